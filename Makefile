@@ -1,0 +1,161 @@
+# stargen - hand-written Makefile.
+#
+#   make            build ./gen, ./runner and the data generator
+#   make test       build, then run every test suite (tests/run)
+#   make asan       build with address+undefined sanitizers into build/asan and run the tests there
+#   make valgrind   run the generator's tests under valgrind
+#   make demo       the main job on the embedded PostgreSQL (src/sh/demo.sh)
+#   make data       generate Sparkify-shaped data into data/ (EVENTS=, SEED=)
+#   make bench      the load and generator benchmarks (src/sh/bench.sh)
+#   make fmt-check  clang-format dry run over src/ and tests/unit
+#   make clean
+# Knobs: V=1 shows commands; SANITIZER=address,undefined builds sanitized objects
+# (make asan sets it); CC=clang works too.
+
+CC       ?= cc
+V        ?= 0
+Q         = $(if $(filter 1,$(V)),,@)
+SANITIZER ?=
+
+ifeq ($(SANITIZER),)
+BUILD    := build/rel
+OPT      := -O2 -g
+else
+BUILD    := build/asan
+OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=$(SANITIZER) -fno-sanitize-recover=all
+endif
+
+PKGS_GEN    := yaml-0.1
+PKGS_RUNNER := libpq
+YAML_CFLAGS := $(shell pkg-config --cflags $(PKGS_GEN))
+YAML_LIBS   := $(shell pkg-config --libs $(PKGS_GEN))
+PQ_CFLAGS   := $(shell pkg-config --cflags $(PKGS_RUNNER))
+PQ_LIBS     := $(shell pkg-config --libs $(PKGS_RUNNER))
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wpointer-arith -Wformat=2 -Wvla -Wundef -Wwrite-strings -Wold-style-definition \
+        -Wnull-dereference -Wimplicit-fallthrough
+CFLAGS  ?=
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -MMD -MP
+LDFLAGS += $(if $(SANITIZER),-fsanitize=$(SANITIZER),)
+
+# Generated scanner/parser: looser warnings (flex/bison output is not ours).
+GENWARN := -Wno-unused-function -Wno-sign-compare -Wno-missing-prototypes -Wno-null-dereference \
+           -Wno-shadow -Wno-implicit-fallthrough -Wno-unused-parameter
+
+COMMON_SRCS := $(sort $(wildcard src/common/*.c))
+GEN_SRCS    := $(sort $(wildcard src/gen/*.c))
+RUNNER_SRCS := $(sort $(wildcard src/runner/*.c))
+DATAGEN_SRCS:= $(sort $(wildcard src/datagen/*.c))
+UNIT_SRCS   := $(sort $(wildcard tests/unit/*.c))
+
+COMMON_OBJS := $(COMMON_SRCS:%.c=$(BUILD)/%.o)
+GEN_OBJS    := $(GEN_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/src/gen/parser.tab.o $(BUILD)/src/gen/lexer.o
+GEN_LIB_OBJS:= $(filter-out $(BUILD)/src/gen/main.o,$(GEN_OBJS))
+RUNNER_OBJS := $(RUNNER_SRCS:%.c=$(BUILD)/%.o)
+RUNNER_LIB_OBJS := $(filter-out $(BUILD)/src/runner/main.o,$(RUNNER_OBJS))
+DATAGEN_OBJS:= $(DATAGEN_SRCS:%.c=$(BUILD)/%.o)
+UNIT_OBJS   := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
+
+ifeq ($(SANITIZER),)
+GEN_BIN    := gen
+RUNNER_BIN := runner
+else
+GEN_BIN    := $(BUILD)/gen
+RUNNER_BIN := $(BUILD)/runner
+endif
+DATAGEN_BIN := $(BUILD)/sparkify-data
+UNIT_BIN    := $(BUILD)/unit-tests
+
+.PHONY: all test asan valgrind demo data bench fmt fmt-check clean
+all: $(GEN_BIN) $(RUNNER_BIN) $(DATAGEN_BIN) $(UNIT_BIN)
+
+$(GEN_BIN): $(GEN_OBJS) $(COMMON_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS)
+
+$(RUNNER_BIN): $(RUNNER_OBJS) $(COMMON_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PQ_LIBS) -lm
+
+$(DATAGEN_BIN): $(DATAGEN_OBJS) $(COMMON_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -lm
+
+$(UNIT_BIN): $(UNIT_OBJS) $(GEN_LIB_OBJS) $(RUNNER_LIB_OBJS) $(COMMON_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS) $(PQ_LIBS) -lm
+
+$(BUILD)/src/gen/%.o: src/gen/%.c $(BUILD)/src/gen/parser.tab.h
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $(YAML_CFLAGS) -I$(BUILD)/src/gen -Isrc/gen -c -o $@ $<
+
+$(BUILD)/src/runner/%.o: src/runner/%.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $(PQ_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c $(BUILD)/src/gen/parser.tab.h
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $(YAML_CFLAGS) $(PQ_CFLAGS) -I$(BUILD)/src/gen -Isrc/gen -Isrc -c -o $@ $<
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/src/gen/parser.tab.c $(BUILD)/src/gen/parser.tab.h: src/gen/parser.y
+	@mkdir -p $(@D)
+	@echo "  BISON   $<"
+	$(Q)bison -Wall -Werror --defines=$(BUILD)/src/gen/parser.tab.h -o $(BUILD)/src/gen/parser.tab.c $<
+
+$(BUILD)/src/gen/lexer.c $(BUILD)/src/gen/lexer.h: src/gen/lexer.l
+	@mkdir -p $(@D)
+	@echo "  FLEX    $<"
+	$(Q)flex --header-file=$(BUILD)/src/gen/lexer.h -o $(BUILD)/src/gen/lexer.c $<
+
+$(BUILD)/src/gen/parser.tab.o: $(BUILD)/src/gen/parser.tab.c $(BUILD)/src/gen/lexer.h
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $(GENWARN) -I$(BUILD)/src/gen -Isrc/gen -c -o $@ $<
+
+$(BUILD)/src/gen/lexer.o: $(BUILD)/src/gen/lexer.c $(BUILD)/src/gen/parser.tab.h
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $(GENWARN) -I$(BUILD)/src/gen -Isrc/gen -c -o $@ $<
+
+# Sources that include the scanner header need it generated first.
+$(BUILD)/src/gen/parse.o: $(BUILD)/src/gen/lexer.h
+
+test: all
+	$(Q)GEN=./$(GEN_BIN) RUNNER=./$(RUNNER_BIN) UNIT=./$(UNIT_BIN) DATAGEN=./$(DATAGEN_BIN) tests/run
+
+asan:
+	$(Q)$(MAKE) --no-print-directory SANITIZER=address,undefined test
+
+valgrind: all
+	$(Q)GEN="valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect ./gen" \
+	    UNIT="valgrind -q --error-exitcode=1 --leak-check=full ./$(UNIT_BIN)" \
+	    RUNNER=./$(RUNNER_BIN) DATAGEN=./$(DATAGEN_BIN) STARGEN_SUITES="unit golden badmodels" tests/run
+
+demo: all
+	$(Q)src/sh/demo.sh
+
+EVENTS ?= 20000
+SEED   ?= 42
+data: $(DATAGEN_BIN)
+	$(Q)./$(DATAGEN_BIN) --events $(EVENTS) --seed $(SEED) --out data
+
+bench: all
+	$(Q)src/sh/bench.sh
+
+FMT_FILES = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h)
+fmt:
+	$(Q)clang-format -i $(FMT_FILES)
+fmt-check:
+	$(Q)clang-format --dry-run --Werror $(FMT_FILES)
+
+clean:
+	rm -rf build gen runner
+
+-include $(shell find build -name '*.d' 2>/dev/null)

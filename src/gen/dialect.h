@@ -1,0 +1,46 @@
+/* dialect.h - the one interface every SQL dialect implements.
+ *
+ * emit.c plans the steps and writes what both dialects share; everything that
+ * differs lives behind this table.  A new dialect is one new file plus one
+ * entry in dialect_find() — never `if (dialect == …)` in the emitters.
+ */
+#ifndef STARGEN_DIALECT_H
+#define STARGEN_DIALECT_H
+
+#include "model.h"
+
+typedef struct Dialect Dialect;
+struct Dialect {
+    const char *name;            /* folder name under out/: "postgres", "redshift" */
+    bool backslash_in_literals;  /* a backslash in a string literal is an escape */
+    /* appended to string keys that break ties, so ties break by bytes on every machine */
+    const char *bytewise_order;
+    /* staging loads stream the source through the runner (which reads the jsonpaths
+     * file); otherwise the server reads S3 and only declared jsonpaths files are written */
+    bool client_copy;
+    /* column / cast type */
+    void (*type)(Buf *b, SqlType t);
+    /* EXTRACT(field FROM x): the printer calls this with x already rendered */
+    void (*extract)(Buf *b, const char *field, const char *arg);
+    /* CREATE TABLE for a staging table / a star table (incremental: IF NOT EXISTS) */
+    void (*create_staging)(Buf *b, const Dialect *d, const TableDef *t);
+    void (*create_star)(Buf *b, const Dialect *d, const TableDef *t);
+    /* the statements of a staging table's load step (empty it, then COPY) */
+    void (*load_staging)(Buf *b, const Dialect *d, const Model *m, const TableDef *t);
+};
+
+extern const Dialect dialect_postgres;
+extern const Dialect dialect_redshift;
+
+/* Every dialect, in output order; NULL-terminated. */
+extern const Dialect *const dialects[];
+const Dialect *dialect_find(const char *name);
+
+/* Shared rendering helpers (print.c). */
+void print_expr(Buf *b, const Dialect *d, const Expr *e);
+void print_name(Buf *b, const char *name);
+void print_literal(Buf *b, const Dialect *d, const char *s);
+/* "    col TYPE" lines etc. share this: the column list "(a, b, c)" */
+void print_column_list(Buf *b, const TableDef *t, bool skip_identity);
+
+#endif

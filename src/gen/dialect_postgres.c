@@ -1,0 +1,136 @@
+/* dialect_postgres.c - PostgreSQL 15: enforced keys, identity columns, unlogged
+ * staging tables, and client-side COPY FROM STDIN driven by the runner
+ * (docs/out-format.md).  No dist/sort/encode: PostgreSQL has no such storage. */
+#include <string.h>
+
+#include "dialect.h"
+
+static void pg_type(Buf *b, SqlType t)
+{
+    switch (t.kind) {
+    case T_SMALLINT: buf_puts(b, "SMALLINT"); break;
+    case T_INTEGER: buf_puts(b, "INTEGER"); break;
+    case T_BIGINT: buf_puts(b, "BIGINT"); break;
+    case T_DECIMAL: buf_printf(b, "NUMERIC(%d, %d)", t.p, t.s); break;
+    case T_REAL: buf_puts(b, "REAL"); break;
+    case T_DOUBLE: buf_puts(b, "DOUBLE PRECISION"); break;
+    case T_BOOLEAN: buf_puts(b, "BOOLEAN"); break;
+    case T_CHAR: buf_printf(b, "CHAR(%d)", t.p); break;
+    case T_VARCHAR:
+        if (t.max)
+            buf_puts(b, "TEXT");
+        else
+            buf_printf(b, "VARCHAR(%d)", t.p);
+        break;
+    case T_DATE: buf_puts(b, "DATE"); break;
+    case T_TIME: buf_puts(b, "TIME"); break;
+    case T_TIMESTAMP: buf_puts(b, "TIMESTAMP"); break;
+    case T_TIMESTAMPTZ: buf_puts(b, "TIMESTAMPTZ"); break;
+    case T_INTERVAL: buf_puts(b, "INTERVAL"); break;
+    case T_UNKNOWN:
+    case T_NULL: buf_puts(b, "TEXT"); break;
+    }
+}
+
+/* PostgreSQL's EXTRACT returns NUMERIC (fractional seconds included) where
+ * Redshift returns INTEGER; cast so both targets store and compute the same. */
+static void pg_extract(Buf *b, const char *field, const char *arg)
+{
+    if (!strcmp(field, "SECOND") || !strcmp(field, "EPOCH"))
+        buf_printf(b, "CAST(FLOOR(EXTRACT(%s FROM %s)) AS %s)", field, arg,
+                   !strcmp(field, "EPOCH") ? "BIGINT" : "INTEGER");
+    else
+        buf_printf(b, "CAST(EXTRACT(%s FROM %s) AS INTEGER)", field, arg);
+}
+
+static void columns(Buf *b, const Dialect *d, const TableDef *t)
+{
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        buf_puts(b, i ? ",\n    " : "    ");
+        print_name(b, c->name);
+        buf_putc(b, ' ');
+        d->type(b, c->type);
+        if (c->identity)
+            buf_puts(b, " GENERATED ALWAYS AS IDENTITY (START WITH 0 MINVALUE 0 INCREMENT BY 1)");
+        if (c->not_null)
+            buf_puts(b, " NOT NULL");
+    }
+}
+
+static void pg_create_staging(Buf *b, const Dialect *d, const TableDef *t)
+{
+    buf_puts(b, "-- Staging is rebuilt every run: UNLOGGED skips the write-ahead log.\n");
+    buf_puts(b, "CREATE UNLOGGED TABLE ");
+    print_name(b, t->name);
+    buf_puts(b, " (\n");
+    columns(b, d, t);
+    buf_puts(b, "\n);\n");
+}
+
+static void pg_create_star(Buf *b, const Dialect *d, const TableDef *t)
+{
+    buf_puts(b, t->load && t->load->mode != MODE_REPLACE ? "CREATE TABLE IF NOT EXISTS "
+                                                          : "CREATE TABLE ");
+    print_name(b, t->name);
+    buf_puts(b, " (\n");
+    columns(b, d, t);
+    bool pk = false;
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        if (!c->primary_key)
+            continue;
+        buf_puts(b, pk ? ", " : ",\n    PRIMARY KEY (");
+        print_name(b, c->name);
+        pk = true;
+    }
+    if (pk)
+        buf_putc(b, ')');
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        if (!c->ref_col)
+            continue;
+        buf_puts(b, ",\n    FOREIGN KEY (");
+        print_name(b, c->name);
+        buf_puts(b, ") REFERENCES ");
+        print_name(b, c->ref_col->table->name);
+        buf_puts(b, " (");
+        print_name(b, c->ref_col->name);
+        buf_puts(b, ") DEFERRABLE INITIALLY DEFERRED");
+    }
+    buf_puts(b, "\n);\n");
+}
+
+static void pg_load_staging(Buf *b, const Dialect *d, const Model *m, const TableDef *t)
+{
+    (void)d;
+    (void)m;
+    buf_puts(b, "-- TRUNCATE in the same transaction lets COPY FREEZE skip later hint-bit writes.\n");
+    buf_puts(b, "TRUNCATE ");
+    print_name(b, t->name);
+    buf_puts(b, ";\n\n");
+    buf_printf(b, "-- stargen:copy source=%s", t->source->path->s);
+    if (t->source->s3)
+        buf_printf(b, " s3=%s", t->source->s3->s);
+    buf_printf(b, " jsonpaths=%s.jsonpaths.json emptyasnull=%s blanksasnull=%s", t->name,
+               t->empty_as_null ? "on" : "off", t->blanks_as_null ? "on" : "off");
+    if (t->time_format)
+        buf_printf(b, " timeformat=%s", t->time_format->s);
+    buf_puts(b, "\nCOPY ");
+    print_name(b, t->name);
+    buf_putc(b, ' ');
+    print_column_list(b, t, false);
+    buf_puts(b, " FROM STDIN WITH (FORMAT text, FREEZE);\n");
+}
+
+const Dialect dialect_postgres = {
+    .name = "postgres",
+    .backslash_in_literals = false,
+    .bytewise_order = " COLLATE \"C\"",
+    .client_copy = true,
+    .type = pg_type,
+    .extract = pg_extract,
+    .create_staging = pg_create_staging,
+    .create_star = pg_create_star,
+    .load_staging = pg_load_staging,
+};

@@ -1,0 +1,179 @@
+/* main.c - the gen command line: compile a model into out/<dialect>/.
+ *
+ * Pipeline: read file -> model_load (YAML) -> check_model (names, types,
+ * named checks, load order) -> emit_dialect per dialect (pure) -> writer.
+ * Exit codes are set here and only here (see usage()).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "emit.h"
+#include "writer.h"
+
+#define STARGEN_VERSION "0.1.0"
+
+enum { EXIT_OK = 0, EXIT_MODEL = 1, EXIT_USAGE = 2, EXIT_IO = 3, EXIT_STALE = 4 };
+#define MODEL_MAX_BYTES (256u << 20)
+
+static void usage(FILE *f)
+{
+    fputs("usage: gen [-m FILE] [-o DIR] [--target postgres|redshift] [--check] [-q]\n"
+          "\n"
+          "Compiles a stargen model (default ./schema.yaml) into SQL scripts under\n"
+          "DIR/<dialect>/ (default ./out): numbered steps the runner executes in order.\n"
+          "\n"
+          "  -m, --model FILE   the model to compile (default schema.yaml)\n"
+          "  -o, --out DIR      the output folder (default out)\n"
+          "  -t, --target NAME  one dialect only: postgres or redshift (default: both)\n"
+          "      --check        generate in memory and compare with DIR; write nothing\n"
+          "  -q, --quiet        print nothing on success\n"
+          "  -h, --help         this text\n"
+          "  -V, --version      the version\n"
+          "\n"
+          "Exit codes: 0 ok; 1 the model has errors (out/ untouched); 2 bad usage;\n"
+          "3 the model or the output folder cannot be read or written; 4 --check found\n"
+          "out/ stale (regenerate with ./gen and commit).\n",
+          f);
+}
+
+static char *read_model(const char *path, size_t *len, FILE *err)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        fprintf(err, "%s: error: cannot open the model: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        fprintf(err, "%s: error: the model must be a regular file%s\n", path,
+                S_ISDIR(st.st_mode) ? ", not a directory" : "");
+        close(fd);
+        return NULL;
+    }
+    if ((unsigned long long)st.st_size > MODEL_MAX_BYTES) {
+        fprintf(err, "%s: error: the model is %lld bytes; the limit is %u MiB\n", path,
+                (long long)st.st_size, MODEL_MAX_BYTES >> 20);
+        close(fd);
+        return NULL;
+    }
+    size_t cap = (size_t)st.st_size + 1, n = 0;
+    char *d = xmalloc(cap);
+    for (;;) {
+        if (n + 1 >= cap) {
+            cap *= 2;
+            d = xrealloc(d, cap);
+        }
+        ssize_t r = read(fd, d + n, cap - 1 - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            fprintf(err, "%s: error: cannot read the model: %s\n", path, strerror(errno));
+            free(d);
+            close(fd);
+            return NULL;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    d[n] = '\0';
+    if (memchr(d, '\0', n)) {
+        fprintf(err, "%s: error: the model is not text (it contains NUL bytes)\n", path);
+        free(d);
+        return NULL;
+    }
+    *len = n;
+    return d;
+}
+
+int main(int argc, char **argv)
+{
+    const char *model = "schema.yaml", *outdir = "out", *target = NULL;
+    bool check = false, quiet = false;
+    static const struct option opts[] = {
+        {"model", required_argument, NULL, 'm'}, {"out", required_argument, NULL, 'o'},
+        {"target", required_argument, NULL, 't'}, {"check", no_argument, NULL, 'c'},
+        {"quiet", no_argument, NULL, 'q'},       {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},     {NULL, 0, NULL, 0}};
+    int ch;
+    while ((ch = getopt_long(argc, argv, "m:o:t:qhV", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'm': model = optarg; break;
+        case 'o': outdir = optarg; break;
+        case 't': target = optarg; break;
+        case 'c': check = true; break;
+        case 'q': quiet = true; break;
+        case 'h': usage(stdout); return EXIT_OK;
+        case 'V': printf("gen (stargen) %s\n", STARGEN_VERSION); return EXIT_OK;
+        default: usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "gen: unexpected argument \"%s\"\n", argv[optind]);
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const Dialect *only = NULL;
+    if (target && !(only = dialect_find(target))) {
+        fprintf(stderr, "gen: unknown target \"%s\": use postgres or redshift\n", target);
+        return EXIT_USAGE;
+    }
+    size_t len;
+    char *text = read_model(model, &len, stderr);
+    if (!text)
+        return EXIT_IO;
+
+    Arena arena;
+    arena_init(&arena);
+    Diag diag;
+    diag_init(&diag, model, stderr);
+    diag_set_source(&diag, text, len);
+    int rc = EXIT_OK;
+    Model *m = model_load(&arena, &diag, text, len);
+    if (m && !diag.errors)
+        check_model(&arena, &diag, m);
+    if (!m || diag.errors) {
+        fprintf(stderr, "gen: %d error%s in %s; %s/ was not changed\n", diag.errors,
+                diag.errors == 1 ? "" : "s", model, outdir);
+        rc = EXIT_MODEL;
+        goto done;
+    }
+    const char *base = strrchr(model, '/');
+    base = base ? base + 1 : model;
+    OutSet set = {0};
+    for (int i = 0; dialects[i]; i++)
+        if (!only || only == dialects[i])
+            emit_dialect(&arena, m, dialects[i], base, &set);
+    if (check) {
+        int diffs = writer_check(outdir, &set, stderr);
+        if (diffs) {
+            fprintf(stderr, "gen: %s/ is stale: %d file%s differ from %s; run ./gen and commit\n",
+                    outdir, diffs, diffs == 1 ? "" : "s", model);
+            rc = EXIT_STALE;
+        } else if (!quiet) {
+            fprintf(stderr, "gen: %s/ matches %s (%zu files)\n", outdir, model, set.len);
+        }
+    } else {
+        WriteStats st;
+        if (writer_write(outdir, &set, &st, stderr) != 0) {
+            rc = EXIT_IO;
+        } else if (!quiet) {
+            fprintf(stderr, "gen: %s -> %s/: %d written, %d unchanged, %d removed\n", model,
+                    outdir, st.written, st.unchanged, st.removed);
+        }
+    }
+    outset_free(&set);
+done:
+    diag_free(&diag);
+    arena_free(&arena);
+    free(text);
+    return rc;
+}

@@ -1,0 +1,134 @@
+/* model.h - the warehouse model as loaded from schema.yaml.
+ *
+ * load.c fills it from YAML (names, kinds and shapes checked, every value kept
+ * with its source position); resolve.c and check.c then resolve references,
+ * parse and type the expressions and fill the derived fields marked
+ * "(checker)".  Everything lives in the compilation's Arena.
+ */
+#ifndef STARGEN_MODEL_H
+#define STARGEN_MODEL_H
+
+#include <stdbool.h>
+
+#include "../common/arena.h"
+#include "diag.h"
+#include "expr.h"
+#include "types.h"
+
+typedef struct TableDef TableDef;
+
+typedef struct Source {
+    const char *name;
+    Mark mark;
+    Scalar *s3;       /* s3://bucket/prefix/ (Redshift COPY, reading from S3) */
+    Scalar *path;     /* path under the data root (PostgreSQL target) */
+    Scalar *region;   /* e.g. us-west-2 */
+    Scalar *format;   /* json */
+    bool used;        /* (checker) */
+} Source;
+
+typedef enum Role { ROLE_STAGING, ROLE_FACT, ROLE_DIMENSION } Role;
+typedef enum DistStyle { DIST_NONE, DIST_AUTO, DIST_EVEN, DIST_ALL, DIST_KEY } DistStyle;
+typedef enum SortStyle { SORT_NONE, SORT_AUTO, SORT_COMPOUND, SORT_INTERLEAVED } SortStyle;
+typedef enum Dedupe { DEDUPE_NONE, DEDUPE_DISTINCT, DEDUPE_LATEST } Dedupe;
+typedef enum LoadMode { MODE_REPLACE, MODE_APPEND, MODE_UPSERT } LoadMode;
+typedef enum JoinKind { JOIN_INNER, JOIN_LEFT } JoinKind;
+
+typedef struct ColumnDef {
+    const char *name;
+    Mark mark;
+    TableDef *table;
+    int index;
+    SqlType type;
+    Scalar *type_src;
+    bool not_null;
+    bool primary_key;
+    bool identity;
+    Scalar *json;       /* staging: JSON key (default: the column name) */
+    Scalar *references; /* "table.column" */
+    Scalar *encode;     /* Redshift column encoding */
+    Scalar *description;
+    /* (checker) */
+    struct ColumnDef *ref_col;
+    Scalar *map;        /* the mapping expression text (from load.map) */
+    Expr *map_expr;
+} ColumnDef;
+
+typedef struct JoinDef {
+    JoinKind kind;
+    Mark mark;
+    Scalar *table;      /* "name [as] alias" */
+    const char *table_name, *alias;
+    Scalar *on;
+    Expr *on_expr;      /* (checker) */
+    TableDef *ref;      /* (checker) */
+} JoinDef;
+
+typedef struct LoadDef {
+    Mark mark;
+    Scalar *from;       /* "name [as] alias" */
+    const char *from_name, *from_alias;
+    TableDef *from_table; /* (checker) */
+    Vec joins;          /* JoinDef* */
+    Scalar *where;
+    Expr *where_expr;   /* (checker) */
+    Dedupe dedupe;
+    Mark dedupe_mark;
+    Vec dedupe_by;      /* Scalar* */
+    Expr **by_exprs;    /* (checker) */
+    Scalar *latest;
+    Expr *latest_expr;  /* (checker) */
+    LoadMode mode;
+    Mark mode_mark;
+    Vec maps;           /* Scalar* keys, parallel with map_values */
+    Vec map_values;     /* Scalar* */
+} LoadDef;
+
+struct TableDef {
+    const char *name;
+    Mark mark;
+    Role role;
+    Scalar *description;
+    Vec columns;        /* ColumnDef* in model order */
+    /* staging */
+    Scalar *source_name;
+    Source *source;     /* (checker) */
+    Scalar *jsonpaths;  /* s3:// URI the Redshift COPY reads the jsonpaths file from */
+    bool empty_as_null, blanks_as_null;
+    Scalar *time_format; /* epochmillisecs | epochsecs | auto */
+    /* Redshift physical design */
+    DistStyle dist;
+    Mark dist_mark;
+    Scalar *dist_key;
+    ColumnDef *dist_col; /* (checker) */
+    SortStyle sort;
+    Mark sort_mark;
+    Vec sort_keys;      /* Scalar* */
+    ColumnDef **sort_cols; /* (checker) */
+    LoadDef *load;      /* star tables */
+    /* (checker) */
+    Vec reads;          /* TableDef* this table's load reads (from + joins) */
+    Vec deps;           /* TableDef* that must be loaded first (reads + references) */
+    int order;          /* position in load order */
+    int visit;
+};
+
+typedef struct Model {
+    const char *file;
+    Mark version_mark;
+    Scalar *iam_role;   /* redshift.iam_role: ${PLACEHOLDER} or default */
+    Vec sources;        /* Source* */
+    Vec tables;         /* TableDef*: staging in model order, then star tables */
+    Vec load_order;     /* (checker) TableDef* star tables in load order */
+} Model;
+
+/* Parses the YAML text (len bytes) into a model allocated from `a`.  Reports
+ * every shape error through d (unknown or duplicate keys, wrong node kinds,
+ * missing required keys, bad names, bad types); returns NULL only when the
+ * YAML itself cannot be parsed.  Callers stop when d->errors > 0. */
+Model *model_load(Arena *a, Diag *d, const char *text, size_t len);
+
+ColumnDef *table_column(const TableDef *t, const char *name);
+TableDef *model_table(const Model *m, const char *name);
+
+#endif

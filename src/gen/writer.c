@@ -1,0 +1,288 @@
+/* writer.c - atomic, minimal writes of generated files (see writer.h). */
+#include "writer.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TMP_PREFIX ".stargen-tmp-"
+
+/* Reads a whole file; NULL if it does not exist (errno ENOENT) or on error. */
+static char *slurp(const char *path, size_t *len)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        errno = EISDIR;
+        return NULL;
+    }
+    size_t cap = (size_t)st.st_size + 1, n = 0;
+    char *d = xmalloc(cap);
+    for (;;) {
+        if (n == cap - 1) {
+            cap *= 2;
+            d = xrealloc(d, cap);
+        }
+        ssize_t r = read(fd, d + n, cap - 1 - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            free(d);
+            close(fd);
+            return NULL;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    d[n] = '\0';
+    *len = n;
+    return d;
+}
+
+static bool same(const char *path, const OutFile *f)
+{
+    size_t n;
+    char *old = slurp(path, &n);
+    bool eq = old && n == f->len && memcmp(old, f->data, n) == 0;
+    free(old);
+    return eq;
+}
+
+static int mkdirs(const char *path, FILE *err)
+{
+    char *p = xstrdup(path);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            fprintf(err, "gen: cannot create %s: %s\n", p, strerror(errno));
+            free(p);
+            return -1;
+        }
+        *s = '/';
+    }
+    int rc = 0;
+    if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+        fprintf(err, "gen: cannot create %s: %s\n", p, strerror(errno));
+        rc = -1;
+    }
+    free(p);
+    return rc;
+}
+
+static bool in_set(const OutSet *set, const char *dir, const char *name)
+{
+    size_t dl = strlen(dir);
+    for (size_t i = 0; i < set->len; i++) {
+        const char *p = set->files[i].path;
+        if (!strncmp(p, dir, dl) && p[dl] == '/' && !strcmp(p + dl + 1, name))
+            return true;
+    }
+    return false;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Files (sorted) in outdir/dir that the set does not hold, or leftovers of a crashed run. */
+static char **stale_files(const char *outdir, const char *dir, const OutSet *set, size_t *n)
+{
+    *n = 0;
+    char *path;
+    if (asprintf(&path, "%s/%s", outdir, dir) < 0)
+        return NULL;
+    DIR *dp = opendir(path);
+    free(path);
+    if (!dp)
+        return NULL;
+    size_t cap = 8;
+    char **names = xmalloc(cap * sizeof *names);
+    struct dirent *de;
+    while ((de = readdir(dp))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        if (in_set(set, dir, de->d_name))
+            continue;
+        if (*n == cap) {
+            cap *= 2;
+            names = xrealloc(names, cap * sizeof *names);
+        }
+        names[(*n)++] = xstrdup(de->d_name);
+    }
+    closedir(dp);
+    qsort(names, *n, sizeof *names, cmp_str);
+    return names;
+}
+
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+static char *tmp_path(const char *outdir, const char *rel)
+{
+    const char *slash = strrchr(rel, '/');
+    char *p;
+    if (asprintf(&p, "%s/%.*s/" TMP_PREFIX "%s", outdir, (int)(slash - rel), rel, slash + 1) < 0)
+        abort();
+    return p;
+}
+
+static int write_file(const char *path, const OutFile *f, FILE *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd < 0) {
+        fprintf(err, "gen: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    size_t off = 0;
+    while (off < f->len) {
+        ssize_t w = write(fd, f->data + off, f->len - off);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            fprintf(err, "gen: cannot write %s: %s\n", path, strerror(errno));
+            close(fd);
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    if (close(fd) != 0) {
+        fprintf(err, "gen: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int writer_write(const char *outdir, const OutSet *set, WriteStats *st, FILE *err)
+{
+    memset(st, 0, sizeof *st);
+    for (size_t i = 0; i < set->dirs.len; i++) {
+        char *p;
+        if (asprintf(&p, "%s/%s", outdir, (char *)set->dirs.items[i]) < 0)
+            abort();
+        int rc = mkdirs(p, err);
+        free(p);
+        if (rc)
+            return -1;
+    }
+    bool *changed = xcalloc(set->len, sizeof *changed);
+    int rc = 0;
+    size_t i;
+    for (i = 0; i < set->len; i++) {
+        char *final;
+        if (asprintf(&final, "%s/%s", outdir, set->files[i].path) < 0)
+            abort();
+        changed[i] = !same(final, &set->files[i]);
+        free(final);
+        if (!changed[i])
+            continue;
+        char *tmp = tmp_path(outdir, set->files[i].path);
+        rc = write_file(tmp, &set->files[i], err);
+        free(tmp);
+        if (rc)
+            break;
+    }
+    if (rc) { /* undo: remove every temp file written so far */
+        for (size_t k = 0; k <= i && k < set->len; k++) {
+            if (!changed[k])
+                continue;
+            char *tmp = tmp_path(outdir, set->files[k].path);
+            unlink(tmp);
+            free(tmp);
+        }
+        free(changed);
+        return -1;
+    }
+    for (i = 0; i < set->len; i++) {
+        if (!changed[i]) {
+            st->unchanged++;
+            continue;
+        }
+        char *tmp = tmp_path(outdir, set->files[i].path), *final;
+        if (asprintf(&final, "%s/%s", outdir, set->files[i].path) < 0)
+            abort();
+        if (rename(tmp, final) != 0) {
+            fprintf(err, "gen: cannot rename %s to %s: %s\n", tmp, final, strerror(errno));
+            rc = -1;
+        } else {
+            st->written++;
+        }
+        free(tmp);
+        free(final);
+    }
+    free(changed);
+    for (size_t d = 0; d < set->dirs.len; d++) {
+        const char *dir = set->dirs.items[d];
+        size_t n;
+        char **names = stale_files(outdir, dir, set, &n);
+        for (size_t k = 0; k < n; k++) {
+            char *p;
+            if (asprintf(&p, "%s/%s/%s", outdir, dir, names[k]) < 0)
+                abort();
+            if (unlink(p) != 0) {
+                fprintf(err, "gen: cannot remove %s: %s\n", p, strerror(errno));
+                rc = -1;
+            } else {
+                st->removed++;
+            }
+            free(p);
+        }
+        free_names(names, n);
+    }
+    return rc;
+}
+
+int writer_check(const char *outdir, const OutSet *set, FILE *err)
+{
+    int diffs = 0;
+    for (size_t i = 0; i < set->len; i++) {
+        const OutFile *f = &set->files[i];
+        char *path;
+        if (asprintf(&path, "%s/%s", outdir, f->path) < 0)
+            abort();
+        size_t n;
+        char *old = slurp(path, &n);
+        if (!old) {
+            fprintf(err, "%s: missing (gen would create it)\n", path);
+            diffs++;
+        } else if (n != f->len || memcmp(old, f->data, n) != 0) {
+            int line = 1;
+            size_t k = 0;
+            while (k < n && k < f->len && old[k] == f->data[k]) {
+                if (old[k] == '\n')
+                    line++;
+                k++;
+            }
+            fprintf(err, "%s: differs from the model from line %d on\n", path, line);
+            diffs++;
+        }
+        free(old);
+        free(path);
+    }
+    for (size_t d = 0; d < set->dirs.len; d++) {
+        const char *dir = set->dirs.items[d];
+        size_t n;
+        char **names = stale_files(outdir, dir, set, &n);
+        for (size_t k = 0; k < n; k++) {
+            fprintf(err, "%s/%s/%s: stale (gen would remove it)\n", outdir, dir, names[k]);
+            diffs++;
+        }
+        free_names(names, n);
+    }
+    return diffs;
+}
