@@ -144,7 +144,7 @@ demo: all
 EVENTS ?= 20000
 SEED   ?= 42
 data: $(DATAGEN_BIN)
-	$(Q)./$(DATAGEN_BIN) --events $(EVENTS) --seed $(SEED) --out data
+	$(Q)./$(DATAGEN_BIN) --events $(EVENTS) --seed $(SEED) --out data --force
 
 bench: all
 	$(Q)src/sh/bench.sh

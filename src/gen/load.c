@@ -154,7 +154,10 @@ static bool fields(Loader *L, yaml_node_t *n, const char *what, const Key *keys,
                     best = keys[j].name;
                 }
             }
-            if (best) {
+            if (strchr(ks, ')') && n->data.mapping.style == YAML_FLOW_MAPPING_STYLE) {
+                diag_hint(L->d, "a comma splits a {…} mapping: quote the value, e.g. "
+                                "type: \"decimal(10,2)\"");
+            } else if (best) {
                 diag_hint(L->d, "did you mean \"%s\"?", best);
             } else {
                 Buf b;

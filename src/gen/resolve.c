@@ -145,7 +145,12 @@ static SqlType resolve_column(Resolver *r, Expr *e)
     if (!found) {
         err(r, e, "resolve-column", "unknown column \"%s\"%s", e->name,
             r->scope->n == 1 ? arena_printf(r->a, " in \"%s\"", r->scope->table[0]->name) : "");
-        suggest_column(r, e->name, NULL);
+        if (r->src->style == SCALAR_SINGLE || r->src->style == SCALAR_DOUBLE)
+            diag_hint(r->d, "YAML took the quotes around this value; for a SQL string quote it "
+                            "twice: \"'%s'\"",
+                      r->src->s);
+        else
+            suggest_column(r, e->name, NULL);
         return type_make(T_UNKNOWN);
     }
     e->ref = found;
