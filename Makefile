@@ -138,7 +138,7 @@ valgrind: all
 	    UNIT="valgrind -q --error-exitcode=1 --leak-check=full ./$(UNIT_BIN)" \
 	    RUNNER=./$(RUNNER_BIN) DATAGEN=./$(DATAGEN_BIN) STARGEN_SUITES="unit golden badmodels" tests/run
 
-demo: all
+demo:
 	$(Q)src/sh/demo.sh
 
 EVENTS ?= 20000

@@ -29,8 +29,21 @@ pg_start() {
         echo "pg.sh: PostgreSQL server binaries not found; install them: apt-get install postgresql" >&2
         return 1
     fi
-    mkdir -p "$dir/sock"
-    if [ "$(id -u)" = 0 ]; then chown postgres: "$dir" "$dir/sock"; fi
+    if [ "$(id -u)" = 0 ]; then
+        mkdir -p "$dir"
+        if ! runuser -u postgres -- test -x "$(dirname "$dir")"; then
+            # A private parent folder (e.g. /root or a mktemp dir): the postgres user cannot
+            # reach DIR, so keep the cluster under /var/tmp and leave a link at DIR.
+            local real="/var/tmp/stargen-pg-$(echo "$dir" | md5sum | cut -c1-12)"
+            mkdir -p "$real"
+            if [ ! -L "$dir" ]; then rmdir "$dir" 2>/dev/null || rm -rf "$dir"; ln -s "$real" "$dir"; fi
+            dir="$real"
+        fi
+        mkdir -p "$dir/sock"
+        chown postgres: "$dir" "$dir/sock"
+    else
+        mkdir -p "$dir/sock"
+    fi
     if [ ! -f "$dir/data/PG_VERSION" ]; then
         _pg_as "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 \
             --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || {
@@ -60,4 +73,13 @@ pg_kill() {
     local dir
     dir=$(realpath -m "$1")
     _pg_as "$PG_BIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+}
+
+# pg_remove DIR: stop the server and delete the cluster (following pg_start's link).
+pg_remove() {
+    local dir
+    pg_stop "$1"
+    dir=$(realpath -m "$1")
+    rm -rf "$dir"
+    rm -rf "$1"
 }

@@ -1,0 +1,198 @@
+/* conn.c - libpq connection setup; see conn.h. */
+#include "conn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct Params {
+    const char *keys[64];
+    const char *vals[64];
+    int n;
+    PQconninfoOption *parsed; /* owns the -d values */
+} Params;
+
+static void put(Params *p, const char *k, const char *v)
+{
+    if (!v || p->n >= 62)
+        return;
+    p->keys[p->n] = k;
+    p->vals[p->n] = v;
+    p->n++;
+}
+
+static int build(Params *p, const char *conninfo, const Config *cfg, Buf *err)
+{
+    memset(p, 0, sizeof *p);
+    if (cfg) {
+        put(p, "host", cfg->host);
+        put(p, "port", cfg->port);
+        put(p, "dbname", cfg->dbname);
+        put(p, "user", cfg->user);
+        put(p, "password", cfg->password);
+    }
+    if (conninfo && *conninfo) {
+        int full = strchr(conninfo, '=') || strncmp(conninfo, "postgresql://", 13) == 0 ||
+                   strncmp(conninfo, "postgres://", 11) == 0;
+        if (full) {
+            char *msg = NULL;
+            p->parsed = PQconninfoParse(conninfo, &msg);
+            if (!p->parsed) {
+                /* libpq's message names the bad keyword, never a value */
+                buf_printf(err, "invalid -d connection string: %s", msg ? msg : "out of memory");
+                PQfreemem(msg);
+                return -1;
+            }
+            for (PQconninfoOption *o = p->parsed; o->keyword; o++)
+                if (o->val && *o->val)
+                    put(p, o->keyword, o->val);
+        } else {
+            put(p, "dbname", conninfo);
+        }
+    }
+    put(p, "application_name", "stargen-runner");
+    put(p, "client_encoding", "UTF8");
+    p->keys[p->n] = NULL;
+    p->vals[p->n] = NULL;
+    return 0;
+}
+
+static void release(Params *p)
+{
+    if (p->parsed)
+        PQconninfoFree(p->parsed);
+}
+
+int conn_is_transient(const char *msg)
+{
+    static const char *const words[] = {"Connection refused",
+                                        "No such file or directory",
+                                        "the database system is starting up",
+                                        "the database system is not yet accepting connections",
+                                        "the database system is shutting down",
+                                        "too many clients already"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (msg && strstr(msg, words[i]))
+            return 1;
+    return 0;
+}
+
+static void sleep_seconds(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
+/* One line of libpq's message (libpq may add several lines and a newline). */
+static void put_message(Buf *out, const char *msg)
+{
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        n--;
+    for (size_t i = 0; i < n; i++)
+        buf_putc(out, msg[i] == '\n' ? ';' : msg[i]);
+}
+
+/* Server notices: NOTICE/INFO (e.g. "table does not exist, skipping") are
+ * noise in a progress display; WARNING and above go to stderr. */
+static void on_notice(void *arg, const PGresult *r)
+{
+    (void)arg;
+    const char *sev = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+    if (sev && (strcmp(sev, "NOTICE") == 0 || strcmp(sev, "INFO") == 0 ||
+                strcmp(sev, "DEBUG") == 0 || strcmp(sev, "LOG") == 0))
+        return;
+    const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+    fprintf(stderr, "warning: server: %s\n", m ? m : PQresultErrorMessage(r));
+}
+
+PGconn *conn_open(const char *conninfo, const Config *cfg, int quiet, Buf *err)
+{
+    Params p;
+    if (build(&p, conninfo, cfg, err)) {
+        release(&p);
+        return NULL;
+    }
+    static const double backoff[] = {0.5, 1.0, 2.0};
+    const int tries = 1 + (int)(sizeof backoff / sizeof backoff[0]);
+    PGconn *c = NULL;
+    for (int attempt = 1; attempt <= tries; attempt++) {
+        c = PQconnectdbParams(p.keys, p.vals, 0);
+        if (c && PQstatus(c) == CONNECTION_OK)
+            break;
+        const char *msg = c ? PQerrorMessage(c) : "out of memory";
+        if (attempt == tries || !conn_is_transient(msg)) {
+            buf_puts(err, "could not connect: ");
+            put_message(err, msg);
+            buf_puts(err, " (target: ");
+            conn_describe(conninfo, cfg, err);
+            buf_puts(err, ")");
+            PQfinish(c);
+            c = NULL;
+            break;
+        }
+        if (!quiet) {
+            Buf line;
+            buf_init(&line);
+            put_message(&line, msg);
+            fprintf(stderr, "note: connection failed (%s); retrying in %.1f s (attempt %d of %d)\n",
+                    line.data, backoff[attempt - 1], attempt + 1, tries);
+            buf_free(&line);
+        }
+        PQfinish(c);
+        c = NULL;
+        sleep_seconds(backoff[attempt - 1]);
+    }
+    release(&p);
+    if (c)
+        PQsetNoticeReceiver(c, on_notice, NULL);
+    return c;
+}
+
+void conn_describe(const char *conninfo, const Config *cfg, Buf *out)
+{
+    const char *want[] = {"host", "port", "dbname", "user"};
+    const char *got[4] = {NULL, NULL, NULL, NULL};
+    PQconninfoOption *defs = PQconndefaults();
+    Params p;
+    Buf ignore;
+    buf_init(&ignore);
+    int ok = build(&p, conninfo, cfg, &ignore) == 0;
+    buf_free(&ignore);
+    for (int i = 0; i < 4; i++) {
+        for (PQconninfoOption *o = defs; o && o->keyword; o++)
+            if (strcmp(o->keyword, want[i]) == 0 && o->val && *o->val)
+                got[i] = o->val;
+        for (int k = 0; ok && k < p.n; k++)
+            if (strcmp(p.keys[k], want[i]) == 0)
+                got[i] = p.vals[k];
+    }
+    if (!got[0])
+        got[0] = "(default socket)";
+    if (!got[1])
+        got[1] = "5432";
+    if (!got[3])
+        got[3] = "(current user)";
+    if (!got[2])
+        got[2] = got[3];
+    buf_printf(out, "host=%s port=%s dbname=%s user=%s", got[0], got[1], got[2], got[3]);
+    release(&p);
+    if (defs)
+        PQconninfoFree(defs);
+}
+
+void conn_target(PGconn *c, Buf *out)
+{
+    buf_printf(out, "host=%s port=%s dbname=%s user=%s", PQhost(c), PQport(c), PQdb(c),
+               PQuser(c));
+}
+
+int conn_is_redshift(PGconn *c)
+{
+    PGresult *r = PQexec(c, "SELECT version()");
+    int rs = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+             strstr(PQgetvalue(r, 0, 0), "Redshift") != NULL;
+    PQclear(r);
+    return rs;
+}

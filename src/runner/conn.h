@@ -1,0 +1,36 @@
+/* conn.h - connecting the libpq way, with the config file and retries.
+ *
+ * Connection parameters, lowest priority first: libpq's own defaults (PG*
+ * variables, ~/.pgpass, service files), the [CLUSTER] section of --config,
+ * then -d (a conninfo string, a postgresql:// URI, or a bare database name).
+ * application_name is always stargen-runner and client_encoding UTF8.
+ * Transient failures (connection refused, socket missing, server starting
+ * up) are retried 3 times after 0.5 s, 1 s and 2 s, with a note on stderr.
+ * Nothing here prints or returns a password.
+ */
+#ifndef STARGEN_CONN_H
+#define STARGEN_CONN_H
+
+#include <libpq-fe.h>
+
+#include "../common/arena.h"
+#include "config.h"
+
+/* Returns a connected PGconn, or NULL with libpq's message (which never holds
+ * the password) and the target appended to err. */
+PGconn *conn_open(const char *conninfo, const Config *cfg, int quiet, Buf *err);
+
+/* Appends "host=H port=P dbname=D user=U" for the parameters libpq would use,
+ * without connecting (for --dry-run and failed connections). */
+void conn_describe(const char *conninfo, const Config *cfg, Buf *out);
+
+/* Same, from a live connection. */
+void conn_target(PGconn *c, Buf *out);
+
+/* 1 when version() says Redshift. */
+int conn_is_redshift(PGconn *c);
+
+/* 1 when libpq's failure message describes a condition worth retrying. */
+int conn_is_transient(const char *msg);
+
+#endif

@@ -1,0 +1,686 @@
+/* convert.c - JSON value -> COPY text field; see convert.h.
+ *
+ * Fast path first: a string with no escapes and no high bytes (the common
+ * case) is one memcpy; numbers into numeric columns are copied as they are.
+ * Everything that needs a decision (escapes, UTF-8, type checks) branches off
+ * the fast path.  Messages are "column NAME: reason VALUE".
+ */
+#include "convert.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void cb_init(CopyBuf *b, size_t cap)
+{
+    b->p = xmalloc(cap);
+    b->len = 0;
+    b->cap = cap;
+}
+
+void cb_free(CopyBuf *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->len = b->cap = 0;
+}
+
+void cb_grow(CopyBuf *b, size_t need)
+{
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap - b->len < need)
+        cap *= 2;
+    b->p = xrealloc(b->p, cap);
+    b->cap = cap;
+}
+
+ColType conv_type_from_oid(unsigned oid, int typmod, long *maxlen)
+{
+    *maxlen = -1;
+    switch (oid) {
+    case 25:   /* text */
+    case 19:   /* name */
+    case 1042: /* bpchar */
+    case 1043: /* varchar */
+        if ((oid == 1042 || oid == 1043) && typmod >= 4)
+            *maxlen = typmod - 4;
+        return CT_TEXT;
+    case 21: return CT_INT2;
+    case 23: return CT_INT4;
+    case 20: return CT_INT8;
+    case 700:
+    case 701:
+    case 1700: return CT_FLOAT;
+    case 16: return CT_BOOL;
+    case 1114: return CT_TIMESTAMP;
+    case 1184: return CT_TIMESTAMPTZ;
+    case 114:
+    case 3802: return CT_JSON;
+    default: return CT_OTHER;
+    }
+}
+
+/* ---- messages ------------------------------------------------------------ */
+
+static void show_value(Buf *err, const JsonValue *v)
+{
+    const size_t maxshow = 60;
+    size_t n = v->n < maxshow ? v->n : maxshow;
+    if (v->kind == JV_STRING)
+        buf_putc(err, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v->p[i];
+        buf_putc(err, c < 0x20 ? ' ' : (char)c);
+    }
+    if (v->n > maxshow)
+        buf_puts(err, "...");
+    if (v->kind == JV_STRING)
+        buf_putc(err, '"');
+}
+
+static int bad(Buf *err, const ColSpec *c, const char *what, const JsonValue *v)
+{
+    buf_printf(err, "column %s: %s ", c->name, what);
+    show_value(err, v);
+    return -1;
+}
+
+/* Rewrites the reason a decoder appended at err[mark..] as
+ * "column NAME: reason in VALUE". */
+static int wrap(Buf *err, size_t mark, const ColSpec *c, const JsonValue *v)
+{
+    char *why = xstrdup(err->data + mark);
+    err->len = mark;
+    err->data[mark] = '\0';
+    buf_printf(err, "column %s: %s in ", c->name, why);
+    free(why);
+    show_value(err, v);
+    return -1;
+}
+
+static const char *type_word(ColType t)
+{
+    switch (t) {
+    case CT_INT2:
+    case CT_INT4:
+    case CT_INT8: return "integer";
+    case CT_FLOAT: return "number";
+    case CT_BOOL: return "boolean";
+    case CT_TIMESTAMP:
+    case CT_TIMESTAMPTZ: return "timestamp";
+    default: return "value";
+    }
+}
+
+/* ---- small writers --------------------------------------------------------- */
+
+static inline void put_bytes(CopyBuf *out, const char *s, size_t n)
+{
+    char *o = cb_reserve(out, n);
+    memcpy(o, s, n);
+    out->len += n;
+}
+
+static inline void put_null(CopyBuf *out) { put_bytes(out, "\\N", 2); }
+
+/* Length of a valid UTF-8 sequence at s (s < e, *s >= 0x80), or 0. */
+static inline int utf8_len(const unsigned char *s, const unsigned char *e)
+{
+    unsigned char c = s[0];
+    if (c < 0xC2)
+        return 0;
+    if (c < 0xE0)
+        return e - s >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c < 0xF0) {
+        if (e - s < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+            return 0;
+        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))
+            return 0;
+        return 3;
+    }
+    if (c < 0xF5) {
+        if (e - s < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+            return 0;
+        if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
+            return 0;
+        return 4;
+    }
+    return 0;
+}
+
+static inline int hex4(const unsigned char *s)
+{
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        int c = s[i], d;
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (c >= 'a' && c <= 'f')
+            d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            d = c - 'A' + 10;
+        else
+            return -1;
+        v = v << 4 | d;
+    }
+    return v;
+}
+
+/* Writes one decoded ASCII byte, COPY-escaped when esc; returns bytes written. */
+static inline int put_ascii(char *o, unsigned c, int esc)
+{
+    if (esc) {
+        char e = 0;
+        switch (c) {
+        case '\\': e = '\\'; break;
+        case '\n': e = 'n'; break;
+        case '\r': e = 'r'; break;
+        case '\t': e = 't'; break;
+        case '\b': e = 'b'; break;
+        case '\f': e = 'f'; break;
+        case '\v': e = 'v'; break;
+        default: break;
+        }
+        if (e) {
+            o[0] = '\\';
+            o[1] = e;
+            return 2;
+        }
+    }
+    o[0] = (char)c;
+    return 1;
+}
+
+int json_decode_string(CopyBuf *out, const char *raw, size_t n, int esc, size_t *decoded,
+                       Buf *err)
+{
+    char *o = cb_reserve(out, n + 8);
+    char *o0 = o;
+    size_t extra = 0; /* escape bytes added beyond the decoded text */
+    const unsigned char *s = (const unsigned char *)raw, *e = s + n;
+    while (s < e) {
+        const unsigned char *run = s;
+        while (s < e && *s != '\\' && *s < 0x80)
+            s++;
+        if (s > run) {
+            memcpy(o, run, (size_t)(s - run));
+            o += s - run;
+        }
+        if (s >= e)
+            break;
+        if (*s >= 0x80) {
+            int l = utf8_len(s, e);
+            if (!l) {
+                buf_printf(err, "invalid UTF-8 byte sequence (byte 0x%02X)", *s);
+                return -1;
+            }
+            memcpy(o, s, (size_t)l);
+            o += l;
+            s += l;
+            continue;
+        }
+        /* backslash escape (the reader checked its syntax) */
+        unsigned c = s[1];
+        s += 2;
+        int w;
+        switch (c) {
+        case 'b': w = put_ascii(o, '\b', esc); break;
+        case 'f': w = put_ascii(o, '\f', esc); break;
+        case 'n': w = put_ascii(o, '\n', esc); break;
+        case 'r': w = put_ascii(o, '\r', esc); break;
+        case 't': w = put_ascii(o, '\t', esc); break;
+        case 'u': {
+            long cp = e - s >= 4 ? hex4(s) : -1;
+            if (cp < 0) {
+                buf_printf(err, "invalid \\u escape");
+                return -1;
+            }
+            s += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                long lo = e - s >= 6 && s[0] == '\\' && s[1] == 'u' ? hex4(s + 2) : -1;
+                if (lo < 0xDC00 || lo > 0xDFFF) {
+                    buf_printf(err, "unpaired surrogate \\u%04lX", cp);
+                    return -1;
+                }
+                s += 6;
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                buf_printf(err, "unpaired surrogate \\u%04lX", cp);
+                return -1;
+            } else if (cp == 0) {
+                buf_printf(err, "\\u0000 is not allowed in text");
+                return -1;
+            }
+            if (cp < 0x80) {
+                w = put_ascii(o, (unsigned)cp, esc);
+            } else if (cp < 0x800) {
+                o[0] = (char)(0xC0 | cp >> 6);
+                o[1] = (char)(0x80 | (cp & 0x3F));
+                w = 2;
+            } else if (cp < 0x10000) {
+                o[0] = (char)(0xE0 | cp >> 12);
+                o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                o[2] = (char)(0x80 | (cp & 0x3F));
+                w = 3;
+            } else {
+                o[0] = (char)(0xF0 | cp >> 18);
+                o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+                o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                o[3] = (char)(0x80 | (cp & 0x3F));
+                w = 4;
+            }
+            break;
+        }
+        default: /* '"', '\\', '/' */
+            w = put_ascii(o, c, esc);
+            break;
+        }
+        if (w == 2 && esc && o[0] == '\\')
+            extra++;
+        o += w;
+    }
+    *decoded = (size_t)(o - o0) - extra;
+    out->len += (size_t)(o - o0);
+    return 0;
+}
+
+/* Raw JSON text (object, array, JSON column) escaped for COPY text. */
+static int put_raw_escaped(CopyBuf *out, const char *p, size_t n, Buf *err)
+{
+    char *o = cb_reserve(out, 2 * n + 2), *o0 = o;
+    const unsigned char *s = (const unsigned char *)p, *e = s + n;
+    while (s < e) {
+        unsigned char c = *s;
+        if (c >= 0x80) {
+            int l = utf8_len(s, e);
+            if (!l) {
+                buf_printf(err, "invalid UTF-8 byte sequence (byte 0x%02X)", c);
+                return -1;
+            }
+            memcpy(o, s, (size_t)l);
+            o += l;
+            s += l;
+            continue;
+        }
+        o += put_ascii(o, c, 1);
+        s++;
+    }
+    out->len += (size_t)(o - o0);
+    return 0;
+}
+
+/* ---- numbers and times ------------------------------------------------------ */
+
+/* [+-]?[0-9]+ into *v; 0 on success, -1 syntax, -2 out of int64 range. */
+static int parse_int(const char *s, size_t n, int64_t *v)
+{
+    size_t i = 0;
+    int neg = 0;
+    if (i < n && (s[i] == '-' || s[i] == '+'))
+        neg = s[i++] == '-';
+    if (i == n)
+        return -1;
+    uint64_t acc = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    for (; i < n; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (d > 9)
+            return -1;
+        if (acc > (lim - d) / 10)
+            return -2;
+        acc = acc * 10 + d;
+    }
+    *v = neg ? (acc == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)acc) : (int64_t)acc;
+    return 0;
+}
+
+static int int_in_range(ColType t, int64_t v)
+{
+    if (t == CT_INT2)
+        return v >= -32768 && v <= 32767;
+    if (t == CT_INT4)
+        return v >= INT32_MIN && v <= INT32_MAX;
+    return 1;
+}
+
+static int is_numeric_text(const char *s, size_t n)
+{
+    size_t i = 0, digits = 0;
+    if (i < n && (s[i] == '-' || s[i] == '+'))
+        i++;
+    if (n - i == 3 && strncasecmp(s + i, "nan", 3) == 0)
+        return 1;
+    if ((n - i == 8 && strncasecmp(s + i, "infinity", 8) == 0) ||
+        (n - i == 3 && strncasecmp(s + i, "inf", 3) == 0))
+        return 1;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++, digits++;
+    if (i < n && s[i] == '.') {
+        i++;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++, digits++;
+    }
+    if (!digits)
+        return 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '-' || s[i] == '+'))
+            i++;
+        size_t ed = 0;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++, ed++;
+        if (!ed)
+            return 0;
+    }
+    return i == n;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0)))
+        q--;
+    return q;
+}
+
+static char *put_uint(char *o, uint64_t v, int width)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n < width)
+        tmp[n++] = '0';
+    while (n)
+        *o++ = tmp[--n];
+    return o;
+}
+
+int epoch_format(int64_t v, int millis, char out[48])
+{
+    int64_t secs = v, ms = 0;
+    if (millis) {
+        secs = floor_div(v, 1000);
+        ms = v - secs * 1000;
+    }
+    if (secs > INT64_C(10000000000000000) || secs < -INT64_C(10000000000000000))
+        return -1;
+    int64_t days = floor_div(secs, 86400), sod = secs - days * 86400;
+    /* civil_from_days (H. Hinnant), proleptic Gregorian */
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    if (y < -4712 || y > 294276)
+        return -1;
+    int bc = y <= 0;
+    char *o = out;
+    o = put_uint(o, (uint64_t)(bc ? 1 - y : y), 4);
+    *o++ = '-';
+    o = put_uint(o, (uint64_t)m, 2);
+    *o++ = '-';
+    o = put_uint(o, (uint64_t)d, 2);
+    *o++ = ' ';
+    o = put_uint(o, (uint64_t)(sod / 3600), 2);
+    *o++ = ':';
+    o = put_uint(o, (uint64_t)(sod / 60 % 60), 2);
+    *o++ = ':';
+    o = put_uint(o, (uint64_t)(sod % 60), 2);
+    if (millis) {
+        *o++ = '.';
+        o = put_uint(o, (uint64_t)ms, 3);
+    }
+    if (bc) {
+        memcpy(o, " BC", 3);
+        o += 3;
+    }
+    *o = '\0';
+    return (int)(o - out);
+}
+
+/* Writes the timestamp for integer text s (an epoch) per the time format. */
+static int put_epoch(CopyBuf *out, const ColSpec *c, const JsonValue *v, const char *s, size_t n,
+                     TimeFormat tf, Buf *err)
+{
+    int64_t x;
+    if (parse_int(s, n, &x) != 0)
+        return bad(err, c, "invalid epoch time", v);
+    int millis = tf == TF_EPOCHMILLIS || (tf == TF_AUTO && (x >= INT64_C(100000000000) ||
+                                                            x <= -INT64_C(100000000000)));
+    char tmp[48];
+    int l = epoch_format(x, millis, tmp);
+    if (l < 0)
+        return bad(err, c, "timestamp out of range", v);
+    if (c->type == CT_TIMESTAMPTZ) {
+        memcpy(tmp + l, "+00", 4);
+        l += 3;
+    }
+    put_bytes(out, tmp, (size_t)l);
+    return 0;
+}
+
+/* Truncates trailing spaces beyond maxlen (as varchar does), else fails. */
+static int check_len(CopyBuf *out, const ColSpec *c, size_t decoded, const JsonValue *v, Buf *err)
+{
+    size_t over = decoded - (size_t)c->maxlen;
+    for (size_t i = 0; i < over; i++) {
+        if (out->p[out->len - 1 - i] != ' ') {
+            buf_printf(err, "column %s: value is %zu bytes, longer than varchar(%ld) ", c->name,
+                       decoded, c->maxlen);
+            show_value(err, v);
+            return -1;
+        }
+    }
+    out->len -= over;
+    return 0;
+}
+
+static int raw_is_blank(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (c == ' ')
+            continue;
+        if (c == '\\' && i + 1 < n && (p[i + 1] == 't' || p[i + 1] == 'n' || p[i + 1] == 'r' ||
+                                       p[i + 1] == 'f')) {
+            i++;
+            continue;
+        }
+        if (c == '\\' && i + 5 < n && p[i + 1] == 'u' &&
+            (memcmp(p + i + 2, "0020", 4) == 0 || memcmp(p + i + 2, "0009", 4) == 0)) {
+            i += 5;
+            continue;
+        }
+        return 0;
+    }
+    return 1;
+}
+
+/* ---- per kind ---------------------------------------------------------------- */
+
+static int conv_string(CopyBuf *out, const ColSpec *c, const JsonValue *v, const ConvOpts *o,
+                       Buf *err)
+{
+    size_t n = v->n, decoded;
+    if (c->type == CT_TEXT) {
+        if (n == 0 && o->emptyasnull) {
+            put_null(out);
+            return 0;
+        }
+        if (o->blanksasnull && n > 0 && raw_is_blank(v->p, n)) {
+            put_null(out);
+            return 0;
+        }
+        if (!(v->flags & (JF_ESCAPE | JF_HIGH))) {
+            put_bytes(out, v->p, n);
+            decoded = n;
+        } else {
+            size_t emark = err->len;
+            if (json_decode_string(out, v->p, n, 1, &decoded, err))
+                return wrap(err, emark, c, v);
+        }
+        if (c->maxlen >= 0 && decoded > (size_t)c->maxlen)
+            return check_len(out, c, decoded, v, err);
+        return 0;
+    }
+    size_t emark = err->len;
+    if (c->type == CT_JSON)
+        return put_raw_escaped(out, v->p - 1, n + 2, err) ? wrap(err, emark, c, v) : 0;
+    if (n == 0) { /* "" is NULL for every non-string type */
+        put_null(out);
+        return 0;
+    }
+    /* decode in place, then judge the decoded text */
+    size_t mark = out->len;
+    if (json_decode_string(out, v->p, n, c->type == CT_OTHER || c->type == CT_BOOL, &decoded,
+                           err))
+        return wrap(err, emark, c, v);
+    const char *s = out->p + mark;
+    switch (c->type) {
+    case CT_INT2:
+    case CT_INT4:
+    case CT_INT8: {
+        int64_t x;
+        int rc = parse_int(s, decoded, &x);
+        if (rc == -1)
+            return bad(err, c, "invalid integer", v);
+        if (rc == -2 || !int_in_range(c->type, x))
+            return bad(err, c, "integer out of range", v);
+        return 0;
+    }
+    case CT_FLOAT:
+        if (!is_numeric_text(s, decoded))
+            return bad(err, c, "invalid number", v);
+        return 0;
+    case CT_TIMESTAMP:
+    case CT_TIMESTAMPTZ:
+        if (o->timeformat == TF_EPOCHMILLIS || o->timeformat == TF_EPOCHSECS) {
+            char tmp[32];
+            if (decoded >= sizeof tmp)
+                return bad(err, c, "invalid epoch time", v);
+            memcpy(tmp, s, decoded);
+            out->len = mark;
+            return put_epoch(out, c, v, tmp, decoded, o->timeformat, err);
+        }
+        /* text PostgreSQL parses; re-escape by decoding again with escaping */
+        out->len = mark;
+        return json_decode_string(out, v->p, n, 1, &decoded, err) ? wrap(err, emark, c, v) : 0;
+    default:
+        return 0;
+    }
+}
+
+static int conv_number(CopyBuf *out, const ColSpec *c, const JsonValue *v, const ConvOpts *o,
+                       Buf *err)
+{
+    switch (c->type) {
+    case CT_INT2:
+    case CT_INT4:
+    case CT_INT8: {
+        int64_t x;
+        if (!(v->flags & JF_INT))
+            return bad(err, c, "invalid integer", v);
+        int rc = parse_int(v->p, v->n, &x);
+        if (rc != 0 || !int_in_range(c->type, x))
+            return bad(err, c, "integer out of range", v);
+        break;
+    }
+    case CT_BOOL:
+        if (!(v->n == 1 && (v->p[0] == '0' || v->p[0] == '1')))
+            return bad(err, c, "invalid boolean", v);
+        break;
+    case CT_TIMESTAMP:
+    case CT_TIMESTAMPTZ:
+        if (o->timeformat == TF_NONE)
+            return bad(err, c, "a number needs timeformat=epochmillisecs or epochsecs:", v);
+        if (!(v->flags & JF_INT))
+            return bad(err, c, "invalid epoch time", v);
+        return put_epoch(out, c, v, v->p, v->n, o->timeformat, err);
+    case CT_TEXT:
+        if (c->maxlen >= 0 && v->n > (size_t)c->maxlen) {
+            buf_printf(err, "column %s: value is %u bytes, longer than varchar(%ld) ", c->name,
+                       v->n, c->maxlen);
+            show_value(err, v);
+            return -1;
+        }
+        break;
+    default:
+        break;
+    }
+    put_bytes(out, v->p, v->n);
+    return 0;
+}
+
+static int conv_bool(CopyBuf *out, const ColSpec *c, const JsonValue *v, Buf *err)
+{
+    int t = v->kind == JV_TRUE;
+    switch (c->type) {
+    case CT_BOOL: put_bytes(out, t ? "t" : "f", 1); return 0;
+    case CT_TEXT:
+        if (c->maxlen >= 0 && (size_t)c->maxlen < (t ? 4u : 5u))
+            return bad(err, c, "value too long:", v);
+        /* fall through */
+    case CT_JSON:
+    case CT_OTHER: put_bytes(out, t ? "true" : "false", t ? 4 : 5); return 0;
+    default: {
+        char what[48];
+        snprintf(what, sizeof what, "invalid %s", type_word(c->type));
+        return bad(err, c, what, v);
+    }
+    }
+}
+
+static int conv_raw(CopyBuf *out, const ColSpec *c, const JsonValue *v, Buf *err)
+{
+    if (c->type != CT_TEXT && c->type != CT_JSON && c->type != CT_OTHER) {
+        char what[64];
+        snprintf(what, sizeof what, "cannot load a JSON %s as %s",
+                 v->kind == JV_OBJECT ? "object" : "array", type_word(c->type));
+        return bad(err, c, what, v);
+    }
+    size_t emark = err->len;
+    if (put_raw_escaped(out, v->p, v->n, err))
+        return wrap(err, emark, c, v);
+    if (c->type == CT_TEXT && c->maxlen >= 0 && v->n > (size_t)c->maxlen) {
+        buf_printf(err, "column %s: value is %u bytes, longer than varchar(%ld) ", c->name, v->n,
+                   c->maxlen);
+        show_value(err, v);
+        return -1;
+    }
+    return 0;
+}
+
+int conv_field(CopyBuf *out, const ColSpec *c, const JsonValue *v, const ConvOpts *o, Buf *err)
+{
+    switch (v->kind) {
+    case JV_MISSING:
+    case JV_NULL: put_null(out); return 0;
+    case JV_STRING: return conv_string(out, c, v, o, err);
+    case JV_NUMBER: return conv_number(out, c, v, o, err);
+    case JV_TRUE:
+    case JV_FALSE: return conv_bool(out, c, v, err);
+    default: return conv_raw(out, c, v, err);
+    }
+}
+
+int conv_row(CopyBuf *out, const ColSpec *cols, int ncols, const int *col_slot,
+             const JsonValue *vals, const ConvOpts *o, Buf *err)
+{
+    for (int i = 0; i < ncols; i++) {
+        if (i)
+            *cb_reserve(out, 1) = '\t', out->len++;
+        if (conv_field(out, &cols[i], &vals[col_slot[i]], o, err))
+            return -1;
+    }
+    *cb_reserve(out, 1) = '\n';
+    out->len++;
+    return 0;
+}

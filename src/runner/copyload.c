@@ -1,0 +1,516 @@
+/* copyload.c - stream JSON sources into COPY FROM STDIN; see copyload.h.
+ *
+ * The hot loop is jr_next() + conv_row() writing into one CopyBuf; every
+ * 1 MiB the buffer goes to PQputCopyData and is reused.  No allocation
+ * happens per object or per field.  The server parses and inserts while we
+ * parse the next megabyte, so client and server work in parallel.
+ */
+#include "copyload.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "convert.h"
+#include "json.h"
+#include "run.h"
+#include "sources.h"
+
+#define SEND_BYTES ((size_t)1 << 20)
+
+static const char *skip_space(const char *p)
+{
+    for (;;) {
+        while (isspace((unsigned char)*p))
+            p++;
+        if (p[0] == '-' && p[1] == '-') {
+            while (*p && *p != '\n')
+                p++;
+            continue;
+        }
+        return p;
+    }
+}
+
+static int is_word_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_' || c == '$' || (unsigned char)c >= 0x80;
+}
+
+/* Reads one identifier (quoted or not) at *pp into a folded copy. */
+static char *read_ident(Arena *a, const char **pp)
+{
+    const char *p = *pp;
+    Buf b;
+    buf_init(&b);
+    if (*p == '"') {
+        p++;
+        while (*p) {
+            if (*p == '"' && p[1] == '"') {
+                buf_putc(&b, '"');
+                p += 2;
+            } else if (*p == '"') {
+                break;
+            } else {
+                buf_putc(&b, *p++);
+            }
+        }
+        if (*p != '"') {
+            buf_free(&b);
+            return NULL;
+        }
+        p++;
+    } else {
+        if (!is_word_char(*p) || isdigit((unsigned char)*p)) {
+            buf_free(&b);
+            return NULL;
+        }
+        while (is_word_char(*p))
+            buf_putc(&b, (char)tolower((unsigned char)*p++));
+    }
+    *pp = p;
+    char *s = arena_strdup(a, b.data);
+    buf_free(&b);
+    return s;
+}
+
+static int keyword(const char **pp, const char *kw)
+{
+    size_t n = strlen(kw);
+    if (strncasecmp(*pp, kw, n) == 0 && !is_word_char((*pp)[n])) {
+        *pp += n;
+        return 1;
+    }
+    return 0;
+}
+
+int copy_parse_stmt(Arena *a, const char *sql, CopyStmt *out, Buf *err)
+{
+    memset(out, 0, sizeof *out);
+    const char *p = skip_space(sql);
+    if (!keyword(&p, "copy"))
+        goto bad;
+    p = skip_space(p);
+    const char *tstart = p;
+    for (;;) {
+        if (!read_ident(a, &p))
+            goto bad;
+        if (*p != '.')
+            break;
+        p++;
+    }
+    out->table = arena_strndup(a, tstart, (size_t)(p - tstart));
+    p = skip_space(p);
+    if (*p == '(') {
+        int cap = 16;
+        out->cols = arena_alloc(a, (size_t)cap * sizeof *out->cols);
+        p++;
+        for (;;) {
+            p = skip_space(p);
+            char *c = read_ident(a, &p);
+            if (!c)
+                goto bad;
+            if (out->ncols == cap) {
+                char **nc = arena_alloc(a, (size_t)cap * 2 * sizeof *nc);
+                memcpy(nc, out->cols, (size_t)cap * sizeof *nc);
+                out->cols = nc;
+                cap *= 2;
+            }
+            out->cols[out->ncols++] = c;
+            p = skip_space(p);
+            if (*p == ',') {
+                p++;
+                continue;
+            }
+            if (*p == ')') {
+                p++;
+                break;
+            }
+            goto bad;
+        }
+    }
+    p = skip_space(p);
+    if (!keyword(&p, "from"))
+        goto bad;
+    p = skip_space(p);
+    if (!keyword(&p, "stdin"))
+        goto bad;
+    /* options: look for the words binary / csv */
+    while (*p) {
+        if (is_word_char(*p) && (p == sql || !is_word_char(p[-1]))) {
+            if (keyword(&p, "binary")) {
+                out->binary = 1;
+                continue;
+            }
+            if (keyword(&p, "csv")) {
+                out->csv = 1;
+                continue;
+            }
+        }
+        p++;
+    }
+    return 0;
+bad:
+    buf_puts(err, "expected COPY table [(columns)] FROM STDIN [WITH (FORMAT text)] after a "
+                  "stargen:copy directive");
+    return -1;
+}
+
+static long fd_read(void *ctx, char *buf, size_t cap)
+{
+    int fd = *(int *)ctx;
+    for (;;) {
+        ssize_t n = read(fd, buf, cap);
+        if (n < 0 && errno == EINTR)
+            continue;
+        return (long)n;
+    }
+}
+
+static char *read_small_file(const char *path, size_t *len, Buf *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        buf_printf(err, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    Buf b;
+    buf_init(&b);
+    char tmp[8192];
+    long n;
+    while ((n = fd_read(&fd, tmp, sizeof tmp)) > 0)
+        buf_putn(&b, tmp, (size_t)n);
+    close(fd);
+    if (n < 0) {
+        buf_printf(err, "cannot read %s: %s", path, strerror(errno));
+        buf_free(&b);
+        return NULL;
+    }
+    return buf_detach(&b, len);
+}
+
+static void at_directive(StepError *e, const CopyJob *job)
+{
+    free(e->file);
+    e->file = xstrdup(job->step->path);
+    e->line = job->st->copy->line;
+    e->col = 1;
+}
+
+/* Drains every pending result; returns the first error result (caller
+ * clears) or NULL. */
+static PGresult *drain(PGconn *c, long long *rows)
+{
+    PGresult *r, *bad = NULL;
+    while ((r = PQgetResult(c)) != NULL) {
+        ExecStatusType s = PQresultStatus(r);
+        if (s == PGRES_COMMAND_OK && rows) {
+            *rows = atoll(PQcmdTuples(r));
+        } else if (s != PGRES_COMMAND_OK && !bad) {
+            bad = r;
+            continue;
+        }
+        PQclear(r);
+    }
+    return bad;
+}
+
+typedef struct Setup {
+    Arena a;
+    CopyStmt cs;
+    JsonPaths jp;
+    int have_jp;
+    ColSpec *cols;
+    SourceList src;
+    ConvOpts opts;
+} Setup;
+
+static int setup(const CopyJob *job, Setup *su, StepError *e)
+{
+    const CopyDirective *d = job->st->copy;
+    Buf msg;
+    buf_init(&msg);
+    int rc = -1;
+    if (copy_parse_stmt(&su->a, job->sql, &su->cs, &msg))
+        goto fail_at_stmt;
+    if (su->cs.binary || su->cs.csv) {
+        buf_puts(&msg, "the runner produces COPY FORMAT text only; write WITH (FORMAT text)");
+        goto fail_at_stmt;
+    }
+    /* jsonpaths */
+    Buf jpath;
+    buf_init(&jpath);
+    buf_printf(&jpath, "%s/%s", job->step_dir, d->jsonpaths);
+    size_t jlen;
+    char *jtext = read_small_file(jpath.data, &jlen, &msg);
+    char **paths = NULL;
+    int npaths = -1;
+    if (jtext) {
+        Buf perr;
+        buf_init(&perr);
+        npaths = jsonpaths_parse_doc(&su->a, jtext, jlen, &paths, &perr);
+        if (npaths < 0)
+            buf_printf(&msg, "%s: %s", jpath.data, perr.data);
+        buf_free(&perr);
+        free(jtext);
+    }
+    buf_free(&jpath);
+    if (npaths < 0)
+        goto fail_at_directive;
+    if (jsonpaths_compile(&su->jp, (const char *const *)paths, npaths, &msg))
+        goto fail_at_directive;
+    su->have_jp = 1;
+
+    /* column types, from inside the step's transaction */
+    const char *params[1] = {su->cs.table};
+    PGresult *r = PQexecParams(job->conn,
+                               "SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
+                               "a.atttypid, a.atttypmod FROM pg_attribute a "
+                               "WHERE a.attrelid = $1::regclass AND a.attnum > 0 "
+                               "AND NOT a.attisdropped ORDER BY a.attnum",
+                               1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        step_error_from_result(e, r);
+        PQclear(r);
+        at_directive(e, job);
+        buf_free(&msg);
+        return -1;
+    }
+    int ncat = PQntuples(r);
+    int ncols = su->cs.ncols ? su->cs.ncols : ncat;
+    su->cols = arena_alloc(&su->a, (size_t)(ncols ? ncols : 1) * sizeof *su->cols);
+    for (int i = 0; i < ncols; i++) {
+        int row = su->cs.ncols ? -1 : i;
+        for (int k = 0; row < 0 && k < ncat; k++)
+            if (strcmp(PQgetvalue(r, k, 0), su->cs.cols[i]) == 0)
+                row = k;
+        if (row < 0) {
+            buf_printf(&msg, "column \"%s\" of the COPY is not in table %s", su->cs.cols[i],
+                       su->cs.table);
+            PQclear(r);
+            goto fail_at_stmt;
+        }
+        ColSpec *c = &su->cols[i];
+        c->name = arena_strdup(&su->a, PQgetvalue(r, row, 0));
+        c->type = conv_type_from_oid((unsigned)strtoul(PQgetvalue(r, row, 2), NULL, 10),
+                                     atoi(PQgetvalue(r, row, 3)), &c->maxlen);
+    }
+    PQclear(r);
+    if (npaths != ncols) {
+        buf_printf(&msg, "%s has %d paths but the COPY loads %d columns", d->jsonpaths, npaths,
+                   ncols);
+        goto fail_at_directive;
+    }
+    su->cs.ncols = ncols;
+    if (sources_list(job->data_root, d->source, &su->src, &msg))
+        goto fail_at_directive;
+    su->opts.emptyasnull = d->emptyasnull;
+    su->opts.blanksasnull = d->blanksasnull;
+    su->opts.timeformat = !d->timeformat                          ? TF_NONE
+                          : strcmp(d->timeformat, "epochmillisecs") == 0 ? TF_EPOCHMILLIS
+                          : strcmp(d->timeformat, "epochsecs") == 0      ? TF_EPOCHSECS
+                                                                         : TF_AUTO;
+    rc = 0;
+    buf_free(&msg);
+    return rc;
+fail_at_stmt:
+    step_error_set(e, "%s", msg.data);
+    free(e->file);
+    e->file = xstrdup(job->step->path);
+    e->line = job->st->line;
+    e->col = job->st->col;
+    buf_free(&msg);
+    return -1;
+fail_at_directive:
+    step_error_set(e, "%s", msg.data);
+    at_directive(e, job);
+    buf_free(&msg);
+    return -1;
+}
+
+/* Adds "row N is object K of FILE" from a server CONTEXT "COPY t, line N". */
+static void locate_row(StepError *e, const SourceList *src, const long long *first_row,
+                       size_t nfiles)
+{
+    const char *ctx = e->context ? strstr(e->context, ", line ") : NULL;
+    if (!ctx)
+        return;
+    long long row = atoll(ctx + 7);
+    if (row <= 0)
+        return;
+    for (size_t i = nfiles; i-- > 0;) {
+        if (first_row[i] < row) {
+            Buf b;
+            buf_init(&b);
+            buf_printf(&b, "  data: COPY row %lld is object %lld of %s\n", row, row - first_row[i],
+                       src->files[i].display);
+            free(e->extra);
+            e->extra = buf_detach(&b, NULL);
+            return;
+        }
+    }
+}
+
+int copy_run(const CopyJob *job, long long *rows_out, StepError *e)
+{
+    Setup su;
+    memset(&su, 0, sizeof su);
+    arena_init(&su.a);
+    int rc = -1;
+    *rows_out = 0;
+    if (setup(job, &su, e))
+        goto done;
+
+    PGresult *r = PQexec(job->conn, job->sql);
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        if (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK)
+            step_error_set(e, "the statement after stargen:copy is not a COPY FROM STDIN");
+        else
+            step_error_from_result(e, r);
+        PQclear(r);
+        free(e->file);
+        e->file = xstrdup(job->step->path);
+        e->line = job->st->line;
+        e->col = job->st->col;
+        goto done;
+    }
+    PQclear(r);
+
+    JsonReader jr;
+    jr_init(&jr, &su.jp, 0, 0);
+    CopyBuf out;
+    cb_init(&out, SEND_BYTES + (SEND_BYTES >> 2));
+    long long *first_row = xcalloc(su.src.n ? su.src.n : 1, sizeof *first_row);
+    long long rows = 0;
+    uint64_t done_bytes = 0;
+    int data_error = 0, send_failed = 0;
+    Buf msg;
+    buf_init(&msg);
+    for (size_t i = 0; i < su.src.n && !data_error && !send_failed; i++) {
+        const SourceFile *f = &su.src.files[i];
+        first_row[i] = rows;
+        int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            buf_printf(&msg, "%s: cannot open: %s", f->display, strerror(errno));
+            data_error = 1;
+            break;
+        }
+        posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+        jr_open(&jr, fd_read, &fd);
+        for (;;) {
+            int k = jr_next(&jr);
+            if (k == 0)
+                break;
+            if (k < 0) {
+                buf_printf(&msg, "%s:%ld: %s", f->display, jr.err_line, jr.err);
+                data_error = 1;
+                break;
+            }
+            size_t mark = msg.len;
+            if (conv_row(&out, su.cols, su.cs.ncols, su.jp.col_slot, jr.vals, &su.opts, &msg)) {
+                /* prefix the file and line of the object */
+                char *why = xstrdup(msg.data + mark);
+                msg.len = mark;
+                msg.data[mark] = '\0';
+                buf_printf(&msg, "%s:%ld: %s", f->display, jr.obj_line, why);
+                free(why);
+                data_error = 1;
+                break;
+            }
+            rows++;
+            if (out.len >= SEND_BYTES) {
+                if (PQputCopyData(job->conn, out.p, (int)out.len) != 1) {
+                    send_failed = 1;
+                    break;
+                }
+                out.len = 0;
+                progress_tick(job->progress, done_bytes + jr.bytes, su.src.total_bytes,
+                              (uint64_t)rows);
+                if (job->interrupted && *job->interrupted) {
+                    buf_puts(&msg, "interrupted");
+                    data_error = 1;
+                    break;
+                }
+            }
+        }
+        done_bytes += jr.bytes;
+        close(fd);
+    }
+    if (!data_error && !send_failed && out.len &&
+        PQputCopyData(job->conn, out.p, (int)out.len) != 1)
+        send_failed = 1;
+    progress_clear(job->progress);
+
+    if (data_error) {
+        PQputCopyEnd(job->conn, "stargen runner: invalid source data (see the runner's output)");
+        PGresult *bad = drain(job->conn, NULL);
+        PQclear(bad);
+        step_error_set(e, "%s", msg.data);
+        free(e->file);
+        e->file = NULL; /* the message carries the data file and line */
+        e->line = e->col = 0;
+        free(e->statement);
+        e->statement = NULL;
+    } else {
+        if (!send_failed)
+            PQputCopyEnd(job->conn, NULL);
+        long long n = -1;
+        PGresult *bad = drain(job->conn, &n);
+        if (bad || send_failed) {
+            if (bad)
+                step_error_from_result(e, bad);
+            else
+                step_error_set(e, "COPY failed: %s", PQerrorMessage(job->conn));
+            PQclear(bad);
+            free(e->file);
+            e->file = xstrdup(job->step->path);
+            e->line = job->st->line;
+            e->col = job->st->col;
+            locate_row(e, &su.src, first_row, su.src.n);
+        } else {
+            *rows_out = n >= 0 ? n : rows;
+            rc = 0;
+        }
+    }
+    buf_free(&msg);
+    free(first_row);
+    cb_free(&out);
+    jr_free(&jr);
+done:
+    if (su.have_jp)
+        jsonpaths_free(&su.jp);
+    sources_free(&su.src);
+    arena_free(&su.a);
+    return rc;
+}
+
+void copy_describe(Buf *out, const CopyDirective *d, const char *data_root, const char *step_dir)
+{
+    buf_printf(out, "    copy: source=%s jsonpaths=%s/%s", d->source, step_dir, d->jsonpaths);
+    if (d->timeformat)
+        buf_printf(out, " timeformat=%s", d->timeformat);
+    buf_printf(out, " emptyasnull=%s blanksasnull=%s\n", d->emptyasnull ? "on" : "off",
+               d->blanksasnull ? "on" : "off");
+    SourceList l;
+    Buf err;
+    buf_init(&err);
+    if (sources_list(data_root, d->source, &l, &err)) {
+        buf_printf(out, "    reads: MISSING: %s\n", err.data);
+    } else {
+        buf_printf(out, "    reads: %zu file%s, %llu bytes, under %s\n", l.n, l.n == 1 ? "" : "s",
+                   (unsigned long long)l.total_bytes, data_root);
+        for (size_t i = 0; i < l.n; i++) {
+            if (i == 20) {
+                buf_printf(out, "      ... and %zu more\n", l.n - 20);
+                break;
+            }
+            buf_printf(out, "      %s\n", l.files[i].display);
+        }
+        sources_free(&l);
+    }
+    buf_free(&err);
+}

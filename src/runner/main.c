@@ -1,0 +1,343 @@
+/* main.c - the runner's command line: arguments, the order of the phases,
+ * exit codes.
+ *
+ *   load the folder -> resolve --from/--only -> check placeholders ->
+ *   (--dry-run: print and stop) -> connect -> lock -> history table ->
+ *   run the steps -> summary, --json report, unlock.
+ *
+ * Everything testable lives in the other files of src/runner; this file only
+ * wires them together.  Exit codes come from runner.h.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "conn.h"
+#include "copyload.h"
+#include "history.h"
+#include "placeholder.h"
+#include "report.h"
+#include "run.h"
+#include "runner.h"
+#include "steps.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: runner [options] FOLDER\n"
+          "Runs the numbered SQL steps of a stargen output folder (out/postgres or\n"
+          "out/redshift) in order, each in its own transaction.\n"
+          "\n"
+          "  -d, --dbname CONNINFO  conninfo string, postgresql:// URI or database name\n"
+          "                         (otherwise PGHOST, PGPORT, PGDATABASE, PGUSER, ~/.pgpass)\n"
+          "      --config FILE      dwh.cfg-style INI: [CLUSTER] HOST DB_NAME DB_USER\n"
+          "                         DB_PASSWORD DB_PORT, [IAM_ROLE] ARN\n"
+          "      --data DIR         data root for client-side COPY sources\n"
+          "                         (default $STARGEN_DATA, else data/)\n"
+          "      --dry-run          print steps, checksums, statements and COPY sources;\n"
+          "                         connect to nothing\n"
+          "      --from STEP        start at STEP (name, NN_name or number)\n"
+          "      --only STEP        run only STEP\n"
+          "      --json FILE        write a machine-readable run report to FILE\n"
+          "  -q, --quiet            print errors only\n"
+          "  -h, --help             this text\n"
+          "      --version          print the version\n"
+          "\n"
+          "Placeholders ${NAME} are filled from the environment, then the config\n"
+          "([IAM_ROLE] ARN supplies REDSHIFT_IAM_ROLE).\n"
+          "\n"
+          "exit codes:\n"
+          "  0  every step ran\n"
+          "  1  a step failed (or the run was interrupted)\n"
+          "  2  usage error, bad input folder, missing placeholder values\n"
+          "  3  could not connect, or another runner holds the lock\n"
+          "  4  reserved for data checks\n",
+          f);
+}
+
+static PGcancel *volatile g_cancel;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    runner_interrupted = 1;
+    PGcancel *c = g_cancel;
+    if (c) {
+        char eb[256];
+        PQcancel(c, eb, sizeof eb);
+    }
+}
+
+static void make_run_id(char out[37])
+{
+    unsigned char b[16];
+    if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b) {
+        for (size_t i = 0; i < sizeof b; i++)
+            b[i] = (unsigned char)(rand() ^ getpid() >> (i % 8));
+    }
+    b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
+}
+
+static void list_steps(const StepSet *set, FILE *f)
+{
+    fputs("valid steps:", f);
+    for (size_t i = 0; i < set->n; i++)
+        fprintf(f, " %s", set->steps[i].name);
+    fputc('\n', f);
+}
+
+static long resolve_step(const StepSet *set, const char *opt, const char *key)
+{
+    long i = steps_find(set, key);
+    if (i == -1)
+        fprintf(stderr, "error: %s %s: no such step\n", opt, key);
+    else if (i == -2)
+        fprintf(stderr, "error: %s %s: more than one step matches; use NN_name\n", opt, key);
+    if (i < 0)
+        list_steps(set, stderr);
+    return i;
+}
+
+static void dry_run(const StepSet *set, size_t first, size_t last, const char *target,
+                    const char *data_root)
+{
+    printf("dry run: %s (dialect %s), target %s, data root %s\n", set->dir, set->dialect, target,
+           data_root);
+    Buf b;
+    buf_init(&b);
+    for (size_t i = first; i <= last; i++) {
+        const Step *s = &set->steps[i];
+        printf("\n[%zu/%zu] %s  sha256 %s%s\n", i + 1, set->n, s->file, s->checksum,
+               s->no_transaction ? "  (no transaction)" : "");
+        for (size_t k = 0; k < s->nstmts; k++) {
+            const Statement *st = &s->stmts[k];
+            printf("  -- statement %zu (%s:%d)\n", k + 1, s->path, st->line);
+            fputs("    ", stdout);
+            for (size_t j = 0; j < st->len; j++) {
+                char c = s->text[st->off + j];
+                putchar(c);
+                if (c == '\n')
+                    fputs("    ", stdout);
+            }
+            puts(";");
+            if (st->copy) {
+                buf_reset(&b);
+                char *dir = xstrdup(s->path);
+                char *sl = strrchr(dir, '/');
+                if (sl)
+                    *sl = '\0';
+                copy_describe(&b, st->copy, data_root, sl ? dir : ".");
+                fputs(b.data, stdout);
+                free(dir);
+            }
+        }
+    }
+    buf_free(&b);
+}
+
+int main(int argc, char **argv)
+{
+    enum { OPT_CONFIG = 256, OPT_DATA, OPT_DRY, OPT_FROM, OPT_ONLY, OPT_JSON, OPT_VERSION };
+    static const struct option longopts[] = {{"dbname", required_argument, NULL, 'd'},
+                                             {"config", required_argument, NULL, OPT_CONFIG},
+                                             {"data", required_argument, NULL, OPT_DATA},
+                                             {"dry-run", no_argument, NULL, OPT_DRY},
+                                             {"from", required_argument, NULL, OPT_FROM},
+                                             {"only", required_argument, NULL, OPT_ONLY},
+                                             {"json", required_argument, NULL, OPT_JSON},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {"version", no_argument, NULL, OPT_VERSION},
+                                             {NULL, 0, NULL, 0}};
+    const char *conninfo = NULL, *config_path = NULL, *data_root = NULL, *from = NULL,
+               *only = NULL, *json_path = NULL;
+    int dry = 0, quiet = 0, opt;
+    while ((opt = getopt_long(argc, argv, "d:qh", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'd': conninfo = optarg; break;
+        case OPT_CONFIG: config_path = optarg; break;
+        case OPT_DATA: data_root = optarg; break;
+        case OPT_DRY: dry = 1; break;
+        case OPT_FROM: from = optarg; break;
+        case OPT_ONLY: only = optarg; break;
+        case OPT_JSON: json_path = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'h': usage(stdout); return RUNNER_EXIT_OK;
+        case OPT_VERSION: printf("stargen runner %s\n", RUNNER_VERSION_STR); return RUNNER_EXIT_OK;
+        default: usage(stderr); return RUNNER_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "error: expected exactly one step folder (out/postgres or out/redshift)\n");
+        usage(stderr);
+        return RUNNER_EXIT_USAGE;
+    }
+    if (from && only) {
+        fprintf(stderr, "error: --from and --only cannot be combined\n");
+        return RUNNER_EXIT_USAGE;
+    }
+    if (!data_root)
+        data_root = getenv("STARGEN_DATA") && *getenv("STARGEN_DATA") ? getenv("STARGEN_DATA")
+                                                                      : "data";
+    Buf err;
+    buf_init(&err);
+    Config cfg = {0};
+    if (config_path && config_load(&cfg, config_path, &err)) {
+        fprintf(stderr, "error: %s\n", err.data);
+        buf_free(&err);
+        return RUNNER_EXIT_USAGE;
+    }
+    StepSet set;
+    if (steps_load(&set, argv[optind], &err)) {
+        fprintf(stderr, "error: %s\n", err.data);
+        steps_free(&set);
+        config_free(&cfg);
+        buf_free(&err);
+        return RUNNER_EXIT_USAGE;
+    }
+    int rc = RUNNER_EXIT_OK;
+    size_t first = 0, last = set.n - 1;
+    long ix;
+    if (from) {
+        if ((ix = resolve_step(&set, "--from", from)) < 0) {
+            rc = RUNNER_EXIT_USAGE;
+            goto out;
+        }
+        first = (size_t)ix;
+    }
+    if (only) {
+        if ((ix = resolve_step(&set, "--only", only)) < 0) {
+            rc = RUNNER_EXIT_USAGE;
+            goto out;
+        }
+        first = last = (size_t)ix;
+    }
+    PhVars vars = {0};
+    if (cfg.iam_role)
+        ph_set(&vars, "REDSHIFT_IAM_ROLE", cfg.iam_role);
+
+    char run_id[37], started[32];
+    make_run_id(run_id);
+    utc_now_iso(started);
+    StepResult *res = xcalloc(set.n, sizeof *res);
+    Buf target;
+    buf_init(&target);
+    conn_describe(conninfo, config_path ? &cfg : NULL, &target);
+    RunInfo info = {run_id, started, target.data, set.dialect, set.dir, "error", 0};
+    double t0 = now_seconds();
+    PGconn *conn = NULL;
+    int redshift = 0, locked = 0;
+
+    if (dry) {
+        dry_run(&set, first, last, target.data, data_root);
+        goto finish;
+    }
+    /* every placeholder of the steps to run must have a value, before anything runs */
+    Buf missing;
+    buf_init(&missing);
+    int nmissing = 0;
+    for (size_t i = first; i <= last; i++)
+        nmissing += ph_missing(&vars, set.steps[i].text, set.steps[i].len, &missing);
+    if (nmissing) {
+        fprintf(stderr, "error: no value for placeholder%s %s; set %s in the environment%s\n",
+                nmissing > 1 ? "s" : "", missing.data, nmissing > 1 ? "them" : "it",
+                " (REDSHIFT_IAM_ROLE may also come from [IAM_ROLE] ARN in --config)");
+        buf_free(&missing);
+        rc = RUNNER_EXIT_USAGE;
+        goto finish;
+    }
+    buf_free(&missing);
+
+    conn = conn_open(conninfo, config_path ? &cfg : NULL, quiet, &err);
+    if (!conn) {
+        fprintf(stderr, "error: %s\n", err.data);
+        rc = RUNNER_EXIT_CONNECT;
+        goto finish;
+    }
+    buf_reset(&target);
+    conn_target(conn, &target);
+    info.target = target.data;
+    redshift = conn_is_redshift(conn);
+    if (redshift)
+        info.dialect = "redshift";
+    buf_reset(&err);
+    int lk = lock_acquire(conn, redshift, &err);
+    if (lk != 0) {
+        fprintf(stderr, "error: %s%s\n", lk > 0 ? "refusing to run: " : "could not take the lock: ",
+                err.data);
+        rc = RUNNER_EXIT_CONNECT;
+        goto finish;
+    }
+    locked = 1;
+    buf_reset(&err);
+    if (history_ensure(conn, &err)) {
+        fprintf(stderr, "error: cannot create stargen_history: %s\n", err.data);
+        rc = RUNNER_EXIT_CONNECT;
+        goto finish;
+    }
+    g_cancel = PQgetCancel(conn);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    RunOpts ro = {data_root, &vars, run_id, quiet, isatty(STDOUT_FILENO), redshift, first, last};
+    int failed = run_steps(conn, &set, &ro, res) != 0;
+    double secs = now_seconds() - t0;
+    size_t ok = 0;
+    for (size_t i = 0; i < set.n; i++)
+        ok += res[i].status == ST_SUCCESS;
+    if (failed) {
+        rc = RUNNER_EXIT_STEP_FAILED;
+        if (!quiet)
+            printf("failed: %zu of %zu steps ok, then a step failed (%.2f s)%s\n", ok,
+                   last - first + 1, secs,
+                   runner_interrupted ? "; interrupted" : "; fix it and resume with --from");
+    } else {
+        info.status = "success";
+        if (!quiet)
+            printf("done: %zu step%s ok in %.2f s\n", ok, ok == 1 ? "" : "s", secs);
+    }
+
+finish:
+    if (dry && rc == RUNNER_EXIT_OK)
+        info.status = "dry_run";
+    info.seconds = now_seconds() - t0;
+    if (json_path) {
+        buf_reset(&err);
+        if (report_json_write(json_path, &info, &set, res, &err)) {
+            fprintf(stderr, "error: %s\n", err.data);
+            if (rc == RUNNER_EXIT_OK)
+                rc = RUNNER_EXIT_USAGE;
+        }
+    }
+    if (conn) {
+        PGcancel *c = g_cancel;
+        g_cancel = NULL;
+        if (c)
+            PQfreeCancel(c);
+        if (locked)
+            lock_release(conn, redshift);
+        PQfinish(conn);
+    }
+    for (size_t i = 0; i < set.n; i++)
+        step_error_free(&res[i].err);
+    free(res);
+    buf_free(&target);
+out:
+    steps_free(&set);
+    config_free(&cfg);
+    buf_free(&err);
+    return rc;
+}

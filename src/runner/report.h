@@ -1,0 +1,84 @@
+/* report.h - what the runner tells people and machines.
+ *
+ * Progress lines per step and a live COPY display on terminals, the error
+ * block for a failed step, Redshift load-error lines, and the --json run
+ * report (dbt run_results.json-like, written atomically).  Nothing here
+ * talks to the database; every function takes plain values so the unit
+ * tests can pin the exact text.
+ */
+#ifndef STARGEN_REPORT_H
+#define STARGEN_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../common/arena.h"
+#include "runner.h"
+#include "steps.h"
+
+typedef struct StepError {
+    char sqlstate[6];            /* "" for client-side errors */
+    char *message, *detail, *hint, *context; /* owned, may be NULL */
+    char *file;                  /* step file or data file; owned */
+    int line, col;               /* 0 = unknown */
+    char *statement;             /* the failing statement, placeholders unresolved; owned */
+    char *extra;                 /* further lines (Redshift load errors); owned */
+} StepError;
+
+void step_error_free(StepError *e);
+/* Replaces e->message with a printf-formatted text. */
+void step_error_set(StepError *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+typedef enum StepStatus { ST_NOT_RUN, ST_SKIPPED, ST_SUCCESS, ST_ERROR } StepStatus;
+
+typedef struct StepResult {
+    StepStatus status;
+    long long rows;
+    double seconds;
+    char started_at[32]; /* UTC ISO-8601 */
+    int has_error;
+    StepError err;
+} StepResult;
+
+/* "[ 3/9] load_staging_events ........ ok   8056 rows   0.12 s" */
+void report_step_line(Buf *out, size_t idx, size_t n, const char *name, const char *status,
+                      long long rows, double seconds);
+
+/* The multi-line error block for a failed step (ends with a newline). */
+void report_error(Buf *out, const Step *s, const StepError *e);
+
+/* One Redshift load error (sys_load_error_detail / stl_load_errors row) as
+ * "  load error: FILE:LINE column COL: REASON (raw value \"RAW\")".  Any
+ * argument may be NULL or empty. */
+void report_load_error(Buf *out, const char *file, const char *line, const char *col,
+                       const char *raw, const char *reason, const char *code);
+
+/* Live COPY progress on a terminal: at most 10 updates a second. */
+typedef struct Progress {
+    int enabled; /* stdout is a terminal and not -q */
+    const char *label;
+    double t0, last;
+    int shown;
+} Progress;
+void progress_start(Progress *p, int enabled, const char *label);
+void progress_tick(Progress *p, uint64_t bytes, uint64_t total_bytes, uint64_t rows);
+void progress_clear(Progress *p);
+
+typedef struct RunInfo {
+    const char *run_id, *started_at, *target, *dialect, *folder, *status;
+    double seconds;
+} RunInfo;
+
+/* Writes the JSON report to path via a temp file and rename.  0 or -1 with
+ * a message in err. */
+int report_json_write(const char *path, const RunInfo *info, const StepSet *set,
+                      const StepResult *res, Buf *err);
+
+/* JSON string literal (with quotes) of s, or null for NULL. */
+void json_quote(Buf *out, const char *s);
+
+/* Monotonic seconds, and the current UTC time as ISO-8601 with milliseconds. */
+double now_seconds(void);
+void utc_now_iso(char out[32]);
+
+#endif

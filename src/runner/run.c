@@ -1,0 +1,310 @@
+/* run.c - the step loop: transactions, statements, history, errors; see run.h. */
+#include "run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "copyload.h"
+#include "history.h"
+
+volatile sig_atomic_t runner_interrupted;
+
+static char *dup_field(const PGresult *r, int field)
+{
+    const char *v = r ? PQresultErrorField(r, field) : NULL;
+    return v ? xstrdup(v) : NULL;
+}
+
+void step_error_from_result(StepError *e, const PGresult *r)
+{
+    const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(e->sqlstate, sizeof e->sqlstate, "%s", st ? st : "");
+    free(e->message);
+    free(e->detail);
+    free(e->hint);
+    free(e->context);
+    e->message = dup_field(r, PG_DIAG_MESSAGE_PRIMARY);
+    if (!e->message) {
+        const char *m = r ? PQresultErrorMessage(r) : "";
+        size_t n = strlen(m);
+        while (n && m[n - 1] == '\n')
+            n--;
+        e->message = n ? xmalloc(n + 1) : xstrdup("unknown error (connection lost?)");
+        if (n) {
+            memcpy(e->message, m, n);
+            e->message[n] = '\0';
+        }
+    }
+    e->detail = dup_field(r, PG_DIAG_MESSAGE_DETAIL);
+    e->hint = dup_field(r, PG_DIAG_MESSAGE_HINT);
+    e->context = dup_field(r, PG_DIAG_CONTEXT);
+}
+
+void run_map_position(const Step *s, const Statement *st, const char *sent, size_t sent_len,
+                      const PhMap *map, long pos, int *line, int *col)
+{
+    size_t out_off = utf8_char_to_byte(sent, sent_len, pos);
+    size_t in_off = ph_map_back(map, out_off);
+    if (in_off > st->len)
+        in_off = st->len;
+    steps_line_col(s->text, st->off + in_off, line, col);
+}
+
+static int exec_simple(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    return ok ? 0 : -1;
+}
+
+static char *stmt_text(const Step *s, const Statement *st)
+{
+    char *t = xmalloc(st->len + 1);
+    memcpy(t, s->text + st->off, st->len);
+    t[st->len] = '\0';
+    return t;
+}
+
+/* Redshift: after a failed COPY, fetch the load errors. */
+static void redshift_load_errors(PGconn *c, StepError *e)
+{
+    Buf out;
+    buf_init(&out);
+    /* the step's transaction is aborted: leave it, the step has failed anyway */
+    if (PQtransactionStatus(c) != PQTRANS_IDLE) {
+        PGresult *rb = PQexec(c, "ROLLBACK");
+        PQclear(rb);
+    }
+    PGresult *r = PQexec(c, "SELECT TRIM(file_name), line_number, TRIM(column_name), NULL, "
+                            "TRIM(error_message), error_code FROM sys_load_error_detail "
+                            "WHERE session_id = pg_backend_pid() "
+                            "ORDER BY start_time DESC LIMIT 10");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        PQclear(r);
+        r = PQexec(c, "SELECT TRIM(filename), line_number, TRIM(colname), TRIM(raw_field_value), "
+                      "TRIM(err_reason), err_code FROM stl_load_errors "
+                      "WHERE query = pg_last_copy_id() ORDER BY starttime LIMIT 10");
+    }
+    if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+        for (int i = 0; i < PQntuples(r); i++)
+            report_load_error(&out, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+                              PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), PQgetvalue(r, i, 5));
+    }
+    PQclear(r);
+    if (out.len) {
+        free(e->extra);
+        e->extra = buf_detach(&out, NULL);
+    } else {
+        buf_free(&out);
+    }
+}
+
+static int is_command(const char *status, const char *word)
+{
+    size_t n = strlen(word);
+    return strncmp(status, word, n) == 0 && (status[n] == ' ' || status[n] == '\0');
+}
+
+/* Runs one statement; 0 with rows added, or -1 with e filled. */
+static int run_statement(PGconn *c, const Step *s, const Statement *st, const RunOpts *o,
+                         const char *step_dir, Progress *prog, long long *rows, StepError *e)
+{
+    Buf sql;
+    buf_init(&sql);
+    PhMap map = {0};
+    ph_apply(o->vars, s->text + st->off, st->len, &sql, &map);
+    int rc = 0;
+    if (st->copy) {
+        CopyJob job = {c, s, st, sql.data, o->data_root, step_dir, prog, &runner_interrupted};
+        long long n = 0;
+        rc = copy_run(&job, &n, e);
+        if (rc == 0)
+            *rows += n;
+        else if (e->file && strcmp(e->file, s->path) == 0 && !e->statement)
+            e->statement = stmt_text(s, st);
+        buf_free(&sql);
+        ph_map_free(&map);
+        return rc;
+    }
+    PGresult *r = PQexec(c, sql.data);
+    ExecStatusType status = PQresultStatus(r);
+    if (status == PGRES_COPY_IN) {
+        PQputCopyEnd(c, "COPY FROM STDIN needs a -- stargen:copy directive");
+        PQclear(r);
+        while ((r = PQgetResult(c)) != NULL)
+            PQclear(r);
+        step_error_set(e, "COPY FROM STDIN without a -- stargen:copy directive on the line "
+                          "before it");
+        rc = -1;
+    } else if (status == PGRES_COPY_OUT) {
+        char *line;
+        while (PQgetCopyData(c, &line, 0) > 0)
+            PQfreemem(line);
+        PQclear(r);
+        while ((r = PQgetResult(c)) != NULL)
+            PQclear(r);
+    } else if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ||
+               status == PGRES_EMPTY_QUERY) {
+        const char *cs = PQcmdStatus(r);
+        if (is_command(cs, "INSERT") || is_command(cs, "COPY") || is_command(cs, "DELETE"))
+            *rows += atoll(PQcmdTuples(r));
+        PQclear(r);
+    } else {
+        step_error_from_result(e, r);
+        const char *pos = PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION);
+        PQclear(r);
+        rc = -1;
+        if (pos) {
+            run_map_position(s, st, sql.data, sql.len, &map, atol(pos), &e->line, &e->col);
+        }
+        if (o->redshift && strncasecmp(s->text + st->off, "copy", 4) == 0)
+            redshift_load_errors(c, e);
+    }
+    if (rc) {
+        free(e->file);
+        e->file = xstrdup(s->path);
+        if (!e->line) {
+            e->line = st->line;
+            e->col = st->col;
+        }
+        free(e->statement);
+        e->statement = stmt_text(s, st);
+    }
+    buf_free(&sql);
+    ph_map_free(&map);
+    return rc;
+}
+
+static void emit(const RunOpts *o, Buf *b, FILE *f)
+{
+    if (!o->quiet || f == stderr)
+        fputs(b->data, f);
+    fflush(f);
+    buf_reset(b);
+}
+
+static char *dir_of(const char *path)
+{
+    const char *sl = strrchr(path, '/');
+    if (!sl)
+        return xstrdup(".");
+    char *d = xmalloc((size_t)(sl - path) + 1);
+    memcpy(d, path, (size_t)(sl - path));
+    d[sl - path] = '\0';
+    return d;
+}
+
+static int run_one(PGconn *c, const StepSet *set, size_t i, const RunOpts *o, StepResult *res)
+{
+    const Step *s = &set->steps[i];
+    StepError *e = &res->err;
+    double t0 = now_seconds();
+    utc_now_iso(res->started_at);
+    char *step_dir = dir_of(s->path);
+    Progress prog;
+    progress_start(&prog, o->tty && !o->quiet, s->name);
+    long long rows = 0;
+    int intx = !s->no_transaction, rc = 0;
+    HistoryRow h = {o->run_id, s->name, s->file, s->checksum, "success", res->started_at, NULL,
+                    0, 0};
+    Buf msg;
+    buf_init(&msg);
+    if (intx && exec_simple(c, "BEGIN")) {
+        step_error_set(e, "BEGIN failed: %s", PQerrorMessage(c));
+        rc = -1;
+    }
+    for (size_t k = 0; rc == 0 && k < s->nstmts; k++) {
+        if (runner_interrupted) {
+            step_error_set(e, "interrupted");
+            e->file = xstrdup(s->path);
+            e->line = s->stmts[k].line;
+            e->col = s->stmts[k].col;
+            rc = -1;
+            break;
+        }
+        rc = run_statement(c, s, &s->stmts[k], o, step_dir, &prog, &rows, e);
+    }
+    if (rc == 0) {
+        h.rows = rows;
+        h.seconds = now_seconds() - t0;
+        if (history_insert(c, &h, &msg)) {
+            step_error_set(e, "recording the step in stargen_history failed: %s", msg.data);
+            rc = -1;
+        } else if (intx) {
+            PGresult *r = PQexec(c, "COMMIT");
+            if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+                step_error_from_result(e, r);
+                step_error_set(e, "COMMIT failed: %s", e->message ? e->message : "");
+                e->file = xstrdup(s->path);
+                e->line = 1;
+                rc = -1;
+            }
+            PQclear(r);
+        }
+    }
+    res->rows = rows;
+    res->seconds = now_seconds() - t0;
+    if (rc) {
+        res->status = ST_ERROR;
+        res->has_error = 1;
+        if (PQtransactionStatus(c) != PQTRANS_IDLE)
+            exec_simple(c, "ROLLBACK");
+        h.status = "error";
+        h.rows = 0;
+        h.seconds = res->seconds;
+        Buf em;
+        buf_init(&em);
+        if (e->sqlstate[0])
+            buf_printf(&em, "%s: ", e->sqlstate);
+        buf_puts(&em, e->message ? e->message : "error");
+        h.error = em.data;
+        buf_reset(&msg);
+        if (PQstatus(c) == CONNECTION_OK && history_insert(c, &h, &msg))
+            fprintf(stderr, "warning: could not record the failure in stargen_history: %s\n",
+                    msg.data);
+        buf_free(&em);
+    } else {
+        res->status = ST_SUCCESS;
+    }
+    buf_free(&msg);
+    free(step_dir);
+    return rc;
+}
+
+int run_steps(PGconn *c, const StepSet *set, const RunOpts *o, StepResult *res)
+{
+    Buf out;
+    buf_init(&out);
+    for (size_t i = 0; i < set->n; i++)
+        res[i].status = (i < o->first || i > o->last) ? ST_SKIPPED : ST_NOT_RUN;
+    /* checksum drift: informational */
+    for (size_t i = o->first; i <= o->last && !o->quiet; i++) {
+        const Step *s = &set->steps[i];
+        char sum[65], when[40];
+        if (history_last(c, s->name, sum, when) == 1 && strcmp(sum, s->checksum) != 0) {
+            buf_printf(&out, "note: %s changed since it last ran (%s; checksum %.12s, now %.12s)\n",
+                       s->file, when, sum, s->checksum);
+            emit(o, &out, stdout);
+        }
+    }
+    int rc = 0;
+    size_t total = set->n;
+    for (size_t i = o->first; i <= o->last; i++) {
+        const Step *s = &set->steps[i];
+        if (run_one(c, set, i, o, &res[i])) {
+            report_step_line(&out, i + 1, total, s->name, "FAILED", -1, res[i].seconds);
+            emit(o, &out, stdout);
+            report_error(&out, s, &res[i].err);
+            emit(o, &out, stderr);
+            rc = -1;
+            break;
+        }
+        report_step_line(&out, i + 1, total, s->name, "ok", res[i].rows, res[i].seconds);
+        emit(o, &out, stdout);
+    }
+    buf_free(&out);
+    return rc;
+}
