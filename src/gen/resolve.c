@@ -162,6 +162,50 @@ static SqlType resolve_column(Resolver *r, Expr *e)
 
 static bool unknown(SqlType t) { return t.kind == T_UNKNOWN; }
 
+/* Decimal digits an integer type can hold. */
+static int int_digits(SqlType t) { return t.kind == T_SMALLINT ? 5 : t.kind == T_INTEGER ? 10 : 19; }
+
+static SqlType as_decimal(SqlType t)
+{
+    if (t.kind == T_DECIMAL)
+        return t;
+    SqlType d = type_make(T_DECIMAL);
+    d.p = int_digits(t);
+    return d;
+}
+
+/* Redshift's documented result precision and scale for decimal arithmetic
+ * (PostgreSQL's numeric is unbounded, so this is the tighter of the two). */
+static SqlType decimal_arith(ExprOp op, SqlType a, SqlType b)
+{
+    a = as_decimal(a);
+    b = as_decimal(b);
+    SqlType t = type_make(T_DECIMAL);
+    switch (op) {
+    case OP_MUL:
+        t.s = a.s + b.s;
+        t.p = a.p + b.p;
+        break;
+    case OP_DIV:
+        t.s = 4 > a.s + b.p - b.s + 1 ? 4 : a.s + b.p - b.s + 1;
+        t.p = a.p - a.s + b.s + t.s;
+        break;
+    default: {
+        t.s = a.s > b.s ? a.s : b.s;
+        int ia = a.p - a.s, ib = b.p - b.s;
+        t.p = (ia > ib ? ia : ib) + 1 + t.s;
+        break;
+    }
+    }
+    if (t.s > 37)
+        t.s = 37;
+    if (t.p > 38)
+        t.p = 38;
+    if (t.s > t.p)
+        t.s = t.p;
+    return t;
+}
+
 /* The common type of two values that meet (CASE branches, COALESCE, IN lists,
  * comparisons).  ok = false when they cannot meet. */
 static SqlType unify(SqlType a, SqlType b, bool *ok)
@@ -189,7 +233,8 @@ static SqlType unify(SqlType a, SqlType b, bool *ok)
         if (a.kind == T_DECIMAL || b.kind == T_DECIMAL) {
             t = type_make(T_DECIMAL);
             int sa = a.kind == T_DECIMAL ? a.s : 0, sb = b.kind == T_DECIMAL ? b.s : 0;
-            int ia = a.kind == T_DECIMAL ? a.p - a.s : 19, ib = b.kind == T_DECIMAL ? b.p - b.s : 19;
+            int ia = a.kind == T_DECIMAL ? a.p - a.s : int_digits(a);
+            int ib = b.kind == T_DECIMAL ? b.p - b.s : int_digits(b);
             t.s = sa > sb ? sa : sb;
             t.p = (ia > ib ? ia : ib) + t.s;
             if (t.p > 38)
@@ -224,7 +269,10 @@ static SqlType arith(Resolver *r, Expr *e, SqlType a, SqlType b)
         return a.kind == T_NULL ? b : a;
     if (ca == CAT_NUMERIC && cb == CAT_NUMERIC) {
         bool ok;
-        return unify(a, b, &ok);
+        SqlType u = unify(a, b, &ok);
+        if (u.kind == T_DECIMAL)
+            return decimal_arith(op, a, b);
+        return u;
     }
     if (op == OP_ADD || op == OP_SUB) {
         if (ca == CAT_DATETIME && cb == CAT_INTERVAL)
