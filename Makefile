@@ -76,7 +76,7 @@ $(GEN_BIN): $(GEN_OBJS) $(COMMON_OBJS)
 
 $(RUNNER_BIN): $(RUNNER_OBJS) $(COMMON_OBJS)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PQ_LIBS) -lm
+	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $^ $(PQ_LIBS) -lm
 
 $(DATAGEN_BIN): $(DATAGEN_OBJS) $(COMMON_OBJS)
 	@echo "  LD      $@"
@@ -84,7 +84,7 @@ $(DATAGEN_BIN): $(DATAGEN_OBJS) $(COMMON_OBJS)
 
 $(UNIT_BIN): $(UNIT_OBJS) $(GEN_LIB_OBJS) $(RUNNER_LIB_OBJS) $(COMMON_OBJS)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS) $(PQ_LIBS) -lm
+	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $^ $(YAML_LIBS) $(PQ_LIBS) -lm
 
 $(BUILD)/src/gen/%.o: src/gen/%.c $(BUILD)/src/gen/parser.tab.h
 	@mkdir -p $(@D)

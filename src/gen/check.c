@@ -497,8 +497,10 @@ static bool visit(Checker *c, TableDef *t, Vec *path)
     t->visit = 1;
     vec_push(c->a, path, t);
     TableDef **deps = arena_alloc(c->a, (t->deps.len + 1) * sizeof *deps);
-    memcpy(deps, t->deps.items, t->deps.len * sizeof *deps);
-    qsort(deps, t->deps.len, sizeof *deps, cmp_star);
+    if (t->deps.len) {
+        memcpy(deps, t->deps.items, t->deps.len * sizeof *deps);
+        qsort(deps, t->deps.len, sizeof *deps, cmp_star);
+    }
     bool ok = true;
     for (size_t i = 0; i < t->deps.len && ok; i++)
         ok = visit(c, deps[i], path);

@@ -90,8 +90,15 @@ static void put_message(Buf *out, const char *msg)
     size_t n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
         n--;
-    for (size_t i = 0; i < n; i++)
-        buf_putc(out, msg[i] == '\n' ? ';' : msg[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (msg[i] != '\n') {
+            buf_putc(out, msg[i]);
+            continue;
+        }
+        buf_puts(out, "; ");
+        while (i + 1 < n && (msg[i + 1] == ' ' || msg[i + 1] == '\t'))
+            i++;
+    }
 }
 
 /* Server notices: NOTICE/INFO (e.g. "table does not exist, skipping") are

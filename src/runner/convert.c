@@ -403,7 +403,9 @@ int epoch_format(int64_t v, int millis, char out[48])
     int64_t secs = v, ms = 0;
     if (millis) {
         secs = floor_div(v, 1000);
-        ms = v - secs * 1000;
+        ms = v % 1000; /* no v - secs * 1000: that overflows near INT64_MIN */
+        if (ms < 0)
+            ms += 1000;
     }
     if (secs > INT64_C(10000000000000000) || secs < -INT64_C(10000000000000000))
         return -1;

@@ -1,15 +1,20 @@
 /* copyload.c - stream JSON sources into COPY FROM STDIN; see copyload.h.
  *
- * The hot loop is jr_next() + conv_row() writing into one CopyBuf; every
- * 1 MiB the buffer goes to PQputCopyData and is reused.  No allocation
- * happens per object or per field.  The server parses and inserts while we
- * parse the next megabyte, so client and server work in parallel.
+ * The hot loop is jr_next() + conv_row() writing into a CopyBuf; no
+ * allocation happens per object or per field.  Full 1 MiB buffers go to a
+ * sender thread (a ring of SEND_BUFS buffers) that blocks in PQputCopyData,
+ * so the server always has data while this thread parses the next megabyte:
+ * with a single thread, client parsing and server inserting took turns
+ * (the socket buffer is far smaller than a batch) and the load ran ~1.6x
+ * slower.  Only the sender thread touches the connection while it runs;
+ * joining it is the hand-back.
  */
 #include "copyload.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,6 +26,101 @@
 #include "sources.h"
 
 #define SEND_BYTES ((size_t)1 << 20)
+#define SEND_BUFS 4
+
+/* A ring of buffers between the parsing thread (fills bufs[w % N]) and the
+ * sender thread (sends bufs[r % N]); r <= w <= r + N - 1 while filling. */
+typedef struct Sender {
+    PGconn *conn;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t can_fill, can_send;
+    CopyBuf bufs[SEND_BUFS];
+    unsigned long r, w;
+    int closed, failed, started;
+} Sender;
+
+static void *sender_main(void *arg)
+{
+    Sender *s = arg;
+    for (;;) {
+        pthread_mutex_lock(&s->mu);
+        while (s->r == s->w && !s->closed)
+            pthread_cond_wait(&s->can_send, &s->mu);
+        if (s->r == s->w) { /* closed and drained */
+            pthread_mutex_unlock(&s->mu);
+            return NULL;
+        }
+        CopyBuf *b = &s->bufs[s->r % SEND_BUFS];
+        int failed = s->failed;
+        pthread_mutex_unlock(&s->mu);
+        if (!failed && PQputCopyData(s->conn, b->p, (int)b->len) != 1)
+            failed = 1;
+        pthread_mutex_lock(&s->mu);
+        s->failed |= failed;
+        b->len = 0;
+        s->r++;
+        pthread_cond_signal(&s->can_fill);
+        pthread_mutex_unlock(&s->mu);
+    }
+}
+
+static int sender_start(Sender *s, PGconn *c)
+{
+    memset(s, 0, sizeof *s);
+    s->conn = c;
+    for (int i = 0; i < SEND_BUFS; i++)
+        cb_init(&s->bufs[i], SEND_BYTES + (SEND_BYTES >> 2));
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->can_fill, NULL);
+    pthread_cond_init(&s->can_send, NULL);
+    s->started = pthread_create(&s->thread, NULL, sender_main, s) == 0;
+    return s->started ? 0 : -1;
+}
+
+/* The buffer the parser writes into now. */
+static CopyBuf *sender_buf(Sender *s) { return &s->bufs[s->w % SEND_BUFS]; }
+
+/* Hands the current buffer to the sender and waits for a free one.
+ * Returns -1 once a send has failed. */
+static int sender_submit(Sender *s)
+{
+    pthread_mutex_lock(&s->mu);
+    s->w++;
+    pthread_cond_signal(&s->can_send);
+    while (s->w - s->r >= SEND_BUFS)
+        pthread_cond_wait(&s->can_fill, &s->mu);
+    int failed = s->failed;
+    pthread_mutex_unlock(&s->mu);
+    return failed ? -1 : 0;
+}
+
+/* Sends what is left (unless discard), stops the thread and frees the
+ * buffers.  Returns -1 if any send failed. */
+static int sender_finish(Sender *s, int discard)
+{
+    if (!s->started) {
+        for (int i = 0; i < SEND_BUFS; i++)
+            cb_free(&s->bufs[i]);
+        return -1;
+    }
+    pthread_mutex_lock(&s->mu);
+    if (discard)
+        s->failed |= 2; /* stop sending; just drain */
+    else if (s->bufs[s->w % SEND_BUFS].len)
+        s->w++;
+    s->closed = 1;
+    pthread_cond_signal(&s->can_send);
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->thread, NULL);
+    int failed = s->failed & 1;
+    for (int i = 0; i < SEND_BUFS; i++)
+        cb_free(&s->bufs[i]);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->can_fill);
+    pthread_cond_destroy(&s->can_send);
+    return failed ? -1 : 0;
+}
 
 static const char *skip_space(const char *p)
 {
@@ -382,14 +482,18 @@ int copy_run(const CopyJob *job, long long *rows_out, StepError *e)
 
     JsonReader jr;
     jr_init(&jr, &su.jp, 0, 0);
-    CopyBuf out;
-    cb_init(&out, SEND_BYTES + (SEND_BYTES >> 2));
+    Sender snd;
+    int thread_failed = sender_start(&snd, job->conn) != 0;
+    CopyBuf *out = sender_buf(&snd);
     long long *first_row = xcalloc(su.src.n ? su.src.n : 1, sizeof *first_row);
     long long rows = 0;
-    uint64_t done_bytes = 0;
     int data_error = 0, send_failed = 0;
     Buf msg;
     buf_init(&msg);
+    if (thread_failed) {
+        buf_puts(&msg, "cannot start the sender thread");
+        data_error = 1;
+    }
     for (size_t i = 0; i < su.src.n && !data_error && !send_failed; i++) {
         const SourceFile *f = &su.src.files[i];
         first_row[i] = rows;
@@ -411,7 +515,7 @@ int copy_run(const CopyJob *job, long long *rows_out, StepError *e)
                 break;
             }
             size_t mark = msg.len;
-            if (conv_row(&out, su.cols, su.cs.ncols, su.jp.col_slot, jr.vals, &su.opts, &msg)) {
+            if (conv_row(out, su.cols, su.cs.ncols, su.jp.col_slot, jr.vals, &su.opts, &msg)) {
                 /* prefix the file and line of the object */
                 char *why = xstrdup(msg.data + mark);
                 msg.len = mark;
@@ -422,13 +526,13 @@ int copy_run(const CopyJob *job, long long *rows_out, StepError *e)
                 break;
             }
             rows++;
-            if (out.len >= SEND_BYTES) {
-                if (PQputCopyData(job->conn, out.p, (int)out.len) != 1) {
+            if (out->len >= SEND_BYTES) {
+                if (sender_submit(&snd)) {
                     send_failed = 1;
                     break;
                 }
-                out.len = 0;
-                progress_tick(job->progress, done_bytes + jr.bytes, su.src.total_bytes,
+                out = sender_buf(&snd);
+                progress_tick(job->progress, jr.bytes, su.src.total_bytes,
                               (uint64_t)rows);
                 if (job->interrupted && *job->interrupted) {
                     buf_puts(&msg, "interrupted");
@@ -437,12 +541,10 @@ int copy_run(const CopyJob *job, long long *rows_out, StepError *e)
                 }
             }
         }
-        done_bytes += jr.bytes;
         close(fd);
     }
-    if (!data_error && !send_failed && out.len &&
-        PQputCopyData(job->conn, out.p, (int)out.len) != 1)
-        send_failed = 1;
+    if (sender_finish(&snd, data_error || send_failed))
+        send_failed = !data_error;
     progress_clear(job->progress);
 
     if (data_error) {
@@ -450,6 +552,12 @@ int copy_run(const CopyJob *job, long long *rows_out, StepError *e)
         PGresult *bad = drain(job->conn, NULL);
         PQclear(bad);
         step_error_set(e, "%s", msg.data);
+        free(e->context);
+        Buf ctx;
+        buf_init(&ctx);
+        buf_printf(&ctx, "COPY %s at %s:%d, source %s under %s", su.cs.table, job->step->path,
+                   job->st->line, job->st->copy->source, job->data_root);
+        e->context = buf_detach(&ctx, NULL);
         free(e->file);
         e->file = NULL; /* the message carries the data file and line */
         e->line = e->col = 0;
@@ -478,7 +586,6 @@ int copy_run(const CopyJob *job, long long *rows_out, StepError *e)
     }
     buf_free(&msg);
     free(first_row);
-    cb_free(&out);
     jr_free(&jr);
 done:
     if (su.have_jp)

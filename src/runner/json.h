@@ -96,7 +96,7 @@ typedef struct JsonReader {
     long obj_line; /* line of the '{' of the object last returned */
     long err_line;
     char err[256];
-    uint64_t bytes; /* bytes read from the source so far */
+    uint64_t bytes; /* bytes read since jr_init (over every source) */
 } JsonReader;
 
 /* chunk/max_object 0 = the defaults above. */

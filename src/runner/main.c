@@ -238,6 +238,14 @@ int main(int argc, char **argv)
 
     if (dry) {
         dry_run(&set, first, last, target.data, data_root);
+        Buf miss;
+        buf_init(&miss);
+        for (size_t i = first; i <= last; i++)
+            ph_missing(&vars, set.steps[i].text, set.steps[i].len, &miss);
+        if (miss.len)
+            printf("\nnote: no value yet for %s (a real run would stop before the first step)\n",
+                   miss.data);
+        buf_free(&miss);
         goto finish;
     }
     /* every placeholder of the steps to run must have a value, before anything runs */
@@ -268,6 +276,13 @@ int main(int argc, char **argv)
     redshift = conn_is_redshift(conn);
     if (redshift)
         info.dialect = "redshift";
+    if (!redshift) {
+        /* PostgreSQL >= 14: notice a vanished client (a SIGKILLed runner) during a long
+         * statement within a second, so its session ends and the lock frees itself.
+         * Older servers reject the name; that is harmless. */
+        PGresult *r = PQexec(conn, "SET client_connection_check_interval = 1000");
+        PQclear(r);
+    }
     buf_reset(&err);
     int lk = lock_acquire(conn, redshift, &err);
     if (lk != 0) {

@@ -154,12 +154,12 @@ static int run_statement(PGconn *c, const Step *s, const Statement *st, const Ru
         PQclear(r);
     } else {
         step_error_from_result(e, r);
-        const char *pos = PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION);
+        const char *posf = PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION);
+        long pos = posf ? atol(posf) : 0;
         PQclear(r);
         rc = -1;
-        if (pos) {
-            run_map_position(s, st, sql.data, sql.len, &map, atol(pos), &e->line, &e->col);
-        }
+        if (pos > 0)
+            run_map_position(s, st, sql.data, sql.len, &map, pos, &e->line, &e->col);
         if (o->redshift && strncasecmp(s->text + st->off, "copy", 4) == 0)
             redshift_load_errors(c, e);
     }

@@ -181,7 +181,6 @@ int steps_split(Arena *a, const char *path, const char *text, size_t len, Statem
         }
         /* A statement starts here; scan to its ';'. */
         const char *start = p;
-        int start_line = line;
         while (p < end && *p != ';') {
             char c = *p;
             if (c == '\n') {
@@ -256,7 +255,7 @@ int steps_split(Arena *a, const char *path, const char *text, size_t len, Statem
                 p++;
             }
         }
-        /* Trim trailing whitespace/comments are kept; only whitespace is trimmed. */
+        /* trailing comments stay part of the statement; only whitespace is trimmed */
         const char *stop = p;
         while (stop > start && isspace((unsigned char)stop[-1]))
             stop--;
@@ -271,7 +270,6 @@ int steps_split(Arena *a, const char *path, const char *text, size_t len, Statem
         s->len = (size_t)(stop - start);
         steps_line_col(text, s->off, &s->line, &s->col);
         s->copy = NULL;
-        (void)start_line;
         seen_stmt = 1;
         int is_copy = s->len >= 5 && strncasecmp(start, "copy", 4) == 0 && isspace((unsigned char)start[4]);
         if (pending) {

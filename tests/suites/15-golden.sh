@@ -4,7 +4,7 @@
 # Also: determinism across locale, time zone and working directory; minimal rewrites;
 # removal of files the model no longer produces.
 set -u
-source tests/suites/lib.sh
+source tests/lib.sh
 GEN=$(abs_cmd "$GEN")
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 

@@ -5,7 +5,7 @@
 # and the rerun path are all accepted by PostgreSQL 15. The client-side COPY statements
 # are left out here (no data); the runner's suites load real data.
 set -u
-source tests/suites/lib.sh
+source tests/lib.sh
 source src/sh/pg.sh
 if [ -z "$PG_BIN" ] || ! command -v psql >/dev/null; then skip "PostgreSQL is not installed"; finish; exit; fi
 tmp=$(mktemp -d); trap 'pg_remove "$tmp/pg"; rm -rf "$tmp"' EXIT

@@ -4,7 +4,7 @@
 # their latest event, exactly one song match; a rerun gives the same tables. Expected values
 # that are not fixed numbers are computed independently from the JSON with jq.
 set -u
-source tests/suites/lib.sh
+source tests/lib.sh
 SAMPLE="$STARGEN_ROOT/../shared/data/sparkify-sample"
 if [ ! -d "$SAMPLE" ]; then skip "../shared/data/sparkify-sample absent: the end-to-end sample tests need it"; finish; exit; fi
 source src/sh/pg.sh
