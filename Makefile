@@ -17,7 +17,14 @@ V        ?= 0
 Q         = $(if $(filter 1,$(V)),,@)
 SANITIZER ?=
 
-ifeq ($(SANITIZER),)
+FUZZ     ?=
+ifneq ($(FUZZ),)
+# libFuzzer build: every object instrumented for coverage and sanitizers (clang only)
+CC       := clang
+BUILD    := build/fuzz
+OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+SANITIZER:= address,undefined
+else ifeq ($(SANITIZER),)
 BUILD    := build/rel
 OPT      := -O2 -g
 else
@@ -26,7 +33,7 @@ OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=$(SANITIZER) -fno-sanitize
 endif
 
 PKGS_GEN    := yaml-0.1
-PKGS_RUNNER := libpq
+PKGS_RUNNER := libpq libcurl
 YAML_CFLAGS := $(shell pkg-config --cflags $(PKGS_GEN))
 YAML_LIBS   := $(shell pkg-config --libs $(PKGS_GEN))
 PQ_CFLAGS   := $(shell pkg-config --cflags $(PKGS_RUNNER))
@@ -48,6 +55,8 @@ GEN_SRCS    := $(sort $(wildcard src/gen/*.c))
 RUNNER_SRCS := $(sort $(wildcard src/runner/*.c))
 DATAGEN_SRCS:= $(sort $(wildcard src/datagen/*.c))
 UNIT_SRCS   := $(sort $(wildcard tests/unit/*.c))
+BENCH_SRCS  := $(sort $(wildcard src/bench/*.c))
+FUZZ_SRCS   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 COMMON_OBJS := $(COMMON_SRCS:%.c=$(BUILD)/%.o)
 GEN_OBJS    := $(GEN_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/src/gen/parser.tab.o $(BUILD)/src/gen/lexer.o
@@ -66,9 +75,39 @@ RUNNER_BIN := $(BUILD)/runner
 endif
 DATAGEN_BIN := $(BUILD)/sparkify-data
 UNIT_BIN    := $(BUILD)/unit-tests
+# bench tools: one program per src/bench/*.c (they may use libpq; they are not the product)
+BENCH_BINS  := $(BENCH_SRCS:src/bench/%.c=$(BUILD)/bench-%)
+FUZZ_BINS   := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/%)
 
-.PHONY: all test asan valgrind demo data bench fmt fmt-check clean
-all: $(GEN_BIN) $(RUNNER_BIN) $(DATAGEN_BIN) $(UNIT_BIN)
+.PHONY: all test asan valgrind demo data bench fmt fmt-check clean fuzz fuzz-build
+all: $(GEN_BIN) $(RUNNER_BIN) $(DATAGEN_BIN) $(UNIT_BIN) $(BENCH_BINS)
+
+$(BUILD)/bench-%: $(BUILD)/src/bench/%.o $(COMMON_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $^ $(PQ_LIBS) -lm
+
+$(BUILD)/src/bench/%.o: src/bench/%.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $(PQ_CFLAGS) -c -o $@ $<
+
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c), built with FUZZ=1
+$(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(GEN_LIB_OBJS) $(RUNNER_LIB_OBJS) $(COMMON_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -pthread -o $@ $^ $(YAML_LIBS) $(PQ_LIBS) -lm
+
+$(BUILD)/tests/fuzz/%.o: tests/fuzz/%.c $(BUILD)/src/gen/parser.tab.h
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $(YAML_CFLAGS) $(PQ_CFLAGS) -I$(BUILD)/src/gen -Isrc/gen -Isrc -c -o $@ $<
+
+fuzz-build:
+	$(Q)$(MAKE) --no-print-directory FUZZ=1 $(FUZZ_BINS:build/rel/%=build/fuzz/%)
+
+# make fuzz [FUZZ_SECONDS=60]: run each harness for that long on its seed corpus
+FUZZ_SECONDS ?= 60
+fuzz: fuzz-build
+	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 $(GEN_BIN): $(GEN_OBJS) $(COMMON_OBJS)
 	@echo "  LD      $@"
@@ -127,7 +166,9 @@ $(BUILD)/src/gen/lexer.o: $(BUILD)/src/gen/lexer.c $(BUILD)/src/gen/parser.tab.h
 # Sources that include the scanner header need it generated first.
 $(BUILD)/src/gen/parse.o: $(BUILD)/src/gen/lexer.h
 
-test: all
+test:
+	$(Q)src/sh/deps.sh test
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)GEN=./$(GEN_BIN) RUNNER=./$(RUNNER_BIN) UNIT=./$(UNIT_BIN) DATAGEN=./$(DATAGEN_BIN) tests/run
 
 asan:

@@ -11,20 +11,7 @@ cd "$(dirname "$0")/../.."
 EVENTS="${EVENTS:-20000}"
 SEED="${SEED:-42}"
 
-pkgs=(build-essential pkg-config flex bison libyaml-dev libpq-dev postgresql postgresql-client)
-missing=()
-for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-if [ ${#missing[@]} -gt 0 ]; then
-    if [ "$(id -u)" = 0 ]; then
-        echo "demo: installing ${missing[*]}"
-        DEBIAN_FRONTEND=noninteractive apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-    else
-        echo "demo: missing packages; install them with:" >&2
-        echo "  sudo apt-get install -y ${missing[*]}" >&2
-        exit 1
-    fi
-fi
+src/sh/deps.sh demo
 
 echo "== build"
 make -s all
