@@ -546,6 +546,219 @@ static void check_secret(Checker *c)
     }
 }
 
+/* ---- data checks ---- */
+
+static CheckDef *new_check(Checker *c, CheckKind k, TableDef *t, ColumnDef *col, const char *name)
+{
+    CheckDef *ck = arena_alloc(c->a, sizeof *ck);
+    ck->kind = k;
+    ck->table = t;
+    ck->column = col;
+    ck->name = name;
+    ck->mark = col ? col->mark : t->mark;
+    vec_push(c->a, &c->m->checks, ck);
+    return ck;
+}
+
+static bool accepted_ok(Checker *c, ColumnDef *col)
+{
+    TypeCat cat = type_cat(col->type);
+    bool ok = true;
+    for (size_t i = 0; i < col->accepted.len; i++) {
+        Scalar *v = col->accepted.items[i];
+        char *end = NULL;
+        if (cat == CAT_NUMERIC) {
+            strtod(v->s, &end);
+            if (!*v->s || *end) {
+                diag_error(c->d, v->mark, "accepted-values",
+                           "\"%s\" is not a number, but %s.%s is numeric", v->s, col->table->name,
+                           col->name);
+                ok = false;
+            }
+        } else if (cat == CAT_BOOLEAN) {
+            if (strcmp(v->s, "true") && strcmp(v->s, "false")) {
+                diag_error(c->d, v->mark, "accepted-values", "\"%s\" is not true or false", v->s);
+                ok = false;
+            }
+        } else if (cat != CAT_STRING) {
+            diag_error(c->d, col->accepted_mark, "accepted-values",
+                       "accepted_values applies to string, numeric and boolean columns");
+            return false;
+        } else if (!col->type.max && strlen(v->s) > (size_t)col->type.p) {
+            diag_error(c->d, v->mark, "accepted-values",
+                       "\"%s\" is longer than %s.%s can hold", v->s, col->table->name, col->name);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+/* Checks derived from what the model says: keys, NOT NULL, references, accepted values. */
+static void derive_checks(Checker *c)
+{
+    for (size_t i = 0; i < c->m->load_order.len; i++) {
+        TableDef *t = c->m->load_order.items[i];
+        Buf pk;
+        buf_init(&pk);
+        for (size_t j = 0; j < t->columns.len; j++) {
+            ColumnDef *col = t->columns.items[j];
+            if (col->primary_key)
+                buf_printf(&pk, "_%s", col->name);
+        }
+        if (pk.len)
+            new_check(c, CK_UNIQUE, t, NULL, arena_printf(c->a, "unique_%s%s", t->name, pk.data));
+        buf_free(&pk);
+        for (size_t j = 0; j < t->columns.len; j++) {
+            ColumnDef *col = t->columns.items[j];
+            if (col->not_null)
+                new_check(c, CK_NOT_NULL, t, col,
+                          arena_printf(c->a, "not_null_%s_%s", t->name, col->name));
+        }
+        for (size_t j = 0; j < t->columns.len; j++) {
+            ColumnDef *col = t->columns.items[j];
+            if (col->ref_col)
+                new_check(c, CK_RELATIONSHIP, t, col,
+                          arena_printf(c->a, "relationships_%s_%s__%s_%s", t->name, col->name,
+                                       col->ref_col->table->name, col->ref_col->name));
+        }
+        for (size_t j = 0; j < t->columns.len; j++) {
+            ColumnDef *col = t->columns.items[j];
+            if (col->accepted.len && accepted_ok(c, col))
+                new_check(c, CK_ACCEPTED, t, col,
+                          arena_printf(c->a, "accepted_values_%s_%s", t->name, col->name))
+                    ->warn = col->accepted_warn;
+        }
+    }
+}
+
+static bool check_rowset(Checker *c, RowSet *r)
+{
+    if (!table_spec(c, r->from, &r->name, &r->alias))
+        return false;
+    r->table = model_table(c->m, r->name);
+    if (!r->table) {
+        diag_error(c->d, r->from->mark, "check-table", "unknown table \"%s\"", r->name);
+        hint_names(c->d, r->name, &c->m->tables, table_name);
+        return false;
+    }
+    if (r->where) {
+        Scope *sc = arena_alloc(c->a, sizeof *sc);
+        sc->alias[0] = r->alias;
+        sc->table[0] = r->table;
+        sc->n = 1;
+        r->where_expr = typed(c, sc, r->where, PARSE_EXPR);
+        if (r->where_expr) {
+            Resolver rv = {c->a, c->d, r->where, sc, false};
+            resolve_boolean(&rv, r->where_expr, "where");
+        }
+    }
+    return true;
+}
+
+static void user_checks(Checker *c)
+{
+    for (size_t i = 0; i < c->m->user_checks.len; i++) {
+        CheckDef *ck = c->m->user_checks.items[i];
+        bool ok = true;
+        if (ck->left)
+            ok &= check_rowset(c, ck->left);
+        if (ck->right)
+            ok &= check_rowset(c, ck->right);
+        if (ck->kind == CK_SQL) {
+            const char *q = ck->sql->s;
+            size_t n = strlen(q);
+            while (n && (q[n - 1] == ' ' || q[n - 1] == '\n' || q[n - 1] == ';'))
+                n--;
+            if (memchr(q, ';', n)) {
+                diag_error(c->d, ck->sql->mark, "check-sql",
+                           "a sql check is one SELECT statement: remove the \";\" inside it");
+                ok = false;
+            }
+        }
+        for (size_t j = 0; j < c->m->checks.len; j++)
+            if (!strcmp(((CheckDef *)c->m->checks.items[j])->name, ck->name)) {
+                diag_error(c->d, ck->mark, "check-name",
+                           "check name \"%s\" is already taken%s", ck->name,
+                           j < i ? "" : " by a check derived from the model");
+                ok = false;
+                break;
+            }
+        if (ok)
+            vec_push(c->a, &c->m->checks, ck);
+    }
+}
+
+/* ---- analytics queries ---- */
+
+static void check_query(Checker *c, QueryDef *q)
+{
+    LoadDef *ld = q->src;
+    if (!ld->from)
+        return;
+    Scope *sc = arena_alloc(c->a, sizeof *sc);
+    q->scope = sc;
+    ld->from_table = scope_table(c, sc, NULL, ld->from, &ld->from_name);
+    if (!ld->from_table)
+        return;
+    ld->from_alias = sc->alias[0];
+    for (size_t i = 0; i < ld->joins.len; i++) {
+        JoinDef *j = ld->joins.items[i];
+        j->ref = scope_table(c, sc, NULL, j->table, &j->table_name);
+        if (!j->ref)
+            return;
+        j->alias = sc->alias[sc->n - 1];
+        j->on_expr = typed(c, sc, j->on, PARSE_EXPR);
+        if (j->on_expr) {
+            Resolver r = {c->a, c->d, j->on, sc, false};
+            resolve_boolean(&r, j->on_expr, "a join condition");
+        }
+    }
+    if (ld->where && (ld->where_expr = typed(c, sc, ld->where, PARSE_EXPR))) {
+        Resolver r = {c->a, c->d, ld->where, sc, false};
+        resolve_boolean(&r, ld->where_expr, "where");
+        if (expr_has_aggregate(ld->where_expr))
+            diag_error(c->d, ld->where->mark, "aggregate",
+                       "where filters rows before grouping: it cannot hold an aggregate");
+    }
+    size_t n = q->select_values.len;
+    q->select_exprs = arena_alloc(c->a, (n + 1) * sizeof *q->select_exprs);
+    for (size_t i = 0; i < n; i++) {
+        Scalar *v = q->select_values.items[i];
+        Expr *e = resolve_parse(c->a, c->d, v, PARSE_EXPR);
+        if (e) {
+            Resolver r = {c->a, c->d, v, sc, true};
+            resolve_expr(&r, e);
+        }
+        q->select_exprs[i] = e;
+    }
+    size_t no = q->order_by.len;
+    q->order_exprs = arena_alloc(c->a, (no + 1) * sizeof *q->order_exprs);
+    q->order_output = arena_alloc(c->a, (no + 1) * sizeof *q->order_output);
+    for (size_t i = 0; i < no; i++) {
+        Scalar *v = q->order_by.items[i];
+        Expr *e = resolve_parse(c->a, c->d, v, PARSE_ORDER);
+        q->order_output[i] = -1;
+        q->order_exprs[i] = e;
+        if (!e)
+            continue;
+        if (e->a->kind == EX_COLUMN && !e->a->qualifier)
+            for (size_t k = 0; k < n; k++)
+                if (!strcmp(((Scalar *)q->select_names.items[k])->s, e->a->name))
+                    q->order_output[i] = (int)k;
+        if (q->order_output[i] < 0) {
+            diag_expr_error(c->d, v, e->a->start, e->a->end, "query-order",
+                            "order_by names an output of the query, and \"%.*s\" is none",
+                            e->a->end - e->a->start, v->s + e->a->start);
+            Buf b;
+            buf_init(&b);
+            for (size_t k = 0; k < n; k++)
+                buf_printf(&b, "%s%s", k ? ", " : "", ((Scalar *)q->select_names.items[k])->s);
+            diag_hint(c->d, "outputs: %s", b.data);
+            buf_free(&b);
+        }
+    }
+}
+
 void check_model(Arena *a, Diag *d, Model *m)
 {
     Checker c = {a, d, m};
@@ -569,4 +782,10 @@ void check_model(Arena *a, Diag *d, Model *m)
     if (d->errors)
         return;
     order_loads(&c);
+    if (d->errors)
+        return;
+    derive_checks(&c);
+    user_checks(&c);
+    for (size_t i = 0; i < m->queries.len; i++)
+        check_query(&c, m->queries.items[i]);
 }

@@ -42,8 +42,9 @@ void diag_free(Diag *d)
 
 static bool quiet(Diag *d) { return d->max_errors && d->errors > d->max_errors; }
 
-static void vreport(Diag *d, Mark m, const char *sev, const char *check, const char *fmt,
-                    va_list ap)
+__attribute__((format(printf, 5, 0))) static void vreport(Diag *d, Mark m, const char *sev,
+                                                          const char *check, const char *fmt,
+                                                          va_list ap)
 {
     if (m.line > 0)
         fprintf(d->out, "%s:%d:%d: %s: ", d->file, m.line, m.col, sev);

@@ -290,6 +290,53 @@ static void load_source(Loader *L, const char *name, yaml_node_t *k, yaml_node_t
 
 /* ---- columns ---- */
 
+static bool severity(Loader *L, yaml_node_t *n, bool *warn)
+{
+    Scalar *s = nonempty(L, n, "severity");
+    if (!s)
+        return false;
+    if (!strcmp(s->s, "warn"))
+        *warn = true;
+    else if (strcmp(s->s, "error") != 0) {
+        diag_error(L->d, s->mark, "check-severity", "severity \"%s\" is not error or warn", s->s);
+        return false;
+    }
+    return true;
+}
+
+static void value_list(Loader *L, yaml_node_t *n, Vec *out, const char *what)
+{
+    if (n->type != YAML_SEQUENCE_NODE) {
+        diag_error(L->d, mark_of(n), "model-shape", "%s must be a list of values", what);
+        return;
+    }
+    for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++) {
+        Scalar *v = scalar(L, node(L, *i), "an accepted value");
+        if (v)
+            vec_push(L->a, out, v);
+    }
+    if (!out->len)
+        diag_error(L->d, mark_of(n), "accepted-values", "%s lists no values", what);
+}
+
+/* accepted_values: [a, b] or {values: [a, b], severity: warn} */
+static void load_accepted(Loader *L, ColumnDef *c, yaml_node_t *n)
+{
+    c->accepted_mark = mark_of(n);
+    if (n->type != YAML_MAPPING_NODE) {
+        value_list(L, n, &c->accepted, "accepted_values");
+        return;
+    }
+    static const Key keys[] = {{"values", true}, {"severity", false}};
+    yaml_node_t *f[2];
+    if (!fields(L, n, "accepted_values", keys, 2, f))
+        return;
+    if (f[0])
+        value_list(L, f[0], &c->accepted, "values");
+    if (f[1])
+        severity(L, f[1], &c->accepted_warn);
+}
+
 typedef struct ColCtx {
     TableDef *t;
 } ColCtx;
@@ -310,10 +357,10 @@ static void load_column(Loader *L, const char *name, yaml_node_t *k, yaml_node_t
     }
     static const Key star[] = {{"type", true},       {"not_null", false}, {"primary_key", false},
                                {"identity", false},  {"references", false}, {"encode", false},
-                               {"description", false}};
+                               {"description", false}, {"accepted_values", false}};
     static const Key stg[] = {{"type", true},   {"json", false},   {"not_null", false},
                               {"encode", false}, {"description", false}};
-    yaml_node_t *f[7];
+    yaml_node_t *f[8];
     if (t->role == ROLE_STAGING) {
         if (!fields(L, v, what, stg, 5, f))
             return;
@@ -329,7 +376,7 @@ static void load_column(Loader *L, const char *name, yaml_node_t *k, yaml_node_t
             c->description = scalar(L, f[4], "description");
         return;
     }
-    if (!fields(L, v, what, star, 7, f))
+    if (!fields(L, v, what, star, 8, f))
         return;
     if (f[0])
         c->type_src = nonempty(L, f[0], "type");
@@ -345,6 +392,8 @@ static void load_column(Loader *L, const char *name, yaml_node_t *k, yaml_node_t
         c->encode = nonempty(L, f[5], "encode");
     if (f[6])
         c->description = scalar(L, f[6], "description");
+    if (f[7])
+        load_accepted(L, c, f[7]);
     if (c->primary_key || c->identity)
         c->not_null = true;
 }
@@ -669,6 +718,198 @@ static void load_star(Loader *L, const char *name, yaml_node_t *k, yaml_node_t *
         t->description = scalar(L, f[5], "description");
 }
 
+/* ---- checks and queries ---- */
+
+/* "table [alias]" or {from: "table [alias]", where: EXPR} */
+static RowSet *rowset(Loader *L, yaml_node_t *n, const char *what)
+{
+    RowSet *r = arena_alloc(L->a, sizeof *r);
+    r->mark = mark_of(n);
+    if (n->type == YAML_SCALAR_NODE) {
+        r->from = nonempty(L, n, what);
+        return r->from ? r : NULL;
+    }
+    static const Key keys[] = {{"from", true}, {"where", false}};
+    yaml_node_t *f[2];
+    if (!fields(L, n, what, keys, 2, f) || !f[0])
+        return NULL;
+    r->from = nonempty(L, f[0], "from");
+    if (f[1])
+        r->where = nonempty(L, f[1], "where");
+    return r->from ? r : NULL;
+}
+
+static void load_check(Loader *L, Model *m, yaml_node_t *n)
+{
+    static const Key keys[] = {{"name", true},    {"severity", false},        {"description", false},
+                               {"min_rows", false}, {"row_count_equal", false}, {"no_rows", false},
+                               {"sql", false}};
+    yaml_node_t *f[7];
+    if (!fields(L, n, "a check", keys, 7, f))
+        return;
+    CheckDef *c = arena_alloc(L->a, sizeof *c);
+    c->mark = mark_of(n);
+    if (f[0])
+        c->name = name_of(L, f[0], "check name");
+    if (f[1])
+        severity(L, f[1], &c->warn);
+    if (f[2])
+        c->description = scalar(L, f[2], "description");
+    int kinds = !!f[3] + !!f[4] + !!f[5] + !!f[6];
+    if (kinds != 1) {
+        diag_error(L->d, c->mark, "check-kind",
+                   "a check says exactly one of min_rows, row_count_equal, no_rows or sql");
+        return;
+    }
+    if (f[3]) {
+        c->kind = CK_MIN_ROWS;
+        static const Key mk[] = {{"from", true}, {"where", false}, {"rows", true}};
+        yaml_node_t *mf[3];
+        if (!fields(L, f[3], "min_rows", mk, 3, mf))
+            return;
+        c->left = arena_alloc(L->a, sizeof *c->left);
+        c->left->mark = mark_of(f[3]);
+        if (mf[0])
+            c->left->from = nonempty(L, mf[0], "from");
+        if (mf[1])
+            c->left->where = nonempty(L, mf[1], "where");
+        if (mf[2]) {
+            Scalar *rs = nonempty(L, mf[2], "rows");
+            char *end = NULL;
+            c->min_rows = rs ? strtoll(rs->s, &end, 10) : 0;
+            if (rs && (!end || *end || rs->s[0] == '-' || c->min_rows < 1)) {
+                diag_error(L->d, rs->mark, "check-kind", "rows must be a whole number >= 1");
+                return;
+            }
+        }
+        if (!c->left->from)
+            return;
+    } else if (f[4]) {
+        c->kind = CK_ROW_COUNT_EQUAL;
+        yaml_node_t *q = f[4];
+        if (q->type != YAML_SEQUENCE_NODE ||
+            q->data.sequence.items.top - q->data.sequence.items.start != 2) {
+            diag_error(L->d, mark_of(q), "check-kind",
+                       "row_count_equal lists exactly two row sets: [table, {from: …, where: …}]");
+            return;
+        }
+        c->left = rowset(L, node(L, q->data.sequence.items.start[0]), "a row set");
+        c->right = rowset(L, node(L, q->data.sequence.items.start[1]), "a row set");
+        if (!c->left || !c->right)
+            return;
+    } else if (f[5]) {
+        c->kind = CK_NO_ROWS;
+        if (!(c->left = rowset(L, f[5], "no_rows")))
+            return;
+    } else {
+        c->kind = CK_SQL;
+        if (!(c->sql = nonempty(L, f[6], "sql")))
+            return;
+    }
+    if (c->name)
+        vec_push(L->a, &m->user_checks, c);
+}
+
+static void load_checks(Loader *L, Model *m, yaml_node_t *n)
+{
+    if (n->type != YAML_SEQUENCE_NODE) {
+        diag_error(L->d, mark_of(n), "model-shape", "checks must be a list of checks");
+        return;
+    }
+    for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++)
+        load_check(L, m, node(L, *i));
+}
+
+static void scalar_list(Loader *L, yaml_node_t *n, Vec *out, const char *what)
+{
+    if (n->type == YAML_SCALAR_NODE) {
+        Scalar *s = nonempty(L, n, what);
+        if (s)
+            vec_push(L->a, out, s);
+        return;
+    }
+    if (n->type != YAML_SEQUENCE_NODE) {
+        diag_error(L->d, mark_of(n), "model-shape", "%s must be a list", what);
+        return;
+    }
+    for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++) {
+        Scalar *s = nonempty(L, node(L, *i), what);
+        if (s)
+            vec_push(L->a, out, s);
+    }
+}
+
+static void load_query(Loader *L, const char *name, yaml_node_t *k, yaml_node_t *v, void *ctx)
+{
+    Model *m = ctx;
+    static const Key keys[] = {{"description", false}, {"from", true},     {"join", false},
+                               {"where", false},       {"select", true},   {"order_by", false},
+                               {"limit", false}};
+    yaml_node_t *f[7];
+    QueryDef *q = arena_alloc(L->a, sizeof *q);
+    q->name = name;
+    q->mark = mark_of(k);
+    q->src = arena_alloc(L->a, sizeof *q->src);
+    q->src->mark = mark_of(v);
+    vec_push(L->a, &m->queries, q);
+    char *what = arena_printf(L->a, "query \"%s\"", name);
+    if (!fields(L, v, what, keys, 7, f))
+        return;
+    if (f[0])
+        q->description = scalar(L, f[0], "description");
+    if (f[1])
+        q->src->from = nonempty(L, f[1], "from");
+    if (f[2]) {
+        if (f[2]->type == YAML_MAPPING_NODE)
+            load_join(L, q->src, f[2]);
+        else if (f[2]->type != YAML_SEQUENCE_NODE)
+            diag_error(L->d, mark_of(f[2]), "model-shape", "join must be a list of joins");
+        else
+            for (yaml_node_item_t *i = f[2]->data.sequence.items.start;
+                 i < f[2]->data.sequence.items.top; i++)
+                load_join(L, q->src, node(L, *i));
+    }
+    if (f[3])
+        q->src->where = nonempty(L, f[3], "where");
+    if (f[4]) {
+        if (f[4]->type != YAML_MAPPING_NODE) {
+            diag_error(L->d, mark_of(f[4]), "model-shape",
+                       "select must be a mapping of output name: expression");
+        } else {
+            for (yaml_node_pair_t *p = f[4]->data.mapping.pairs.start;
+                 p < f[4]->data.mapping.pairs.top; p++) {
+                yaml_node_t *kn = node(L, p->key), *vn = node(L, p->value);
+                const char *nm = name_of(L, kn, "output name");
+                Scalar *vs = nonempty(L, vn, "a select expression");
+                if (!nm || !vs)
+                    continue;
+                bool dup = false;
+                for (size_t i = 0; i < q->select_names.len; i++)
+                    if (!strcmp(((Scalar *)q->select_names.items[i])->s, nm)) {
+                        diag_error(L->d, mark_of(kn), "duplicate-key",
+                                   "output \"%s\" is selected twice", nm);
+                        dup = true;
+                    }
+                if (dup)
+                    continue;
+                vec_push(L->a, &q->select_names, scalar(L, kn, "output name"));
+                vec_push(L->a, &q->select_values, vs);
+            }
+        }
+    }
+    if (f[5])
+        scalar_list(L, f[5], &q->order_by, "an order_by item");
+    if (f[6]) {
+        Scalar *ls = nonempty(L, f[6], "limit");
+        char *end = NULL;
+        q->limit = ls ? strtoll(ls->s, &end, 10) : 0;
+        if (ls && (!end || *end || ls->s[0] == '-' || q->limit < 1 || q->limit > 1000000)) {
+            diag_error(L->d, ls->mark, "query-limit", "limit must be a whole number from 1 to 1000000");
+            q->limit = 0;
+        }
+    }
+}
+
 static void report_yaml_error(Diag *d, const yaml_parser_t *p, const char *text, size_t len)
 {
     Mark m = {(int)p->problem_mark.line + 1, (int)p->problem_mark.column + 1};
@@ -722,9 +963,10 @@ Model *model_load(Arena *a, Diag *d, const char *text, size_t len)
         return m;
     }
     static const Key keys[] = {{"version", true}, {"redshift", false}, {"sources", true},
-                               {"staging", true}, {"tables", true}};
-    yaml_node_t *f[5];
-    if (fields(&L, root, "the model", keys, 5, f)) {
+                               {"staging", true}, {"tables", true},  {"checks", false},
+                               {"queries", false}};
+    yaml_node_t *f[7];
+    if (fields(&L, root, "the model", keys, 7, f)) {
         if (f[0]) {
             m->version_mark = mark_of(f[0]);
             if (f[0]->type != YAML_SCALAR_NODE ||
@@ -744,6 +986,10 @@ Model *model_load(Arena *a, Diag *d, const char *text, size_t len)
             named_entries(&L, f[3], "staging", "table", load_staging, m);
         if (f[4])
             named_entries(&L, f[4], "tables", "table", load_star, m);
+        if (f[5])
+            load_checks(&L, m, f[5]);
+        if (f[6])
+            named_entries(&L, f[6], "queries", "query", load_query, m);
     }
     yaml_document_delete(&doc);
     return m;

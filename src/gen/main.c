@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "emit.h"
+#include "emit_internal.h"
 #include "writer.h"
 
 #define STARGEN_VERSION "0.1.0"
@@ -152,6 +152,8 @@ int main(int argc, char **argv)
     for (int i = 0; dialects[i]; i++)
         if (!only || only == dialects[i])
             emit_dialect(&arena, m, dialects[i], base, &set);
+    vec_push(&arena, &set.dirs, (void *)"");
+    emit_docs(&arena, m, base, &set);
     if (check) {
         int diffs = writer_check(outdir, &set, stderr);
         if (diffs) {

@@ -16,6 +16,7 @@
 #include "types.h"
 
 typedef struct TableDef TableDef;
+typedef struct Scope Scope;
 
 typedef struct Source {
     const char *name;
@@ -48,6 +49,9 @@ typedef struct ColumnDef {
     Scalar *references; /* "table.column" */
     Scalar *encode;     /* Redshift column encoding */
     Scalar *description;
+    Vec accepted;       /* Scalar*: accepted_values */
+    bool accepted_warn; /* accepted_values severity warn */
+    Mark accepted_mark;
     /* (checker) */
     struct ColumnDef *ref_col;
     Scalar *map;        /* the mapping expression text (from load.map) */
@@ -113,6 +117,55 @@ struct TableDef {
     int visit;
 };
 
+/* A set of rows a check counts: a table, optionally filtered. */
+typedef struct RowSet {
+    Mark mark;
+    Scalar *from;       /* "name [as] alias" */
+    const char *name, *alias;
+    TableDef *table;    /* (checker) */
+    Scalar *where;
+    Expr *where_expr;   /* (checker) */
+} RowSet;
+
+typedef enum CheckKind {
+    CK_UNIQUE,          /* derived: primary key unique */
+    CK_NOT_NULL,        /* derived: NOT NULL column has no nulls */
+    CK_RELATIONSHIP,    /* derived: references has no orphans */
+    CK_ACCEPTED,        /* column accepted_values */
+    CK_ROW_COUNT_EQUAL, /* user: two row sets have the same count */
+    CK_MIN_ROWS,        /* user: a row set has at least n rows */
+    CK_NO_ROWS,         /* user: no row matches (from + where) */
+    CK_SQL,             /* user: free SQL that must return zero rows */
+} CheckKind;
+
+typedef struct CheckDef {
+    const char *name;
+    Mark mark;
+    CheckKind kind;
+    bool warn;          /* severity warn (else error) */
+    Scalar *description;
+    TableDef *table;    /* derived checks */
+    ColumnDef *column;
+    RowSet *left, *right; /* row_count_equal (left, right), min_rows and no_rows (left) */
+    long long min_rows;
+    Scalar *sql;
+} CheckDef;
+
+typedef struct QueryDef {
+    const char *name;
+    Mark mark;
+    Scalar *description;
+    LoadDef *src;       /* from, join, where (map unused) */
+    Vec select_names;   /* Scalar* output names */
+    Vec select_values;  /* Scalar* expressions */
+    Expr **select_exprs; /* (checker) */
+    Vec order_by;       /* Scalar* order items */
+    Expr **order_exprs; /* (checker) EX_ORDER whose a may be an output name */
+    int *order_output;  /* (checker) index of the output an order item names, or -1 */
+    long long limit;    /* 0: none */
+    Scope *scope;       /* (checker) */
+} QueryDef;
+
 typedef struct Model {
     const char *file;
     Mark version_mark;
@@ -120,6 +173,9 @@ typedef struct Model {
     Vec sources;        /* Source* */
     Vec tables;         /* TableDef*: staging in model order, then star tables */
     Vec load_order;     /* (checker) TableDef* star tables in load order */
+    Vec user_checks;    /* CheckDef* declared under checks: */
+    Vec checks;         /* (checker) CheckDef*: derived ones, then user ones */
+    Vec queries;        /* QueryDef* in model order */
 } Model;
 
 /* Parses the YAML text (len bytes) into a model allocated from `a`.  Reports

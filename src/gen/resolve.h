@@ -10,11 +10,11 @@
 
 #include "model.h"
 
-typedef struct Scope {
+struct Scope {
     const char *alias[64];
     TableDef *table[64];
     int n;
-} Scope;
+};
 
 typedef struct Resolver {
     Arena *a;

@@ -80,15 +80,26 @@ static int mkdirs(const char *path, FILE *err)
     return rc;
 }
 
+/* dir "" is the output folder itself */
 static bool in_set(const OutSet *set, const char *dir, const char *name)
 {
     size_t dl = strlen(dir);
     for (size_t i = 0; i < set->len; i++) {
         const char *p = set->files[i].path;
-        if (!strncmp(p, dir, dl) && p[dl] == '/' && !strcmp(p + dl + 1, name))
+        if (!dl && !strcmp(p, name))
+            return true;
+        if (dl && !strncmp(p, dir, dl) && p[dl] == '/' && !strcmp(p + dl + 1, name))
             return true;
     }
     return false;
+}
+
+static char *dir_path(const char *outdir, const char *dir)
+{
+    char *p;
+    if (asprintf(&p, *dir ? "%s/%s" : "%s%s", outdir, dir) < 0)
+        abort();
+    return p;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -100,13 +111,12 @@ static int cmp_str(const void *a, const void *b)
 static char **stale_files(const char *outdir, const char *dir, const OutSet *set, size_t *n)
 {
     *n = 0;
-    char *path;
-    if (asprintf(&path, "%s/%s", outdir, dir) < 0)
-        return NULL;
+    char *path = dir_path(outdir, dir);
     DIR *dp = opendir(path);
-    free(path);
-    if (!dp)
+    if (!dp) {
+        free(path);
         return NULL;
+    }
     size_t cap = 8;
     char **names = xmalloc(cap * sizeof *names);
     struct dirent *de;
@@ -115,6 +125,9 @@ static char **stale_files(const char *outdir, const char *dir, const OutSet *set
             continue;
         if (in_set(set, dir, de->d_name))
             continue;
+        struct stat st;
+        if (fstatat(dirfd(dp), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || S_ISDIR(st.st_mode))
+            continue; /* folders (e.g. queries/) are not files to remove */
         if (*n == cap) {
             cap *= 2;
             names = xrealloc(names, cap * sizeof *names);
@@ -122,6 +135,7 @@ static char **stale_files(const char *outdir, const char *dir, const OutSet *set
         names[(*n)++] = xstrdup(de->d_name);
     }
     closedir(dp);
+    free(path);
     qsort(names, *n, sizeof *names, cmp_str);
     return names;
 }
@@ -137,7 +151,10 @@ static char *tmp_path(const char *outdir, const char *rel)
 {
     const char *slash = strrchr(rel, '/');
     char *p;
-    if (asprintf(&p, "%s/%.*s/" TMP_PREFIX "%s", outdir, (int)(slash - rel), rel, slash + 1) < 0)
+    int rc = slash ? asprintf(&p, "%s/%.*s/" TMP_PREFIX "%s", outdir, (int)(slash - rel), rel,
+                              slash + 1)
+                   : asprintf(&p, "%s/" TMP_PREFIX "%s", outdir, rel);
+    if (rc < 0)
         abort();
     return p;
 }
@@ -172,9 +189,7 @@ int writer_write(const char *outdir, const OutSet *set, WriteStats *st, FILE *er
 {
     memset(st, 0, sizeof *st);
     for (size_t i = 0; i < set->dirs.len; i++) {
-        char *p;
-        if (asprintf(&p, "%s/%s", outdir, (char *)set->dirs.items[i]) < 0)
-            abort();
+        char *p = dir_path(outdir, set->dirs.items[i]);
         int rc = mkdirs(p, err);
         free(p);
         if (rc)
@@ -231,9 +246,10 @@ int writer_write(const char *outdir, const OutSet *set, WriteStats *st, FILE *er
         size_t n;
         char **names = stale_files(outdir, dir, set, &n);
         for (size_t k = 0; k < n; k++) {
-            char *p;
-            if (asprintf(&p, "%s/%s/%s", outdir, dir, names[k]) < 0)
+            char *dp = dir_path(outdir, dir), *p;
+            if (asprintf(&p, "%s/%s", dp, names[k]) < 0)
                 abort();
+            free(dp);
             if (unlink(p) != 0) {
                 fprintf(err, "gen: cannot remove %s: %s\n", p, strerror(errno));
                 rc = -1;
@@ -278,10 +294,12 @@ int writer_check(const char *outdir, const OutSet *set, FILE *err)
         const char *dir = set->dirs.items[d];
         size_t n;
         char **names = stale_files(outdir, dir, set, &n);
+        char *dp = dir_path(outdir, dir);
         for (size_t k = 0; k < n; k++) {
-            fprintf(err, "%s/%s/%s: stale (gen would remove it)\n", outdir, dir, names[k]);
+            fprintf(err, "%s/%s: stale (gen would remove it)\n", dp, names[k]);
             diffs++;
         }
+        free(dp);
         free_names(names, n);
     }
     return diffs;

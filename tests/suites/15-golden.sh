@@ -25,13 +25,13 @@ if d=$(diff -r "$tmp/elsewhere/o1" out) && diff -r "$tmp/elsewhere/o2" out >/dev
 
 # Unchanged files are not rewritten; a changed model rewrites only what changed.
 cp -r "$tmp/elsewhere/o1" "$tmp/mt"
-touch -d '2001-01-01' "$tmp/mt"/*/*
+find "$tmp/mt" -type f -exec touch -d '2001-01-01' {} +
 (cd "$tmp/elsewhere" && $GEN -q -o "$tmp/mt")
 if [ -z "$(find "$tmp/mt" -type f -newermt '2002-01-01')" ]; then ok "unchanged files keep their mtime"; else fail "unchanged files were rewritten" "$(find "$tmp/mt" -newermt 2002-01-01)"; fi
-sed -i 's/level:      {type: varchar(16), not_null: true}/level:      {type: varchar(20), not_null: true}/' "$tmp/elsewhere/schema.yaml"
+sed -i 's/title:     {type: varchar(256), not_null: true}/title:     {type: varchar(300), not_null: true}/' "$tmp/elsewhere/schema.yaml"
 (cd "$tmp/elsewhere" && $GEN -q -o "$tmp/mt")
 changed=$(find "$tmp/mt" -type f -newermt '2002-01-01' | sed "s|$tmp/mt/||" | sort | tr '\n' ' ')
-if [ "$changed" = "postgres/02_create_star.sql redshift/02_create_star.sql " ]; then ok "a one-line model change rewrites only the affected files"
+if [ "$changed" = "postgres/02_create_star.sql redshift/02_create_star.sql schema.md " ]; then ok "a one-line model change rewrites only the affected files"
 else fail "unexpected rewrites" "$changed"; fi
 
 # Files the model no longer produces are removed; leftovers of a crashed run too.
@@ -44,7 +44,7 @@ rm -rf "$tmp/t"; $GEN -q -t redshift -o "$tmp/t"
 if [ -d "$tmp/t/redshift" ] && [ ! -e "$tmp/t/postgres" ]; then ok "--target redshift"; else fail "--target redshift wrote $(ls "$tmp/t")"; fi
 
 # Every generated file: LF only, final newline, no trailing spaces, no absolute paths.
-bad=$(for f in out/*/* tests/golden/*/out/*/*; do
+bad=$(for f in $(find out tests/golden/*/out -type f); do
     if grep -q $'\r' "$f" || grep -qE ' +$' "$f" || [ -n "$(tail -c1 "$f")" ] || grep -q "$STARGEN_ROOT" "$f"; then echo "$f"; fi; done)
 if [ -z "$bad" ]; then ok "generated files are clean text"; else fail "badly formed generated files" "$bad"; fi
 finish

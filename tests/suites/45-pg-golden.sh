@@ -13,7 +13,8 @@ pg_start "$tmp/pg" || { fail "cannot start PostgreSQL"; finish; exit 1; }
 
 run_steps() { # DIR DB
     local f
-    for f in "$1"/[0-9]*.sql; do
+    for f in "$1"/[0-9]*.sql "$1"/queries/*.sql; do
+        [ -e "$f" ] || continue
         sed '/^COPY .* FROM STDIN/d' "$f" | psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$2" -f - >/dev/null 2>"$tmp/err" || {
             echo "$f: $(cat "$tmp/err")"; return 1; }
     done

@@ -1,0 +1,297 @@
+/* emit_checks.c - the data-checks step and the analytics query files.
+ *
+ * A check is one SELECT that returns the rows breaking its rule; it passes
+ * when it returns none.  Each is preceded by its directive
+ *   -- stargen:check name=unique_users_user_id severity=error
+ * so the runner can count the offending rows and show a few (docs/out-format.md).
+ * Queries go to queries/NN_name.sql: never part of a load, run by `runner --report`.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit_internal.h"
+#include "resolve.h"
+
+static void qualified(Buf *b, const char *alias, const char *col)
+{
+    print_name(b, alias);
+    buf_putc(b, '.');
+    print_name(b, col);
+}
+
+/* The key columns of t as "alias.k1, alias.k2, " (nothing when t has no key). */
+static void key_prefix(Buf *b, const TableDef *t, const char *alias, const ColumnDef *skip)
+{
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        if (c->primary_key && c != skip) {
+            qualified(b, alias, c->name);
+            buf_puts(b, ", ");
+        }
+    }
+}
+
+static void rowset_from(Emitter *e, Buf *b, const RowSet *r)
+{
+    buf_puts(b, "FROM ");
+    print_name(b, r->name);
+    if (strcmp(r->name, r->alias)) {
+        buf_puts(b, " AS ");
+        print_name(b, r->alias);
+    }
+    if (r->where_expr) {
+        buf_puts(b, " WHERE ");
+        print_expr(b, e->d, r->where_expr);
+    }
+}
+
+static void describe(Emitter *e, Buf *b, const CheckDef *c)
+{
+    const TableDef *t = c->table;
+    const ColumnDef *col = c->column;
+    switch (c->kind) {
+    case CK_UNIQUE:
+        buf_printf(b, "-- The primary key of %s is unique.\n", t->name);
+        break;
+    case CK_NOT_NULL:
+        buf_printf(b, "-- %s.%s holds no NULL.\n", t->name, col->name);
+        break;
+    case CK_RELATIONSHIP:
+        buf_printf(b, "-- Every %s.%s is in %s.%s (no orphans).\n", t->name, col->name,
+                   col->ref_col->table->name, col->ref_col->name);
+        break;
+    case CK_ACCEPTED:
+        buf_printf(b, "-- %s.%s holds only accepted values.\n", t->name, col->name);
+        break;
+    case CK_ROW_COUNT_EQUAL:
+        buf_printf(b, "-- Rows of %s equal rows of %s.\n", c->left->name, c->right->name);
+        break;
+    case CK_MIN_ROWS:
+        buf_printf(b, "-- %s has at least %lld row%s.\n", c->left->name, c->min_rows,
+                   c->min_rows == 1 ? "" : "s");
+        break;
+    case CK_NO_ROWS:
+        buf_printf(b, "-- No row of %s matches the condition.\n", c->left->name);
+        break;
+    case CK_SQL:
+        buf_puts(b, "-- A query from the model that must return no rows.\n");
+        break;
+    }
+    if (c->description) {
+        buf_puts(b, "-- ");
+        for (const char *p = c->description->s; *p; p++) {
+            buf_putc(b, *p == '\n' ? ' ' : *p);
+        }
+        while (b->len && b->data[b->len - 1] == ' ')
+            b->data[--b->len] = '\0';
+        buf_putc(b, '\n');
+    }
+    (void)e;
+}
+
+static void accepted_value(Emitter *e, Buf *b, const ColumnDef *col, const Scalar *v)
+{
+    if (type_cat(col->type) == CAT_STRING)
+        print_literal(b, e->d, v->s);
+    else
+        buf_puts(b, !strcmp(v->s, "true") ? "TRUE" : !strcmp(v->s, "false") ? "FALSE" : v->s);
+}
+
+static void check_sql(Emitter *e, Buf *b, const CheckDef *c)
+{
+    const TableDef *t = c->table;
+    const ColumnDef *col = c->column;
+    switch (c->kind) {
+    case CK_UNIQUE: {
+        Buf keys;
+        buf_init(&keys);
+        for (size_t i = 0; i < t->columns.len; i++) {
+            const ColumnDef *k = t->columns.items[i];
+            if (!k->primary_key)
+                continue;
+            if (keys.len)
+                buf_puts(&keys, ", ");
+            print_name(&keys, k->name);
+        }
+        buf_printf(b, "SELECT %s, COUNT(*) AS copies\nFROM ", keys.data);
+        print_name(b, t->name);
+        buf_printf(b, "\nGROUP BY %s\nHAVING COUNT(*) > 1", keys.data);
+        buf_free(&keys);
+        break;
+    }
+    case CK_NOT_NULL:
+        buf_puts(b, "SELECT ");
+        key_prefix(b, t, "t", col);
+        qualified(b, "t", col->name);
+        buf_puts(b, "\nFROM ");
+        print_name(b, t->name);
+        buf_puts(b, " AS t\nWHERE ");
+        qualified(b, "t", col->name);
+        buf_puts(b, " IS NULL");
+        break;
+    case CK_RELATIONSHIP:
+        buf_puts(b, "SELECT ");
+        key_prefix(b, t, "child", col);
+        qualified(b, "child", col->name);
+        buf_puts(b, "\nFROM ");
+        print_name(b, t->name);
+        buf_puts(b, " AS child\nLEFT JOIN ");
+        print_name(b, col->ref_col->table->name);
+        buf_puts(b, " AS parent\n    ON ");
+        qualified(b, "parent", col->ref_col->name);
+        buf_puts(b, " = ");
+        qualified(b, "child", col->name);
+        buf_puts(b, "\nWHERE ");
+        qualified(b, "child", col->name);
+        buf_puts(b, " IS NOT NULL AND ");
+        qualified(b, "parent", col->ref_col->name);
+        buf_puts(b, " IS NULL");
+        break;
+    case CK_ACCEPTED:
+        buf_puts(b, "SELECT ");
+        key_prefix(b, t, "t", col);
+        qualified(b, "t", col->name);
+        buf_puts(b, "\nFROM ");
+        print_name(b, t->name);
+        buf_puts(b, " AS t\nWHERE ");
+        qualified(b, "t", col->name);
+        buf_puts(b, " NOT IN (");
+        for (size_t i = 0; i < col->accepted.len; i++) {
+            if (i)
+                buf_puts(b, ", ");
+            accepted_value(e, b, col, col->accepted.items[i]);
+        }
+        buf_putc(b, ')');
+        break;
+    case CK_ROW_COUNT_EQUAL:
+        buf_puts(b, "SELECT l.n AS left_rows, r.n AS right_rows\nFROM (SELECT COUNT(*) AS n ");
+        rowset_from(e, b, c->left);
+        buf_puts(b, ") AS l\nCROSS JOIN (SELECT COUNT(*) AS n ");
+        rowset_from(e, b, c->right);
+        buf_puts(b, ") AS r\nWHERE l.n <> r.n");
+        break;
+    case CK_MIN_ROWS:
+        buf_printf(b, "SELECT c.n AS found_rows, %lld AS min_rows\nFROM (SELECT COUNT(*) AS n ",
+                   c->min_rows);
+        rowset_from(e, b, c->left);
+        buf_printf(b, ") AS c\nWHERE c.n < %lld", c->min_rows);
+        break;
+    case CK_NO_ROWS:
+        buf_puts(b, "SELECT *\n");
+        rowset_from(e, b, c->left);
+        break;
+    case CK_SQL: {
+        const char *q = c->sql->s;
+        size_t n = strlen(q);
+        while (n && (q[n - 1] == ' ' || q[n - 1] == '\n' || q[n - 1] == ';' || q[n - 1] == '\t'))
+            n--;
+        for (size_t i = 0; i < n; i++) /* no trailing spaces in generated files */
+            if (!((q[i] == ' ' || q[i] == '\t') && (i + 1 == n || q[i + 1] == '\n')))
+                buf_putc(b, q[i]);
+        break;
+    }
+    }
+    buf_puts(b, ";\n");
+}
+
+void emit_checks(Emitter *e, Buf *b)
+{
+    emit_header(e, b,
+                "Data checks: each query returns the rows that break its rule; a check passes "
+                "when it returns none.");
+    buf_puts(b, "-- Redshift does not enforce keys: these stand in for them, on both targets.\n");
+    for (size_t i = 0; i < e->m->checks.len; i++) {
+        const CheckDef *c = e->m->checks.items[i];
+        buf_putc(b, '\n');
+        describe(e, b, c);
+        buf_printf(b, "-- stargen:check name=%s severity=%s\n", c->name, c->warn ? "warn" : "error");
+        check_sql(e, b, c);
+    }
+    emit_finish_step(e, "checks", b);
+}
+
+/* ---- queries ---- */
+
+/* The query runs in a subquery so the outer ORDER BY names real columns (PostgreSQL
+ * cannot apply COLLATE to an output alias). */
+static void query_sql(Emitter *e, Buf *b, const QueryDef *q)
+{
+    size_t n = q->select_names.len;
+    bool agg = false;
+    for (size_t i = 0; i < n; i++)
+        agg |= expr_has_aggregate(q->select_exprs[i]);
+    buf_puts(b, "SELECT ");
+    for (size_t i = 0; i < n; i++) {
+        buf_puts(b, i ? ", " : "");
+        print_name(b, ((Scalar *)q->select_names.items[i])->s);
+    }
+    buf_puts(b, "\nFROM (\n    SELECT\n");
+    for (size_t i = 0; i < n; i++) {
+        buf_puts(b, i ? ",\n        " : "        ");
+        print_expr(b, e->d, q->select_exprs[i]);
+        buf_puts(b, " AS ");
+        print_name(b, ((Scalar *)q->select_names.items[i])->s);
+    }
+    buf_putc(b, '\n');
+    emit_from_clause(e, b, q->src, "    ");
+    if (agg) {
+        bool first = true;
+        for (size_t i = 0; i < n; i++) {
+            const Expr *x = q->select_exprs[i];
+            if (expr_has_aggregate(x) || x->kind == EX_INT || x->kind == EX_NUM ||
+                x->kind == EX_STRING || x->kind == EX_NULL || x->kind == EX_BOOL)
+                continue;
+            buf_puts(b, first ? "\n    GROUP BY " : ", ");
+            first = false;
+            print_expr(b, e->d, x);
+        }
+    }
+    /* the model's order, then every other output: a total order, so a report and its
+     * LIMIT never depend on the engine */
+    buf_puts(b, "\n) AS q\nORDER BY ");
+    bool *used = xcalloc(n + 1, sizeof *used);
+    bool first = true;
+    for (size_t i = 0; i < q->order_by.len; i++) {
+        const Expr *o = q->order_exprs[i];
+        int k = q->order_output[i];
+        used[k] = true;
+        buf_puts(b, first ? "" : ", ");
+        first = false;
+        emit_order_name(e, b, ((Scalar *)q->select_names.items[k])->s, q->select_exprs[k]->type,
+                        o->desc);
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (used[k])
+            continue;
+        buf_puts(b, first ? "" : ", ");
+        first = false;
+        emit_order_name(e, b, ((Scalar *)q->select_names.items[k])->s, q->select_exprs[k]->type,
+                        false);
+    }
+    free(used);
+    if (q->limit)
+        buf_printf(b, "\nLIMIT %lld", q->limit);
+    buf_puts(b, ";\n");
+}
+
+void emit_queries(Emitter *e, Buf *b)
+{
+    int width = e->m->queries.len > 99 ? 3 : 2;
+    for (size_t i = 0; i < e->m->queries.len; i++) {
+        const QueryDef *q = e->m->queries.items[i];
+        char *what = arena_printf(e->a, "Analytics query \"%s\" (runner --report); it loads nothing.",
+                                  q->name);
+        emit_header(e, b, what);
+        if (q->description) {
+            buf_puts(b, "-- ");
+            for (const char *p = q->description->s; *p; p++)
+                buf_putc(b, *p == '\n' ? ' ' : *p);
+            while (b->len && b->data[b->len - 1] == ' ')
+                b->data[--b->len] = '\0';
+            buf_puts(b, "\n\n");
+        }
+        query_sql(e, b, q);
+        emit_add_file(e, arena_printf(e->a, "queries/%0*zu_%s.sql", width, i + 1, q->name), b);
+        buf_reset(b);
+    }
+}

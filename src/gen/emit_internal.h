@@ -1,0 +1,37 @@
+/* emit_internal.h - what emit.c shares with emit_checks.c and emit_docs.c.
+ * Not part of the generator's interface: only the emit_*.c files include it. */
+#ifndef STARGEN_EMIT_INTERNAL_H
+#define STARGEN_EMIT_INTERNAL_H
+
+#include "emit.h"
+
+typedef struct Emitter {
+    Arena *a;
+    const Model *m;
+    const Dialect *d;
+    const char *model_name;
+    OutSet *out;
+    int nsteps, step, width;
+} Emitter;
+
+/* Adds b's contents as the file `name` under the dialect's folder (or, when
+ * d is NULL, under the output root). */
+void emit_add_file(Emitter *e, const char *name, Buf *b);
+/* The two header lines every generated SQL file starts with. */
+void emit_header(Emitter *e, Buf *b, const char *what);
+/* Writes b as the next numbered step NN_name.sql and resets b. */
+void emit_finish_step(Emitter *e, const char *name, Buf *b);
+/* FROM … [JOIN …] [WHERE …] of a load or query, each line prefixed by ind. */
+void emit_from_clause(Emitter *e, Buf *b, const LoadDef *ld, const char *ind);
+/* "name ASC NULLS LAST", strings compared bytewise. */
+void emit_order_name(Emitter *e, Buf *b, const char *name, SqlType t, bool desc);
+bool emit_natural_pk(const TableDef *t);
+
+/* The data-checks step (emit_checks.c). */
+void emit_checks(Emitter *e, Buf *b);
+/* queries/NN_name.sql (emit_checks.c). */
+void emit_queries(Emitter *e, Buf *b);
+/* schema.md at the output root (emit_docs.c). */
+void emit_docs(Arena *a, const Model *m, const char *model_name, OutSet *out);
+
+#endif
