@@ -226,13 +226,22 @@ static void check_references(Checker *c, TableDef *t)
         }
         char *tn = arena_strndup(c->a, r, (size_t)(dot - r));
         TableDef *rt = model_table(c->m, tn);
-        if (!rt || rt->role == ROLE_STAGING) {
+        if (rt && rt->role == ROLE_STAGING) {
+            diag_error(c->d, col->references->mark, "references",
+                       "\"%s\" references the staging table \"%s\"; references target a star "
+                       "table's primary key",
+                       col->name, tn);
+            continue;
+        }
+        if (!rt) {
             diag_error(c->d, col->references->mark, "references",
                        "\"%s\" references the unknown star table \"%s\"", col->name, tn);
             hint_names(c->d, tn, &c->m->tables, table_name);
             continue;
         }
         ColumnDef *rc = table_column(rt, dot + 1);
+        if (!rc && !rt->columns.len) /* that table's missing columns are reported already */
+            continue;
         if (!rc) {
             diag_error(c->d, col->references->mark, "references",
                        "\"%s\" references the unknown column \"%s\" of \"%s\"", col->name,
@@ -361,7 +370,7 @@ static Expr *typed(Checker *c, Scope *sc, Scalar *s, ParseMode mode)
 static void check_load(Checker *c, TableDef *t)
 {
     LoadDef *ld = t->load;
-    if (!ld || !ld->from)
+    if (!ld || !ld->from || !t->columns.len) /* no columns: already reported */
         return;
     Scope *sc = arena_alloc(c->a, sizeof *sc);
     ld->from_table = scope_table(c, sc, t, ld->from, &ld->from_name);
@@ -770,8 +779,8 @@ void check_model(Arena *a, Diag *d, Model *m)
         if (t->role == ROLE_STAGING)
             check_staging(&c, t);
     }
-    if (d->errors)
-        return; /* expressions need every column type */
+    /* a column whose type failed is T_UNKNOWN: expressions using it stay quiet, the rest
+     * are still checked, so one bad type does not hide every other error */
     for (size_t i = 0; i < m->tables.len; i++) {
         TableDef *t = m->tables.items[i];
         if (t->role != ROLE_STAGING) {

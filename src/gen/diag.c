@@ -34,39 +34,86 @@ void diag_set_source(Diag *d, const char *src, size_t len)
     }
 }
 
+static int cmp_entry(const void *a, const void *b)
+{
+    const DiagEntry *x = a, *y = b;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    if (x->col != y->col)
+        return x->col < y->col ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void diag_flush(Diag *d)
+{
+    if (d->npending > 1)
+        qsort(d->pending, (size_t)d->npending, sizeof *d->pending, cmp_entry);
+    for (int i = 0; i < d->npending; i++) {
+        bool is_error = strstr(d->pending[i].text, ": error: ") != NULL;
+        if (!d->max_errors || !is_error || d->printed_errors < d->max_errors)
+            fwrite(d->pending[i].text, 1, d->pending[i].len, d->out);
+        if (is_error && ++d->printed_errors == d->max_errors)
+            fprintf(d->out, "%s: too many errors; stopping here\n", d->file);
+        free(d->pending[i].text);
+    }
+    d->npending = 0;
+    fflush(d->out);
+}
+
 void diag_free(Diag *d)
 {
+    diag_flush(d);
+    free(d->pending);
+    d->pending = NULL;
+    d->cap = 0;
     free(d->lines);
     d->lines = NULL;
 }
 
-static bool quiet(Diag *d) { return d->max_errors && d->errors > d->max_errors; }
+/* Appends b's text to the most recent diagnostic and frees b. */
+static void commit(Diag *d, Buf *b)
+{
+    DiagEntry *e = &d->pending[d->npending - 1];
+    e->text = xrealloc(e->text, e->len + b->len + 1);
+    memcpy(e->text + e->len, b->data, b->len + 1);
+    e->len += b->len;
+    buf_free(b);
+}
 
 __attribute__((format(printf, 5, 0))) static void vreport(Diag *d, Mark m, const char *sev,
                                                           const char *check, const char *fmt,
                                                           va_list ap)
 {
+    if (d->npending == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 16;
+        d->pending = xrealloc(d->pending, (size_t)d->cap * sizeof *d->pending);
+    }
+    DiagEntry *e = &d->pending[d->npending++];
+    e->line = m.line;
+    e->col = m.col;
+    e->seq = d->seq++;
+    e->text = NULL;
+    e->len = 0;
+    Buf b;
+    buf_init(&b);
     if (m.line > 0)
-        fprintf(d->out, "%s:%d:%d: %s: ", d->file, m.line, m.col, sev);
+        buf_printf(&b, "%s:%d:%d: %s: ", d->file, m.line, m.col, sev);
     else
-        fprintf(d->out, "%s: %s: ", d->file, sev);
-    vfprintf(d->out, fmt, ap);
+        buf_printf(&b, "%s: %s: ", d->file, sev);
+    buf_vprintf(&b, fmt, ap);
     if (check)
-        fprintf(d->out, " [%s]", check);
-    fputc('\n', d->out);
+        buf_printf(&b, " [%s]", check);
+    buf_putc(&b, '\n');
+    commit(d, &b);
 }
 
 void diag_error(Diag *d, Mark m, const char *check, const char *fmt, ...)
 {
     d->errors++;
-    if (quiet(d))
-        return;
     va_list ap;
     va_start(ap, fmt);
     vreport(d, m, "error", check, fmt, ap);
     va_end(ap);
-    if (d->max_errors && d->errors == d->max_errors)
-        fprintf(d->out, "%s: too many errors; stopping here\n", d->file);
 }
 
 void diag_warning(Diag *d, Mark m, const char *check, const char *fmt, ...)
@@ -80,14 +127,18 @@ void diag_warning(Diag *d, Mark m, const char *check, const char *fmt, ...)
 
 void diag_hint(Diag *d, const char *fmt, ...)
 {
-    if (quiet(d))
-        return;
+    Buf b;
+    buf_init(&b);
     va_list ap;
     va_start(ap, fmt);
-    fputs("hint: ", d->out);
-    vfprintf(d->out, fmt, ap);
-    fputc('\n', d->out);
+    buf_puts(&b, "hint: ");
+    buf_vprintf(&b, fmt, ap);
+    buf_putc(&b, '\n');
     va_end(ap);
+    if (d->npending)
+        commit(d, &b);
+    else
+        buf_free(&b);
 }
 
 void diag_file_error(Diag *d, const char *fmt, ...)
@@ -95,9 +146,7 @@ void diag_file_error(Diag *d, const char *fmt, ...)
     d->errors++;
     va_list ap;
     va_start(ap, fmt);
-    fprintf(d->out, "%s: error: ", d->file);
-    vfprintf(d->out, fmt, ap);
-    fputc('\n', d->out);
+    vreport(d, (Mark){0, 0}, "error", NULL, fmt, ap);
     va_end(ap);
 }
 
@@ -149,15 +198,40 @@ Mark diag_scalar_pos(const Diag *d, const Scalar *s, int off)
     bool dq = s->style == SCALAR_DOUBLE;
     size_t indent = 0;
     if (block) {
+        /* indentation: the indicator's digit counts from the parent's indentation (the
+         * indicator line's leading spaces); else the first non-blank content line's */
+        size_t ls = r;
+        while (ls > 0 && src[ls - 1] != '\n')
+            ls--;
+        size_t parent = 0;
+        while (ls + parent < n && src[ls + parent] == ' ')
+            parent++;
+        int digit = 0;
+        for (size_t q = r; q < n && src[q] != '\n' && src[q] != '#'; q++)
+            if (src[q] >= '1' && src[q] <= '9')
+                digit = src[q] - '0';
         while (r < n && src[r] != '\n') /* skip the indicator line */
             r++;
         if (r < n)
             r++;
-        size_t q = r;
-        while (q < n && src[q] == ' ')
-            q++;
-        indent = q - r;
-        r = q;
+        if (digit) {
+            indent = parent + (size_t)digit;
+        } else {
+            size_t q = r;
+            for (;;) {
+                size_t k = 0;
+                while (q + k < n && src[q + k] == ' ')
+                    k++;
+                if (q + k < n && src[q + k] == '\n') { /* a blank line */
+                    q += k + 1;
+                    continue;
+                }
+                indent = k;
+                break;
+            }
+        }
+        for (size_t k = 0; k < indent && r < n && src[r] == ' '; k++)
+            r++;
     } else if (sq || dq) {
         r++;
     }
@@ -166,6 +240,17 @@ Mark diag_scalar_pos(const Diag *d, const Scalar *s, int off)
         want = s->len;
     while (v < want && r < n) {
         char vc = s->s[v], rc = src[r];
+        if (dq && rc == '\\' && r + 1 < n && (src[r + 1] == '\n' || src[r + 1] == '\r')) {
+            /* an escaped line break: nothing in the value */
+            r += 2;
+            while (r < n && (src[r] == '\n' || src[r] == ' ' || src[r] == '\t'))
+                r++;
+            continue;
+        }
+        if (!block && (rc == ' ' || rc == '\t' || rc == '\r') && vc != rc) {
+            r++; /* white space the folding removed (e.g. before a line break) */
+            continue;
+        }
         if (rc == '\n' && vc != '\n') {
             /* a folded line break (value has a space or nothing) */
             r++;
@@ -210,6 +295,17 @@ Mark diag_scalar_pos(const Diag *d, const Scalar *s, int off)
         r++;
         v++;
     }
+    /* land on the value's character, not on folded white space or an escaped break */
+    while (r < n && !block && v < s->len) {
+        char vc = s->s[v];
+        if (dq && src[r] == '\\' && r + 1 < n && (src[r + 1] == '\n' || src[r + 1] == '\r'))
+            r += 2;
+        else if ((src[r] == ' ' || src[r] == '\t' || src[r] == '\r' || src[r] == '\n') &&
+                 src[r] != vc)
+            r++;
+        else
+            break;
+    }
     return offset_mark(d, r);
 }
 
@@ -225,10 +321,21 @@ static int char_count(const char *s, int from, int to)
 void diag_expr_error(Diag *d, const Scalar *s, int start, int end, const char *check,
                      const char *fmt, ...)
 {
-    Mark m = diag_scalar_pos(d, s, start);
+    int len0 = (int)s->len;
+    int trimmed = len0;
+    while (trimmed > 0 && (s->s[trimmed - 1] == '\n' || s->s[trimmed - 1] == ' '))
+        trimmed--;
+    if (start >= trimmed && trimmed > 0) { /* at the end: just after the last character */
+        start = end = trimmed;
+    }
+    Mark m;
+    if (start == trimmed && trimmed > 0 && trimmed < len0) {
+        m = diag_scalar_pos(d, s, trimmed - 1);
+        m.col++;
+    } else {
+        m = diag_scalar_pos(d, s, start);
+    }
     d->errors++;
-    if (quiet(d))
-        return;
     va_list ap;
     va_start(ap, fmt);
     vreport(d, m, "error", check, fmt, ap);
@@ -247,12 +354,23 @@ void diag_expr_error(Diag *d, const Scalar *s, int start, int end, const char *c
         le++;
     if (end > le)
         end = le;
-    fprintf(d->out, "    %.*s\n    ", le - ls, s->s + ls);
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "    ");
+    for (int i = ls; i < le; i++) /* control bytes would garble the terminal */
+        buf_putc(&b, ((unsigned char)s->s[i] < 0x20 && s->s[i] != '\t') || s->s[i] == 0x7f
+                         ? '?'
+                         : s->s[i]);
+    buf_puts(&b, "\n    ");
     for (int i = ls; i < start; i++)
         if (!is_cont((unsigned char)s->s[i]))
-            fputc(s->s[i] == '\t' ? '\t' : ' ', d->out);
-    fputc('^', d->out);
+            buf_putc(&b, s->s[i] == '\t' ? '\t' : ' ');
+    buf_putc(&b, '^');
     for (int i = 1; i < char_count(s->s, start, end); i++)
-        fputc('~', d->out);
-    fputc('\n', d->out);
+        buf_putc(&b, '~');
+    buf_putc(&b, '\n');
+    if (d->npending)
+        commit(d, &b);
+    else
+        buf_free(&b);
 }

@@ -1,7 +1,9 @@
 /* diag.h - located diagnostics for the model: `schema.yaml:LINE:COL: error: … [check]`.
  *
- * Messages print to the stream given at diag_init (stderr in gen) as they are
- * reported; the caller stops between phases when diag.errors > 0.  Format:
+ * Messages are collected and printed to the stream given at diag_init (stderr
+ * in gen) by diag_flush(), sorted by position, so a phase reports its errors in
+ * file order whatever order the checks ran in; the caller flushes and stops
+ * between phases when diag.errors > 0.  Format:
  *
  *   schema.yaml:42:18: error: unknown column "userid" in "e" (staging_events) [resolve-column]
  *       e.userid + 1
@@ -32,6 +34,12 @@ typedef struct Scalar {
 
 enum { SCALAR_PLAIN, SCALAR_SINGLE, SCALAR_DOUBLE, SCALAR_LITERAL, SCALAR_FOLDED };
 
+typedef struct DiagEntry {
+    int line, col, seq;
+    char *text;         /* the whole diagnostic, lines included (malloc) */
+    size_t len;
+} DiagEntry;
+
 typedef struct Diag {
     const char *file;   /* as the user named it */
     const char *src;    /* the whole source text (may be NULL) */
@@ -41,11 +49,16 @@ typedef struct Diag {
     int errors, warnings;
     FILE *out;
     int max_errors;     /* stop printing after this many (0 = no limit) */
+    DiagEntry *pending; /* reported, not yet printed */
+    int npending, cap, seq;
+    int printed_errors;
 } Diag;
 
 void diag_init(Diag *d, const char *file, FILE *out);
 /* Keeps a pointer to src (the caller keeps it alive) and indexes its lines. */
 void diag_set_source(Diag *d, const char *src, size_t len);
+/* Prints the collected diagnostics in (line, column, report order) and forgets them. */
+void diag_flush(Diag *d);
 void diag_free(Diag *d);
 
 /* An error at a model position, from the check named `check` (may be NULL). */

@@ -45,6 +45,17 @@ static void rowset_from(Emitter *e, Buf *b, const RowSet *r)
     }
 }
 
+/* Model text inside a -- comment: one line, no control characters (PostgreSQL ends a
+ * comment at a carriage return too, and what follows would run as SQL). */
+static void comment_text(Buf *b, const char *s)
+{
+    size_t start = b->len;
+    for (; *s; s++)
+        buf_putc(b, ((unsigned char)*s < 0x20 || *s == 0x7f) ? ' ' : *s);
+    while (b->len > start && b->data[b->len - 1] == ' ')
+        b->data[--b->len] = '\0';
+}
+
 static void describe(Emitter *e, Buf *b, const CheckDef *c)
 {
     const TableDef *t = c->table;
@@ -79,11 +90,7 @@ static void describe(Emitter *e, Buf *b, const CheckDef *c)
     }
     if (c->description) {
         buf_puts(b, "-- ");
-        for (const char *p = c->description->s; *p; p++) {
-            buf_putc(b, *p == '\n' ? ' ' : *p);
-        }
-        while (b->len && b->data[b->len - 1] == ' ')
-            b->data[--b->len] = '\0';
+        comment_text(b, c->description->s);
         buf_putc(b, '\n');
     }
     (void)e;
@@ -284,10 +291,7 @@ void emit_queries(Emitter *e, Buf *b)
         emit_header(e, b, what);
         if (q->description) {
             buf_puts(b, "-- ");
-            for (const char *p = q->description->s; *p; p++)
-                buf_putc(b, *p == '\n' ? ' ' : *p);
-            while (b->len && b->data[b->len - 1] == ' ')
-                b->data[--b->len] = '\0';
+            comment_text(b, q->description->s);
             buf_puts(b, "\n\n");
         }
         query_sql(e, b, q);

@@ -76,6 +76,12 @@ static Scalar *scalar(Loader *L, yaml_node_t *n, const char *what)
 static Scalar *nonempty(Loader *L, yaml_node_t *n, const char *what)
 {
     Scalar *s = scalar(L, n, what);
+    if (s && is_null(n) && s->len) {
+        diag_error(L->d, mark_of(n), "model-shape", "%s is missing: YAML reads \"%s\" as no value",
+                   what, s->s);
+        diag_hint(L->d, "write the value; for the SQL NULL expression quote it: \"null\"");
+        return NULL;
+    }
     if (s && (is_null(n) || strspn(s->s, " \t\r\n") == s->len)) {
         diag_error(L->d, mark_of(n), "model-shape", "%s is empty", what);
         return NULL;
@@ -125,6 +131,7 @@ typedef struct Key {
 static bool fields(Loader *L, yaml_node_t *n, const char *what, const Key *keys, int nkeys,
                    yaml_node_t **vals)
 {
+    yaml_node_t *keyn[16] = {0};
     for (int i = 0; i < nkeys; i++)
         vals[i] = NULL;
     if (n->type != YAML_MAPPING_NODE) {
@@ -172,10 +179,12 @@ static bool fields(Loader *L, yaml_node_t *n, const char *what, const Key *keys,
         if (vals[i]) {
             diag_error(L->d, mark_of(k), "duplicate-key", "duplicate key \"%s\" in %s", ks, what);
             diag_hint(L->d, "the first \"%s\" is at line %d; YAML keeps only one of them", ks,
-                      mark_of(vals[i]).line);
+                      mark_of(i < 16 && keyn[i] ? keyn[i] : vals[i]).line);
             continue;
         }
         vals[i] = v;
+        if (i < 16)
+            keyn[i] = k;
     }
     for (int i = 0; i < nkeys; i++)
         if (keys[i].required && !vals[i])
@@ -414,8 +423,10 @@ static void load_dist(Loader *L, TableDef *t, yaml_node_t *n)
         else {
             diag_error(L->d, mark_of(n), "dist-style",
                        "unknown dist style \"%s\": use auto, even, all or {key: COLUMN}", v);
-            if (*v && strcmp(v, "key") != 0)
-                diag_hint(L->d, "to distribute on a column write `dist: {key: %s}`", v);
+            if (*v && table_column(t, v)) /* columns load before dist */
+                diag_hint(L->d, "to distribute on the column write `dist: {key: %s}`", v);
+            else
+                diag_hint(L->d, "to distribute on a column write `dist: {key: COLUMN}`");
         }
         return;
     }
@@ -913,15 +924,43 @@ static void load_query(Loader *L, const char *name, yaml_node_t *k, yaml_node_t 
 static void report_yaml_error(Diag *d, const yaml_parser_t *p, const char *text, size_t len)
 {
     Mark m = {(int)p->problem_mark.line + 1, (int)p->problem_mark.column + 1};
+    if (p->error == YAML_READER_ERROR && p->problem_offset < len) {
+        /* reader errors (bad UTF-8) carry a byte offset, not a mark */
+        m.line = 1;
+        m.col = 1;
+        size_t at = p->problem_offset;
+        /* "invalid trailing octet" points past the sequence's first byte: report that byte */
+        for (int k = 0; k < 3 && at > 0 && ((unsigned char)text[at] & 0xC0) != 0xC0 &&
+                        (unsigned char)text[at - 1] >= 0x80;
+             k++)
+            at--;
+        for (size_t i = 0; i < at; i++) {
+            if (text[i] == '\n') {
+                m.line++;
+                m.col = 1;
+            } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+                m.col++;
+            }
+        }
+    }
     const char *what = p->problem ? p->problem : "cannot parse";
     if (p->context)
         diag_error(d, m, "yaml", "invalid YAML: %s (%s at line %d)", what, p->context,
                    (int)p->context_mark.line + 1);
     else
         diag_error(d, m, "yaml", "invalid YAML: %s", what);
-    size_t idx = p->problem_offset;
-    if (idx < len && text[idx] == '\t')
-        diag_hint(d, "YAML indents with spaces; replace the tab");
+    /* a tab in the indentation of the problem line */
+    size_t o = 0;
+    for (int line = 1; line < m.line && o < len; o++)
+        if (text[o] == '\n')
+            line++;
+    while (o < len && (text[o] == ' ' || text[o] == '\t')) {
+        if (text[o] == '\t') {
+            diag_hint(d, "YAML indents with spaces; replace the tab on line %d", m.line);
+            break;
+        }
+        o++;
+    }
 }
 
 Model *model_load(Arena *a, Diag *d, const char *text, size_t len)
@@ -958,7 +997,7 @@ Model *model_load(Arena *a, Diag *d, const char *text, size_t len)
     Loader L = {a, d, &doc};
     if (!root || is_null(root)) {
         diag_file_error(d, "the model is empty");
-        fprintf(d->out, "hint: start from the Sparkify schema.yaml in the stargen repository\n");
+        diag_hint(d, "start from the Sparkify schema.yaml in the stargen repository");
         yaml_document_delete(&doc);
         return m;
     }

@@ -43,7 +43,9 @@ static void usage(FILE *f)
           f);
 }
 
-static char *read_model(const char *path, size_t *len, FILE *err)
+/* Reads the model file; NULL after printing why.  *not_text is set when the file was
+ * read but is not text (a model error, exit 1, rather than an I/O error). */
+static char *read_model(const char *path, size_t *len, FILE *err, bool *not_text)
 {
     int fd = open(path, O_RDONLY);
     if (fd < 0) {
@@ -88,6 +90,7 @@ static char *read_model(const char *path, size_t *len, FILE *err)
     if (memchr(d, '\0', n)) {
         fprintf(err, "%s: error: the model is not text (it contains NUL bytes)\n", path);
         free(d);
+        *not_text = true;
         return NULL;
     }
     *len = n;
@@ -127,9 +130,10 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     size_t len;
-    char *text = read_model(model, &len, stderr);
+    bool not_text = false;
+    char *text = read_model(model, &len, stderr, &not_text);
     if (!text)
-        return EXIT_IO;
+        return not_text ? EXIT_MODEL : EXIT_IO;
 
     Arena arena;
     arena_init(&arena);
@@ -138,8 +142,10 @@ int main(int argc, char **argv)
     diag_set_source(&diag, text, len);
     int rc = EXIT_OK;
     Model *m = model_load(&arena, &diag, text, len);
+    diag_flush(&diag);
     if (m && !diag.errors)
         check_model(&arena, &diag, m);
+    diag_flush(&diag);
     if (!m || diag.errors) {
         fprintf(stderr, "gen: %d error%s in %s; %s/ was not changed\n", diag.errors,
                 diag.errors == 1 ? "" : "s", model, outdir);
@@ -157,8 +163,8 @@ int main(int argc, char **argv)
     if (check) {
         int diffs = writer_check(outdir, &set, stderr);
         if (diffs) {
-            fprintf(stderr, "gen: %s/ is stale: %d file%s differ from %s; run ./gen and commit\n",
-                    outdir, diffs, diffs == 1 ? "" : "s", model);
+            fprintf(stderr, "gen: %s/ is stale: %d file%s from %s; run ./gen and commit\n",
+                    outdir, diffs, diffs == 1 ? " differs" : "s differ", model);
             rc = EXIT_STALE;
         } else if (!quiet) {
             fprintf(stderr, "gen: %s/ matches %s (%zu files)\n", outdir, model, set.len);

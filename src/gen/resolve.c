@@ -48,6 +48,7 @@ bool resolve_column_type(Arena *a, Diag *d, const Scalar *s, SqlType *out)
         diag_expr_error(d, s, e->tn->start, e->tn->end, "column-type",
                         "interval is not a column type in Redshift");
         diag_hint(d, "store a number of seconds (bigint) or two timestamps instead");
+        *out = type_make(T_UNKNOWN);
         return false;
     }
     return true;
@@ -303,6 +304,40 @@ static SqlType arith(Resolver *r, Expr *e, SqlType a, SqlType b)
     return type_make(T_UNKNOWN);
 }
 
+/* An untyped string literal that meets a number or a boolean must read as one,
+ * or both engines fail at run time ("invalid input syntax"). */
+static bool literal_reads_as(Resolver *r, const Expr *lit, SqlType t)
+{
+    if (!lit || lit->kind != EX_STRING)
+        return true;
+    TypeCat c = type_cat(t);
+    const char *v = lit->text;
+    if (c == CAT_NUMERIC) {
+        char *end = NULL;
+        while (*v == ' ')
+            v++;
+        strtod(v, &end);
+        if (*v && end != v) {
+            while (*end == ' ')
+                end++;
+            if (!*end && (!type_is_integer(t) || !strpbrk(v, ".eE")))
+                return true;
+        }
+    } else if (c == CAT_BOOLEAN) {
+        if (!strcmp(v, "true") || !strcmp(v, "false") || !strcmp(v, "t") || !strcmp(v, "f"))
+            return true;
+    } else {
+        return true;
+    }
+    char ty[64];
+    err(r, lit, "type-mismatch", "'%s' is not a valid %s", lit->text, type_str(t, ty, sizeof ty));
+    return false;
+}
+
+/* Checks two operands that meet (comparison, IN, BETWEEN): types and literals. */
+static bool operands_meet(Resolver *r, const Expr *at, const Expr *x, SqlType a, const Expr *y,
+                          SqlType b);
+
 static bool comparable(Resolver *r, const Expr *at, SqlType a, SqlType b)
 {
     bool ok;
@@ -312,6 +347,14 @@ static bool comparable(Resolver *r, const Expr *at, SqlType a, SqlType b)
         diag_hint(r->d, "cast one side so both have the same kind of type");
     }
     return ok;
+}
+
+static bool operands_meet(Resolver *r, const Expr *at, const Expr *x, SqlType a, const Expr *y,
+                          SqlType b)
+{
+    if (!comparable(r, at, a, b))
+        return false;
+    return literal_reads_as(r, x, b) & literal_reads_as(r, y, a);
 }
 
 static bool want_bool(Resolver *r, const Expr *e, SqlType t, const char *what)
@@ -722,7 +765,7 @@ SqlType resolve_expr(Resolver *r, Expr *e)
         case OP_LE:
         case OP_GT:
         case OP_GE:
-            if (comparable(r, e, a, b))
+            if (operands_meet(r, e, e->a, a, e->b, b))
                 t = type_make(T_BOOLEAN);
             break;
         case OP_CONCAT:
@@ -748,7 +791,8 @@ SqlType resolve_expr(Resolver *r, Expr *e)
         ok = !unknown(a);
         for (int i = 0; i < e->list.len; i++) {
             b = resolve_expr(r, e->list.items[i]);
-            if (ok && !unknown(b) && !comparable(r, e->list.items[i], a, b))
+            if (ok && !unknown(b) &&
+                !operands_meet(r, e->list.items[i], e->a, a, e->list.items[i], b))
                 ok = false;
         }
         if (ok)
@@ -758,8 +802,8 @@ SqlType resolve_expr(Resolver *r, Expr *e)
         a = resolve_expr(r, e->a);
         b = resolve_expr(r, e->b);
         c = resolve_expr(r, e->c);
-        if (!unknown(a) && !unknown(b) && !unknown(c) && comparable(r, e->b, a, b) &&
-            comparable(r, e->c, a, c))
+        if (!unknown(a) && !unknown(b) && !unknown(c) && operands_meet(r, e->b, e->a, a, e->b, b) &&
+            operands_meet(r, e->c, e->a, a, e->c, c))
             t = type_make(T_BOOLEAN);
         break;
     case EX_LIKE:
@@ -837,7 +881,9 @@ SqlType resolve_expr(Resolver *r, Expr *e)
                 tname(r, a));
             break;
         }
-        t = type_make(!strcmp(e->name, "epoch") ? T_BIGINT : T_INTEGER);
+        /* every field but epoch fits a smallint (Redshift returns INTEGER, PostgreSQL
+         * NUMERIC; both store into SMALLINT exactly; years up to 32767) */
+        t = type_make(!strcmp(e->name, "epoch") ? T_BIGINT : T_SMALLINT);
         break;
     case EX_CALL:
         t = resolve_call(r, e);
@@ -870,8 +916,14 @@ bool resolve_assignable(Resolver *r, const Expr *e, const ColumnDef *c)
     }
     TypeCat cs = type_cat(s), ct = type_cat(t);
     if (s.literal && cs == CAT_STRING && ct != CAT_STRING)
-        return true; /* an untyped literal, like PostgreSQL's unknown */
+        return literal_reads_as(r, e, t); /* an untyped literal, like PostgreSQL's unknown */
     bool ok = cs == ct;
+    if (ok && type_is_integer(t) && type_is_integer(s) && s.kind > t.kind) {
+        err(r, e, "type-assign", "%s values may not fit the %s column %s", tname(r, s),
+            tname(r, t), col);
+        diag_hint(r->d, "widen the column, or cast(x as %s) if every value fits", tname(r, t));
+        return false;
+    }
     if (ok && ct == CAT_NUMERIC && type_is_integer(t) && !type_is_integer(s)) {
         err(r, e, "type-assign", "%s would be rounded into the integer column %s",
             tname(r, s), col);
@@ -885,8 +937,9 @@ bool resolve_assignable(Resolver *r, const Expr *e, const ColumnDef *c)
         ok = false;
     }
     if (!ok) {
-        err(r, e, "type-assign", "a %s value cannot go into the %s column %s", tname(r, s),
-            tname(r, t), col);
+        const char *sn = tname(r, s);
+        err(r, e, "type-assign", "%s %s value cannot go into the %s column %s",
+            strchr("aeiou", sn[0]) ? "an" : "a", sn, tname(r, t), col);
         /* the column name is in the message's YAML key already; hint the fix */
         diag_hint(r->d, "cast it explicitly: cast(... as %s)", tname(r, t));
         return false;

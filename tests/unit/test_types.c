@@ -97,7 +97,7 @@ static void run_case(Fixture *f, const char *text, const char *col, char *out, s
         if (!d->errors && col)
             resolve_assignable(&r, e, table_column(model_table(f->m, "t2"), col));
     }
-    fflush(d->out);
+    diag_flush(d);
     if (d->errors) {
         const char *msg = f->errbuf + start;
         const char *p = strstr(msg, ": error: ");
