@@ -80,9 +80,8 @@ static void commit(Diag *d, Buf *b)
     buf_free(b);
 }
 
-__attribute__((format(printf, 5, 0))) static void vreport(Diag *d, Mark m, const char *sev,
-                                                          const char *check, const char *fmt,
-                                                          va_list ap)
+__attribute__((format(printf, 5, 0))) static void
+vreport(Diag *d, Mark m, const char *sev, const char *check, const char *fmt, va_list ap)
 {
     if (d->npending == d->cap) {
         d->cap = d->cap ? d->cap * 2 : 16;

@@ -81,6 +81,11 @@ int config_parse(Config *c, const char *text, const char *path, Buf *err)
                 set(&c->port, val);
         } else if (strcasecmp(section, "IAM_ROLE") == 0 && strcasecmp(key, "ARN") == 0) {
             set(&c->iam_role, val);
+        } else if (strcasecmp(section, "AWS") == 0) {
+            if (strcasecmp(key, "KEY") == 0 || strcasecmp(key, "AWS_ACCESS_KEY_ID") == 0)
+                set(&c->aws_key, val);
+            else if (strcasecmp(key, "SECRET") == 0 || strcasecmp(key, "AWS_SECRET_ACCESS_KEY") == 0)
+                set(&c->aws_secret, val);
         }
     }
     free(copy);
@@ -109,19 +114,26 @@ int config_load(Config *c, const char *path, Buf *err)
     return rc;
 }
 
+/* Zeroes a secret before freeing it, so it does not linger in freed memory. */
+static void wipe_free(char *s)
+{
+    if (s) {
+        volatile char *p = s;
+        while (*p)
+            *p++ = '\0';
+    }
+    free(s);
+}
+
 void config_free(Config *c)
 {
     free(c->host);
     free(c->port);
     free(c->dbname);
     free(c->user);
-    if (c->password) {
-        /* do not leave the secret lying around in freed memory */
-        volatile char *p = c->password;
-        while (*p)
-            *p++ = '\0';
-    }
-    free(c->password);
+    wipe_free(c->password);
     free(c->iam_role);
+    wipe_free(c->aws_key);
+    wipe_free(c->aws_secret);
     memset(c, 0, sizeof *c);
 }

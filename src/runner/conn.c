@@ -22,6 +22,8 @@ static void put(Params *p, const char *k, const char *v)
     p->n++;
 }
 
+static void put_message(Buf *out, const char *msg);
+
 static int build(Params *p, const char *conninfo, const Config *cfg, Buf *err)
 {
     memset(p, 0, sizeof *p);
@@ -39,8 +41,9 @@ static int build(Params *p, const char *conninfo, const Config *cfg, Buf *err)
             char *msg = NULL;
             p->parsed = PQconninfoParse(conninfo, &msg);
             if (!p->parsed) {
-                /* libpq's message names the bad keyword, never a value */
-                buf_printf(err, "invalid -d connection string: %s", msg ? msg : "out of memory");
+                /* libpq quotes a bad URI whole: conn_open scrubs the password */
+                buf_puts(err, "invalid -d connection string: ");
+                put_message(err, msg ? msg : "out of memory");
                 PQfreemem(msg);
                 return -1;
             }
@@ -56,6 +59,57 @@ static int build(Params *p, const char *conninfo, const Config *cfg, Buf *err)
     p->keys[p->n] = NULL;
     p->vals[p->n] = NULL;
     return 0;
+}
+
+/* Replaces every occurrence of secret in b by "***". */
+static void scrub(Buf *b, const char *secret, size_t n)
+{
+    if (!n || !b->len)
+        return;
+    Buf out;
+    buf_init(&out);
+    const char *q = b->data, *end = b->data + b->len, *hit;
+    while ((hit = memmem(q, (size_t)(end - q), secret, n)) != NULL) {
+        buf_putn(&out, q, (size_t)(hit - q));
+        buf_puts(&out, "***");
+        q = hit + n;
+    }
+    if (q == b->data) {
+        buf_free(&out);
+        return;
+    }
+    buf_putn(&out, q, (size_t)(end - q));
+    buf_free(b);
+    *b = out;
+}
+
+/* libpq's messages are meant to hold no password, but a URI it cannot parse is
+ * quoted whole ("... in URI: \"postgresql://u:PASSWORD@[::1/db\"").  Takes out
+ * every password the runner was given: PGPASSWORD, the config's, a
+ * password=... of the -d string and the user:PASSWORD@ of a URI. */
+static void scrub_secrets(Buf *b, const char *conninfo, const Config *cfg)
+{
+    const char *env = getenv("PGPASSWORD");
+    if (env)
+        scrub(b, env, strlen(env));
+    if (cfg && cfg->password)
+        scrub(b, cfg->password, strlen(cfg->password));
+    if (!conninfo)
+        return;
+    const char *u = strstr(conninfo, "://");
+    if (u) {
+        u += 3;
+        size_t span = strcspn(u, "@");
+        const char *colon = memchr(u, ':', span);
+        if (u[span] == '@' && colon)
+            scrub(b, colon + 1, (size_t)(u + span - colon - 1));
+    }
+    for (const char *k = conninfo; (k = strstr(k, "password=")) != NULL;) {
+        k += 9;
+        char q = (*k == '\'' || *k == '"') ? *k++ : 0;
+        size_t n = q ? strcspn(k, q == '\'' ? "'" : "\"") : strcspn(k, " &\t");
+        scrub(b, k, n);
+    }
 }
 
 static void release(Params *p)
@@ -118,6 +172,7 @@ PGconn *conn_open(const char *conninfo, const Config *cfg, int quiet, Buf *err)
 {
     Params p;
     if (build(&p, conninfo, cfg, err)) {
+        scrub_secrets(err, conninfo, cfg);
         release(&p);
         return NULL;
     }
@@ -135,6 +190,7 @@ PGconn *conn_open(const char *conninfo, const Config *cfg, int quiet, Buf *err)
             buf_puts(err, " (target: ");
             conn_describe(conninfo, cfg, err);
             buf_puts(err, ")");
+            scrub_secrets(err, conninfo, cfg);
             PQfinish(c);
             c = NULL;
             break;
@@ -143,6 +199,7 @@ PGconn *conn_open(const char *conninfo, const Config *cfg, int quiet, Buf *err)
             Buf line;
             buf_init(&line);
             put_message(&line, msg);
+            scrub_secrets(&line, conninfo, cfg);
             fprintf(stderr, "note: connection failed (%s); retrying in %.1f s (attempt %d of %d)\n",
                     line.data, backoff[attempt - 1], attempt + 1, tries);
             buf_free(&line);
@@ -152,8 +209,20 @@ PGconn *conn_open(const char *conninfo, const Config *cfg, int quiet, Buf *err)
         sleep_seconds(backoff[attempt - 1]);
     }
     release(&p);
-    if (c)
+    if (c) {
         PQsetNoticeReceiver(c, on_notice, NULL);
+        /* gen's PostgreSQL SQL doubles quotes and leaves backslashes alone, which
+         * is only right with standard_conforming_strings on (the default since
+         * 9.1).  Were it off (PGOPTIONS, ALTER ROLE/DATABASE ... SET), '\' would
+         * escape the quote after it and a model literal could end its string
+         * early; turn it back on for the session.  Redshift always treats the
+         * backslash as an escape and gen doubles it there. */
+        const char *scs = PQparameterStatus(c, "standard_conforming_strings");
+        if (scs && strcmp(scs, "on") != 0 && !conn_is_redshift(c)) {
+            PGresult *r = PQexec(c, "SET standard_conforming_strings = on");
+            PQclear(r);
+        }
+    }
     return c;
 }
 

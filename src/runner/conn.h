@@ -6,7 +6,8 @@
  * application_name is always stargen-runner and client_encoding UTF8.
  * Transient failures (connection refused, socket missing, server starting
  * up) are retried 3 times after 0.5 s, 1 s and 2 s, with a note on stderr.
- * Nothing here prints or returns a password.
+ * A PostgreSQL session always gets standard_conforming_strings = on (the
+ * generated literals rely on it).  Nothing here prints or returns a password.
  */
 #ifndef STARGEN_CONN_H
 #define STARGEN_CONN_H

@@ -63,17 +63,67 @@ ColType conv_type_from_oid(unsigned oid, int typmod, long *maxlen)
 
 /* ---- messages ------------------------------------------------------------ */
 
+/* Length of the valid UTF-8 sequence at p[0..n), or 0 (overlong forms,
+ * surrogates and code points above U+10FFFF are invalid). */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+    unsigned c = p[0];
+    size_t len;
+    unsigned cp;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3F);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    return len;
+}
+
+/* The value as it stands in the file, for a message: at most 60 bytes (cut at
+ * a character boundary), control bytes as spaces and bytes that are not UTF-8
+ * as \xNN, so the message itself is always valid UTF-8 (it is printed, put in
+ * the --json report and stored in stargen_history). */
 static void show_value(Buf *err, const JsonValue *v)
 {
     const size_t maxshow = 60;
-    size_t n = v->n < maxshow ? v->n : maxshow;
+    const unsigned char *p = (const unsigned char *)v->p;
     if (v->kind == JV_STRING)
         buf_putc(err, '"');
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)v->p[i];
-        buf_putc(err, c < 0x20 ? ' ' : (char)c);
+    size_t i = 0;
+    while (i < v->n && i < maxshow) {
+        size_t k = utf8_seq(p + i, v->n - i);
+        if (k == 0) {
+            buf_printf(err, "\\x%02X", p[i]);
+            i++;
+        } else if (k == 1) {
+            buf_putc(err, p[i] < 0x20 || p[i] == 0x7F ? ' ' : (char)p[i]);
+            i++;
+        } else {
+            if (i + k > maxshow)
+                break;
+            buf_putn(err, (const char *)p + i, k);
+            i += k;
+        }
     }
-    if (v->n > maxshow)
+    if (i < v->n)
         buf_puts(err, "...");
     if (v->kind == JV_STRING)
         buf_putc(err, '"');
@@ -629,7 +679,7 @@ static int conv_bool(CopyBuf *out, const ColSpec *c, const JsonValue *v, Buf *er
     case CT_TEXT:
         if (c->maxlen >= 0 && (size_t)c->maxlen < (t ? 4u : 5u))
             return bad(err, c, "value too long:", v);
-        /* fall through */
+        __attribute__((fallthrough));
     case CT_JSON:
     case CT_OTHER: put_bytes(out, t ? "true" : "false", t ? 4 : 5); return 0;
     default: {

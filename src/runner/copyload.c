@@ -319,6 +319,52 @@ static PGresult *drain(PGconn *c, long long *rows)
     return bad;
 }
 
+/* Where S3 sources come from; set once by main before any step runs. */
+static const S3Config *g_s3;
+static int g_model_uris;
+
+void copy_set_s3(const S3Config *c, int model_uris)
+{
+    g_s3 = c;
+    g_model_uris = model_uris;
+}
+
+/* The S3 URI a directive reads under the current settings (malloc'ed), or
+ * NULL for a local source; -1 with a message if it cannot be known. */
+static int source_uri(const CopyDirective *d, const char *data_root, char **uri, Buf *err)
+{
+    *uri = NULL;
+    if (g_model_uris) {
+        if (!d->s3) {
+            buf_printf(err, "--s3: the stargen:copy directive of source %s has no s3= URI",
+                       d->source);
+            return -1;
+        }
+        *uri = xstrdup(d->s3);
+    } else if (strncmp(data_root, "s3://", 5) == 0) {
+        *uri = sources_join(data_root, d->source);
+    }
+    return 0;
+}
+
+static int list_source(const CopyDirective *d, const char *data_root, SourceList *out, Buf *err)
+{
+    char *uri;
+    if (source_uri(d, data_root, &uri, err))
+        return -1;
+    if (!uri)
+        return sources_list(data_root, d->source, out, err);
+    int rc;
+    if (!g_s3) {
+        buf_printf(err, "%s: S3 is not configured in this program", uri);
+        rc = -1;
+    } else {
+        rc = sources_list_s3(g_s3, uri, out, err);
+    }
+    free(uri);
+    return rc;
+}
+
 typedef struct Setup {
     Arena a;
     CopyStmt cs;
@@ -406,7 +452,7 @@ static int setup(const CopyJob *job, Setup *su, StepError *e)
         goto fail_at_directive;
     }
     su->cs.ncols = ncols;
-    if (sources_list(job->data_root, d->source, &su->src, &msg))
+    if (list_source(d, job->data_root, &su->src, &msg))
         goto fail_at_directive;
     su->opts.emptyasnull = d->emptyasnull;
     su->opts.blanksasnull = d->blanksasnull;
@@ -494,23 +540,31 @@ int copy_run(const CopyJob *job, long long *rows_out, StepError *e)
         buf_puts(&msg, "cannot start the sender thread");
         data_error = 1;
     }
+    /* S3: the live progress label also counts objects ("load_x: object 3/40") */
+    const char *label0 = job->progress ? job->progress->label : NULL;
+    Buf label;
+    buf_init(&label);
     for (size_t i = 0; i < su.src.n && !data_error && !send_failed; i++) {
         const SourceFile *f = &su.src.files[i];
         first_row[i] = rows;
-        int fd = open(f->path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-            buf_printf(&msg, "%s: cannot open: %s", f->display, strerror(errno));
+        if (su.src.s3_bucket && job->progress) {
+            buf_reset(&label);
+            buf_printf(&label, "%s: object %zu/%zu", label0 ? label0 : "copy", i + 1, su.src.n);
+            job->progress->label = label.data;
+        }
+        SourceReader rd;
+        if (source_open(&su.src, i, &rd, &msg)) {
             data_error = 1;
             break;
         }
-        posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-        jr_open(&jr, fd_read, &fd);
+        jr_open(&jr, rd.read, rd.ctx);
         for (;;) {
             int k = jr_next(&jr);
             if (k == 0)
                 break;
             if (k < 0) {
-                buf_printf(&msg, "%s:%ld: %s", f->display, jr.err_line, jr.err);
+                const char *why = source_error(&rd);
+                buf_printf(&msg, "%s:%ld: %s", f->display, jr.err_line, why ? why : jr.err);
                 data_error = 1;
                 break;
             }
@@ -541,11 +595,14 @@ int copy_run(const CopyJob *job, long long *rows_out, StepError *e)
                 }
             }
         }
-        close(fd);
+        source_close(&rd);
     }
     if (sender_finish(&snd, data_error || send_failed))
         send_failed = !data_error;
     progress_clear(job->progress);
+    if (job->progress)
+        job->progress->label = label0;
+    buf_free(&label);
 
     if (data_error) {
         PQputCopyEnd(job->conn, "stargen runner: invalid source data (see the runner's output)");
@@ -555,8 +612,18 @@ int copy_run(const CopyJob *job, long long *rows_out, StepError *e)
         free(e->context);
         Buf ctx;
         buf_init(&ctx);
-        buf_printf(&ctx, "COPY %s at %s:%d, source %s under %s", su.cs.table, job->step->path,
-                   job->st->line, job->st->copy->source, job->data_root);
+        char *uri = NULL;
+        Buf ignore;
+        buf_init(&ignore);
+        source_uri(job->st->copy, job->data_root, &uri, &ignore);
+        buf_free(&ignore);
+        if (uri)
+            buf_printf(&ctx, "COPY %s at %s:%d, source %s", su.cs.table, job->step->path,
+                       job->st->line, uri);
+        else
+            buf_printf(&ctx, "COPY %s at %s:%d, source %s under %s", su.cs.table,
+                       job->step->path, job->st->line, job->st->copy->source, job->data_root);
+        free(uri);
         e->context = buf_detach(&ctx, NULL);
         free(e->file);
         e->file = NULL; /* the message carries the data file and line */
@@ -605,6 +672,19 @@ void copy_describe(Buf *out, const CopyDirective *d, const char *data_root, cons
     SourceList l;
     Buf err;
     buf_init(&err);
+    char *uri = NULL;
+    if (source_uri(d, data_root, &uri, &err)) {
+        buf_printf(out, "    reads: MISSING: %s\n", err.data);
+        buf_free(&err);
+        return;
+    }
+    if (uri) {
+        buf_printf(out, "    reads: the objects under %s whose keys end in .json, in key order "
+                        "(listed when the step runs; --dry-run sends no request)\n", uri);
+        free(uri);
+        buf_free(&err);
+        return;
+    }
     if (sources_list(data_root, d->source, &l, &err)) {
         buf_printf(out, "    reads: MISSING: %s\n", err.data);
     } else {
@@ -620,4 +700,117 @@ void copy_describe(Buf *out, const CopyDirective *d, const char *data_root, cons
         sources_free(&l);
     }
     buf_free(&err);
+}
+
+/* Reads a '...' literal at *pp (doubled quotes undone) into b. */
+static int read_string(const char **pp, Buf *b)
+{
+    const char *p = *pp;
+    if (*p != '\'')
+        return -1;
+    p++;
+    for (;;) {
+        if (!*p)
+            return -1;
+        if (*p == '\'' && p[1] == '\'') {
+            buf_putc(b, '\'');
+            p += 2;
+        } else if (*p == '\'') {
+            break;
+        } else {
+            buf_putc(b, *p++);
+        }
+    }
+    *pp = p + 1;
+    return 0;
+}
+
+static void plan_add(PublishPlan *pl, const char *table, const char *file, const char *uri)
+{
+    pl->v = xrealloc(pl->v, (pl->n + 1) * sizeof *pl->v);
+    pl->v[pl->n].table = xstrdup(table);
+    pl->v[pl->n].file = xstrdup(file);
+    pl->v[pl->n].uri = xstrdup(uri);
+    pl->n++;
+}
+
+int copy_publish_plan(const StepSet *set, PublishPlan *out, Buf *err)
+{
+    memset(out, 0, sizeof *out);
+    Arena a;
+    arena_init(&a);
+    Buf text, lit;
+    buf_init(&text);
+    buf_init(&lit);
+    int rc = 0;
+    for (size_t i = 0; i < set->n && rc == 0; i++) {
+        const Step *s = &set->steps[i];
+        if (strncmp(s->name, "load_", 5) != 0)
+            continue;
+        for (size_t k = 0; k < s->nstmts && rc == 0; k++) {
+            const Statement *st = &s->stmts[k];
+            buf_reset(&text);
+            buf_putn(&text, s->text + st->off, st->len);
+            const char *p = skip_space(text.data);
+            if (!keyword(&p, "copy"))
+                continue;
+            p = skip_space(p);
+            char *table = NULL;
+            for (;;) {
+                table = read_ident(&a, &p);
+                if (!table || *p != '.')
+                    break;
+                p++;
+            }
+            if (!table)
+                continue;
+            /* find JSON '<literal>' outside strings and comments */
+            while (*p) {
+                if (*p == '\'') {
+                    buf_reset(&lit);
+                    if (read_string(&p, &lit))
+                        break;
+                    continue;
+                }
+                if (p[0] == '-' && p[1] == '-') {
+                    p = skip_space(p);
+                    continue;
+                }
+                if (is_word_char(*p) && (p == text.data || !is_word_char(p[-1])) &&
+                    keyword(&p, "json")) {
+                    p = skip_space(p);
+                    buf_reset(&lit);
+                    if (*p == '\'' && read_string(&p, &lit) == 0 &&
+                        strncmp(lit.data, "s3://", 5) == 0) {
+                        char *file = arena_printf(&a, "%s/%s.jsonpaths.json", set->dir, table);
+                        plan_add(out, table, file, lit.data);
+                    }
+                    break;
+                }
+                p++;
+            }
+        }
+    }
+    if (rc == 0 && out->n == 0) {
+        buf_printf(err, "no COPY ... FORMAT AS JSON 's3://...' statement in the load steps of %s "
+                        "(nothing to publish; is it a Redshift folder?)", set->dir);
+        rc = -1;
+    }
+    buf_free(&text);
+    buf_free(&lit);
+    arena_free(&a);
+    if (rc)
+        copy_publish_free(out);
+    return rc;
+}
+
+void copy_publish_free(PublishPlan *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->v[i].table);
+        free(p->v[i].file);
+        free(p->v[i].uri);
+    }
+    free(p->v);
+    memset(p, 0, sizeof *p);
 }

@@ -17,6 +17,7 @@
 #include <signal.h>
 
 #include "report.h"
+#include "s3.h"
 #include "steps.h"
 
 typedef struct CopyJob {
@@ -48,5 +49,26 @@ int copy_parse_stmt(Arena *a, const char *sql, CopyStmt *out, Buf *err);
 /* Lists what --dry-run shows for a COPY directive: the source files it would
  * read (or that the source is missing) and the jsonpaths file. */
 void copy_describe(Buf *out, const CopyDirective *d, const char *data_root, const char *step_dir);
+
+/* Where S3 sources come from, for every later copy_run/copy_describe: a
+ * data root "s3://bucket/prefix" always reads S3 (c must be set then);
+ * model_uris (--s3) reads each directive's s3= URI instead of the data root.
+ * c must outlive the runs. */
+void copy_set_s3(const S3Config *c, int model_uris);
+
+/* --publish: the jsonpaths files a Redshift folder's COPY statements name.
+ * For each statement `COPY table ... FORMAT [AS] JSON 's3://...'` of a
+ * NN_load_* step: file = "<dir>/<table>.jsonpaths.json", uri = that S3 URI
+ * (COPYs with JSON 'auto' have nothing to publish).  -1 with a message if
+ * there is none. */
+typedef struct PublishItem {
+    char *table, *file, *uri;
+} PublishItem;
+typedef struct PublishPlan {
+    PublishItem *v;
+    size_t n;
+} PublishPlan;
+int copy_publish_plan(const StepSet *set, PublishPlan *out, Buf *err);
+void copy_publish_free(PublishPlan *p);
 
 #endif

@@ -117,10 +117,10 @@ static int scan_string(JsonReader *r, const char **pp, uint32_t *n, uint8_t *fla
                 if (AT_END(r, (const char *)s + 1))
                     return R_MORE;
                 return fail(r, "invalid escape in string");
-            default: {
-                char tmp[8];
-                return fail(r, "invalid escape \\%s in string", show_char((char)c, tmp) + 1);
-            }
+            default:
+                if (c >= 0x21 && c < 0x7F)
+                    return fail(r, "invalid escape \\%c in string", c);
+                return fail(r, "invalid escape: backslash followed by byte 0x%02X in string", c);
             }
         }
         /* control character or NUL */

@@ -5,6 +5,9 @@
  *   (--dry-run: print and stop) -> connect -> lock -> history table ->
  *   run the steps -> summary, --json report, unlock.
  *
+ * --publish is a separate path: read the folder's Redshift COPY statements,
+ * upload the jsonpaths files they name (s3.h), connect to no database.
+ *
  * Everything testable lives in the other files of src/runner; this file only
  * wires them together.  Exit codes come from runner.h.
  */
@@ -20,10 +23,12 @@
 #include "conn.h"
 #include "copyload.h"
 #include "history.h"
+#include "json.h"
 #include "placeholder.h"
 #include "report.h"
 #include "run.h"
 #include "runner.h"
+#include "s3.h"
 #include "steps.h"
 
 static void usage(FILE *f)
@@ -36,8 +41,13 @@ static void usage(FILE *f)
           "                         (otherwise PGHOST, PGPORT, PGDATABASE, PGUSER, ~/.pgpass)\n"
           "      --config FILE      dwh.cfg-style INI: [CLUSTER] HOST DB_NAME DB_USER\n"
           "                         DB_PASSWORD DB_PORT, [IAM_ROLE] ARN\n"
-          "      --data DIR         data root for client-side COPY sources\n"
+          "      --data DIR|s3://BUCKET/PREFIX\n"
+          "                         data root for client-side COPY sources\n"
           "                         (default $STARGEN_DATA, else data/)\n"
+          "      --s3               read every source from its model s3= URI\n"
+          "      --no-sign-request  read S3 anonymously (public buckets)\n"
+          "      --publish          upload the jsonpaths files of a Redshift folder to the\n"
+          "                         S3 URIs its COPY statements name; no database\n"
           "      --dry-run          print steps, checksums, statements and COPY sources;\n"
           "                         connect to nothing\n"
           "      --from STEP        start at STEP (name, NN_name or number)\n"
@@ -49,6 +59,12 @@ static void usage(FILE *f)
           "\n"
           "Placeholders ${NAME} are filled from the environment, then the config\n"
           "([IAM_ROLE] ARN supplies REDSHIFT_IAM_ROLE).\n"
+          "\n"
+          "S3: credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN,\n"
+          "else [AWS] KEY/SECRET in --config, else the AWS_PROFILE (default) profile of\n"
+          "~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE), else anonymous; region from\n"
+          "AWS_REGION/AWS_DEFAULT_REGION (default us-east-1); AWS_ENDPOINT_URL for\n"
+          "S3-compatible stores (path-style).\n"
           "\n"
           "exit codes:\n"
           "  0  every step ran\n"
@@ -106,11 +122,128 @@ static long resolve_step(const StepSet *set, const char *opt, const char *key)
     return i;
 }
 
-static void dry_run(const StepSet *set, size_t first, size_t last, const char *target,
-                    const char *data_root)
+static char *read_file(const char *path, size_t *len)
 {
-    printf("dry run: %s (dialect %s), target %s, data root %s\n", set->dir, set->dialect, target,
-           data_root);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    Buf b;
+    buf_init(&b);
+    char tmp[8192];
+    size_t got;
+    while ((got = fread(tmp, 1, sizeof tmp, f)) > 0)
+        buf_putn(&b, tmp, got);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        buf_free(&b);
+        return NULL;
+    }
+    buf_putc(&b, '\0');
+    char *t = buf_detach(&b, len);
+    *len -= 1;
+    return t;
+}
+
+/* --publish: every jsonpaths file to the URI its COPY names.  Checks every
+ * file before the first upload. */
+static int publish(const StepSet *set, const Config *cfg, int dry, int no_sign, int quiet)
+{
+    PublishPlan pl;
+    Buf err;
+    buf_init(&err);
+    if (copy_publish_plan(set, &pl, &err)) {
+        fprintf(stderr, "error: %s\n", err.data);
+        buf_free(&err);
+        return RUNNER_EXIT_USAGE;
+    }
+    int rc = RUNNER_EXIT_OK;
+    char **text = xcalloc(pl.n, sizeof *text);
+    size_t *len = xcalloc(pl.n, sizeof *len);
+    for (size_t i = 0; i < pl.n && rc == RUNNER_EXIT_OK; i++) {
+        text[i] = read_file(pl.v[i].file, &len[i]);
+        if (!text[i]) {
+            fprintf(stderr, "error: cannot read %s (the jsonpaths file of the COPY into %s): %m\n",
+                    pl.v[i].file, pl.v[i].table);
+            rc = RUNNER_EXIT_USAGE;
+            break;
+        }
+        Arena a;
+        arena_init(&a);
+        char **paths;
+        buf_reset(&err);
+        if (jsonpaths_parse_doc(&a, text[i], len[i], &paths, &err) < 0) {
+            fprintf(stderr, "error: %s: %s\n", pl.v[i].file, err.data);
+            rc = RUNNER_EXIT_USAGE;
+        }
+        arena_free(&a);
+        char *bucket, *key;
+        buf_reset(&err);
+        if (rc == RUNNER_EXIT_OK && s3_parse_uri(pl.v[i].uri, &bucket, &key, &err) == 0) {
+            if (!*key || key[strlen(key) - 1] == '/') {
+                fprintf(stderr, "error: %s names no object for %s\n", pl.v[i].uri, pl.v[i].file);
+                rc = RUNNER_EXIT_USAGE;
+            }
+            free(bucket);
+            free(key);
+        } else if (rc == RUNNER_EXIT_OK) {
+            fprintf(stderr, "error: %s\n", err.data);
+            rc = RUNNER_EXIT_USAGE;
+        }
+    }
+    S3Config c;
+    memset(&c, 0, sizeof c);
+    buf_reset(&err);
+    if (rc == RUNNER_EXIT_OK && !dry &&
+        s3_config_load(&c, cfg->aws_key, cfg->aws_secret, no_sign, &err)) {
+        fprintf(stderr, "error: %s\n", err.data);
+        rc = RUNNER_EXIT_USAGE;
+    }
+    if (rc == RUNNER_EXIT_OK && !quiet) {
+        if (dry)
+            printf("dry run: publish %s: %zu jsonpaths file%s, nothing uploaded\n", set->dir, pl.n,
+                   pl.n == 1 ? "" : "s");
+        else
+            printf("publish %s: %zu jsonpaths file%s (credentials: %s; region %s%s%s)\n", set->dir,
+                   pl.n, pl.n == 1 ? "" : "s", c.cred_source, c.region,
+                   c.endpoint ? "; endpoint " : "", c.endpoint ? c.endpoint : "");
+    }
+    for (size_t i = 0; i < pl.n && rc == RUNNER_EXIT_OK; i++) {
+        if (dry) {
+            printf("  would upload %s (%zu bytes) to %s\n", pl.v[i].file, len[i], pl.v[i].uri);
+            continue;
+        }
+        char *bucket, *key;
+        s3_parse_uri(pl.v[i].uri, &bucket, &key, &err);
+        buf_reset(&err);
+        if (s3_put(&c, bucket, key, text[i], len[i], "application/json", &err)) {
+            fprintf(stderr, "error: %s\n", err.data);
+            rc = RUNNER_EXIT_STEP_FAILED;
+        } else if (!quiet) {
+            printf("  uploaded %s (%zu bytes) to %s\n", pl.v[i].file, len[i], pl.v[i].uri);
+        }
+        free(bucket);
+        free(key);
+    }
+    for (size_t i = 0; i < pl.n; i++)
+        free(text[i]);
+    free(text);
+    free(len);
+    copy_publish_free(&pl);
+    s3_config_free(&c);
+    buf_free(&err);
+    return rc;
+}
+
+static void dry_run(const StepSet *set, size_t first, size_t last, const char *target,
+                    const char *data_root, int model_s3)
+{
+    if (model_s3)
+        printf("dry run: %s (dialect %s), target %s, data from each source's s3= URI (--s3)\n",
+               set->dir, set->dialect, target);
+    else
+        printf("dry run: %s (dialect %s), target %s, data root %s\n", set->dir, set->dialect,
+               target, data_root);
     Buf b;
     buf_init(&b);
     for (size_t i = first; i <= last; i++) {
@@ -145,7 +278,18 @@ static void dry_run(const StepSet *set, size_t first, size_t last, const char *t
 
 int main(int argc, char **argv)
 {
-    enum { OPT_CONFIG = 256, OPT_DATA, OPT_DRY, OPT_FROM, OPT_ONLY, OPT_JSON, OPT_VERSION };
+    enum {
+        OPT_CONFIG = 256,
+        OPT_DATA,
+        OPT_DRY,
+        OPT_FROM,
+        OPT_ONLY,
+        OPT_JSON,
+        OPT_VERSION,
+        OPT_S3,
+        OPT_NO_SIGN,
+        OPT_PUBLISH
+    };
     static const struct option longopts[] = {{"dbname", required_argument, NULL, 'd'},
                                              {"config", required_argument, NULL, OPT_CONFIG},
                                              {"data", required_argument, NULL, OPT_DATA},
@@ -156,10 +300,13 @@ int main(int argc, char **argv)
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"help", no_argument, NULL, 'h'},
                                              {"version", no_argument, NULL, OPT_VERSION},
+                                             {"s3", no_argument, NULL, OPT_S3},
+                                             {"no-sign-request", no_argument, NULL, OPT_NO_SIGN},
+                                             {"publish", no_argument, NULL, OPT_PUBLISH},
                                              {NULL, 0, NULL, 0}};
     const char *conninfo = NULL, *config_path = NULL, *data_root = NULL, *from = NULL,
                *only = NULL, *json_path = NULL;
-    int dry = 0, quiet = 0, opt;
+    int dry = 0, quiet = 0, model_s3 = 0, no_sign = 0, do_publish = 0, opt;
     while ((opt = getopt_long(argc, argv, "d:qh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'd': conninfo = optarg; break;
@@ -170,6 +317,9 @@ int main(int argc, char **argv)
         case OPT_ONLY: only = optarg; break;
         case OPT_JSON: json_path = optarg; break;
         case 'q': quiet = 1; break;
+        case OPT_S3: model_s3 = 1; break;
+        case OPT_NO_SIGN: no_sign = 1; break;
+        case OPT_PUBLISH: do_publish = 1; break;
         case 'h': usage(stdout); return RUNNER_EXIT_OK;
         case OPT_VERSION: printf("stargen runner %s\n", RUNNER_VERSION_STR); return RUNNER_EXIT_OK;
         default: usage(stderr); return RUNNER_EXIT_USAGE;
@@ -204,6 +354,10 @@ int main(int argc, char **argv)
         return RUNNER_EXIT_USAGE;
     }
     int rc = RUNNER_EXIT_OK;
+    if (do_publish) {
+        rc = publish(&set, &cfg, dry, no_sign, quiet);
+        goto out;
+    }
     size_t first = 0, last = set.n - 1;
     long ix;
     if (from) {
@@ -236,8 +390,12 @@ int main(int argc, char **argv)
     PGconn *conn = NULL;
     int redshift = 0, locked = 0;
 
+    S3Config s3cfg;
+    memset(&s3cfg, 0, sizeof s3cfg);
+    int need_s3 = model_s3 || strncmp(data_root, "s3://", 5) == 0;
     if (dry) {
-        dry_run(&set, first, last, target.data, data_root);
+        copy_set_s3(NULL, model_s3);
+        dry_run(&set, first, last, target.data, data_root, model_s3);
         Buf miss;
         buf_init(&miss);
         for (size_t i = first; i <= last; i++)
@@ -263,6 +421,19 @@ int main(int argc, char **argv)
         goto finish;
     }
     buf_free(&missing);
+    if (need_s3) {
+        buf_reset(&err);
+        if (s3_config_load(&s3cfg, cfg.aws_key, cfg.aws_secret, no_sign, &err)) {
+            fprintf(stderr, "error: %s\n", err.data);
+            rc = RUNNER_EXIT_USAGE;
+            goto finish;
+        }
+        copy_set_s3(&s3cfg, model_s3);
+        if (!quiet)
+            printf("reading S3 sources (credentials: %s; region %s%s%s)\n", s3cfg.cred_source,
+                   s3cfg.region, s3cfg.endpoint ? "; endpoint " : "",
+                   s3cfg.endpoint ? s3cfg.endpoint : "");
+    }
 
     conn = conn_open(conninfo, config_path ? &cfg : NULL, quiet, &err);
     if (!conn) {
@@ -349,6 +520,8 @@ finish:
     for (size_t i = 0; i < set.n; i++)
         step_error_free(&res[i].err);
     free(res);
+    copy_set_s3(NULL, 0);
+    s3_config_free(&s3cfg);
     buf_free(&target);
 out:
     steps_free(&set);

@@ -160,3 +160,35 @@ size_t utf8_char_to_byte(const char *s, size_t len, long pos)
     }
     return len;
 }
+
+char *ph_redact(const PhVars *v, const char *text, size_t len, char *s)
+{
+    if (!s)
+        return s;
+    const char *p = text, *end = text + len;
+    char name[256];
+    while ((p = memchr(p, '$', (size_t)(end - p))) != NULL) {
+        size_t m = match_ph(p, end, name, sizeof name);
+        if (!m) {
+            p++;
+            continue;
+        }
+        p += m;
+        const char *val = ph_lookup(v, name);
+        size_t vl = val ? strlen(val) : 0;
+        if (vl < PH_REDACT_MIN || !strstr(s, val))
+            continue;
+        Buf out;
+        buf_init(&out);
+        const char *q = s, *hit;
+        while ((hit = strstr(q, val)) != NULL) {
+            buf_putn(&out, q, (size_t)(hit - q));
+            buf_printf(&out, "${%s}", name);
+            q = hit + vl;
+        }
+        buf_puts(&out, q);
+        free(s);
+        s = buf_detach(&out, NULL);
+    }
+    return s;
+}

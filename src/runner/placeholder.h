@@ -5,7 +5,7 @@
  * config file.  Substituted values have ' doubled.  Because a server error
  * position counts characters in the text actually sent, substitution keeps a
  * map from output bytes back to input bytes.  Values are never printed by
- * this module.
+ * this module, and ph_redact() takes them back out of what the server says.
  */
 #ifndef STARGEN_PLACEHOLDER_H
 #define STARGEN_PLACEHOLDER_H
@@ -48,6 +48,15 @@ void ph_map_free(PhMap *map);
 /* Maps a byte offset in the output back to the input; an offset inside a
  * substituted value maps to the start of its placeholder. */
 size_t ph_map_back(const PhMap *map, size_t out_off);
+
+/* Values shorter than this are not redacted (they would blot out ordinary words). */
+#define PH_REDACT_MIN 3
+
+/* Server messages may quote a substituted value ("invalid input syntax for
+ * type integer: \"arn:aws:iam::…\"").  Returns s (a heap string, or NULL)
+ * with every occurrence of the value of each placeholder named in text[0,len)
+ * replaced by ${NAME}; s is freed when a new string is returned. */
+char *ph_redact(const PhVars *v, const char *text, size_t len, char *s);
 
 /* Byte offset of 1-based character position pos in s[0..len) (clamped). */
 size_t utf8_char_to_byte(const char *s, size_t len, long pos);

@@ -179,6 +179,34 @@ void progress_clear(Progress *p)
     p->shown = 0;
 }
 
+/* Length of the valid UTF-8 sequence at p (NUL-terminated; p[0] >= 0x80), or 0. */
+static size_t utf8_len(const unsigned char *p)
+{
+    unsigned c = p[0], cp;
+    size_t len;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80) /* also stops at the NUL */
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3F);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    return len;
+}
+
 void json_quote(Buf *out, const char *s)
 {
     if (!s) {
@@ -194,10 +222,21 @@ void json_quote(Buf *out, const char *s)
         case '\r': buf_puts(out, "\\r"); break;
         case '\t': buf_puts(out, "\\t"); break;
         default:
-            if (*p < 0x20)
+            if (*p < 0x20) {
                 buf_printf(out, "\\u%04x", *p);
-            else
+            } else if (*p < 0x80) {
                 buf_putc(out, (char)*p);
+            } else {
+                /* JSON is UTF-8: a byte that starts no valid sequence (a file
+                 * name, a server message in another encoding) becomes U+FFFD */
+                size_t k = utf8_len(p);
+                if (k) {
+                    buf_putn(out, (const char *)p, k);
+                    p += k - 1;
+                } else {
+                    buf_puts(out, "\\ufffd");
+                }
+            }
         }
     }
     buf_putc(out, '"');

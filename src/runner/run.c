@@ -248,6 +248,13 @@ static int run_one(PGconn *c, const StepSet *set, size_t i, const RunOpts *o, St
     res->rows = rows;
     res->seconds = now_seconds() - t0;
     if (rc) {
+        /* the server may quote a substituted value (an IAM role, a key): put the
+         * placeholder back before anything prints or records the error */
+        e->message = ph_redact(o->vars, s->text, s->len, e->message);
+        e->detail = ph_redact(o->vars, s->text, s->len, e->detail);
+        e->hint = ph_redact(o->vars, s->text, s->len, e->hint);
+        e->context = ph_redact(o->vars, s->text, s->len, e->context);
+        e->extra = ph_redact(o->vars, s->text, s->len, e->extra);
         res->status = ST_ERROR;
         res->has_error = 1;
         if (PQtransactionStatus(c) != PQTRANS_IDLE)

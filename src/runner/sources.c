@@ -3,9 +3,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 typedef struct Ancestor {
     dev_t dev;
@@ -29,6 +31,17 @@ static int ends_with_json(const char *s)
 {
     size_t n = strlen(s);
     return n > 5 && strcmp(s + n - 5, ".json") == 0;
+}
+
+static long fd_read(void *ctx, char *buf, size_t cap)
+{
+    int fd = *(int *)ctx;
+    for (;;) {
+        ssize_t n = read(fd, buf, cap);
+        if (n < 0 && errno == EINTR)
+            continue;
+        return (long)n;
+    }
 }
 
 static int walk(SourceList *l, const char *path, const char *display, Ancestor *anc, int depth,
@@ -123,8 +136,100 @@ int sources_list(const char *data_root, const char *source, SourceList *out, Buf
     return rc;
 }
 
+char *sources_join(const char *data_root, const char *source)
+{
+    size_t rl = strlen(data_root);
+    while (rl > 1 && data_root[rl - 1] == '/')
+        rl--;
+    Buf b;
+    buf_init(&b);
+    buf_putn(&b, data_root, rl);
+    buf_putc(&b, '/');
+    buf_puts(&b, source);
+    return buf_detach(&b, NULL);
+}
+
+int sources_list_s3(const S3Config *c, const char *uri, SourceList *out, Buf *err)
+{
+    memset(out, 0, sizeof *out);
+    char *bucket, *prefix;
+    if (s3_parse_uri(uri, &bucket, &prefix, err))
+        return -1;
+    S3ObjectList objs;
+    if (s3_list(c, bucket, prefix, &objs, err)) {
+        free(bucket);
+        free(prefix);
+        return -1;
+    }
+    int rc = 0;
+    if (objs.n == 0) {
+        buf_printf(err, "no object under %s (Redshift's COPY fails the same way: the prefix "
+                        "matches nothing)", uri);
+        rc = -1;
+    }
+    Buf disp;
+    buf_init(&disp);
+    for (size_t i = 0; i < objs.n && rc == 0; i++) {
+        const char *key = objs.v[i].key, *slash = strrchr(key, '/');
+        if (!ends_with_json(slash ? slash + 1 : key))
+            continue;
+        buf_reset(&disp);
+        buf_printf(&disp, "s3://%s/%s", bucket, key);
+        add(out, disp.data, key, objs.v[i].size);
+    }
+    buf_free(&disp);
+    s3_objects_free(&objs);
+    free(prefix);
+    if (rc) {
+        free(bucket);
+        sources_free(out);
+        return -1;
+    }
+    /* s3_list returns key order; display names share "s3://bucket/", so the order holds */
+    out->s3_bucket = bucket;
+    out->s3 = c;
+    return 0;
+}
+
+int source_open(const SourceList *l, size_t i, SourceReader *r, Buf *err)
+{
+    memset(r, 0, sizeof *r);
+    r->fd = -1;
+    const SourceFile *f = &l->files[i];
+    if (l->s3_bucket) {
+        r->s3 = s3_reader_open(l->s3, l->s3_bucket, f->path);
+        r->read = s3_read;
+        r->ctx = r->s3;
+        return 0;
+    }
+    r->fd = open(f->path, O_RDONLY | O_CLOEXEC);
+    if (r->fd < 0) {
+        buf_printf(err, "%s: cannot open: %s", f->display, strerror(errno));
+        return -1;
+    }
+    posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    r->read = fd_read;
+    r->ctx = &r->fd;
+    return 0;
+}
+
+const char *source_error(const SourceReader *r)
+{
+    return r->s3 && *s3_reader_error(r->s3) ? s3_reader_error(r->s3) : NULL;
+}
+
+void source_close(SourceReader *r)
+{
+    if (r->fd >= 0)
+        close(r->fd);
+    s3_reader_close(r->s3);
+    memset(r, 0, sizeof *r);
+    r->fd = -1;
+}
+
 void sources_free(SourceList *l)
 {
+    free(l->s3_bucket);
     for (size_t i = 0; i < l->n; i++) {
         free(l->files[i].display);
         free(l->files[i].path);

@@ -4,6 +4,13 @@
  * recursively.  Only regular files ending in ".json" are taken, ordered by
  * the byte order of their path (S3 key order).  Symbolic links are followed,
  * but a folder that is its own ancestor (a link loop) is skipped.
+ *
+ * An S3 source is an s3://bucket/prefix URI: the objects whose keys start
+ * with the prefix, exactly as Redshift's COPY reads them (so "log_data" also
+ * takes "log_data_old/..."; end folder prefixes with '/'), keeping the same
+ * rule as the local walk: keys whose last segment ends in ".json", in byte
+ * order of the key.  Either kind is read through a SourceReader, a
+ * JsonReadFn over a file descriptor or an S3 stream (s3.h).
  */
 #ifndef STARGEN_SOURCES_H
 #define STARGEN_SOURCES_H
@@ -12,10 +19,12 @@
 #include <stdint.h>
 
 #include "../common/arena.h"
+#include "json.h"
+#include "s3.h"
 
 typedef struct SourceFile {
     char *display; /* source-relative path for messages: "log_data/2018/11/x.json" */
-    char *path;    /* data_root + "/" + display, for open() */
+    char *path;    /* data_root + "/" + display, for open(); for S3 the object key */
     uint64_t size;
 } SourceFile;
 
@@ -23,6 +32,8 @@ typedef struct SourceList {
     SourceFile *files;
     size_t n, cap;
     uint64_t total_bytes;
+    char *s3_bucket;       /* non-NULL: the files are objects of this bucket */
+    const S3Config *s3;    /* how to reach them */
 } SourceList;
 
 /* Lists the files of source under data_root.  Returns 0, or -1 with a message
@@ -30,5 +41,27 @@ typedef struct SourceList {
  * no .json files is not an error (n = 0).  Free with sources_free. */
 int sources_list(const char *data_root, const char *source, SourceList *out, Buf *err);
 void sources_free(SourceList *l);
+
+/* Lists the objects under uri ("s3://bucket/prefix").  Display names are
+ * "s3://bucket/key".  A prefix with no object at all is an error (as for
+ * Redshift's COPY); objects of which none ends in ".json" give n = 0. */
+int sources_list_s3(const S3Config *c, const char *uri, SourceList *out, Buf *err);
+
+/* "ROOT/SOURCE" with ROOT's trailing slashes dropped: the location of source
+ * under a data root (a folder or an s3:// URI).  Malloc'ed. */
+char *sources_join(const char *data_root, const char *source);
+
+/* Reads one file of a list. */
+typedef struct SourceReader {
+    JsonReadFn read;
+    void *ctx;
+    int fd;
+    S3Reader *s3;
+} SourceReader;
+/* Opens file i of l.  -1 with "DISPLAY: cannot open: ..." in err. */
+int source_open(const SourceList *l, size_t i, SourceReader *r, Buf *err);
+/* Why the last read failed, if the source knows better than errno (S3), else NULL. */
+const char *source_error(const SourceReader *r);
+void source_close(SourceReader *r);
 
 #endif

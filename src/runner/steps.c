@@ -110,6 +110,19 @@ static size_t dollar_tag(const char *p, const char *end)
     return 0;
 }
 
+/* PostgreSQL (and psql) end a -- comment at a carriage return as well as at a
+ * line feed, so text after a CR inside a comment is SQL to the server while it
+ * looks like comment to a reader (and to an editor that hides the CR).  out/
+ * files use LF only; such a file is refused rather than run. */
+static int cr_in_comment(const char *path, int line, Buf *err)
+{
+    buf_printf(err,
+               "%s:%d: carriage return inside a -- comment: PostgreSQL would end the "
+               "comment there and run the rest of the line as SQL; refusing the file",
+               path, line);
+    return -1;
+}
+
 int steps_split(Arena *a, const char *path, const char *text, size_t len, Statement **out,
                 size_t *n, int *no_transaction, Buf *err)
 {
@@ -132,6 +145,8 @@ int steps_split(Arena *a, const char *path, const char *text, size_t len, Statem
                 const char *eol = memchr(p, '\n', (size_t)(end - p));
                 if (!eol)
                     eol = end;
+                if (memchr(p, '\r', (size_t)(eol - p)))
+                    return cr_in_comment(path, line, err);
                 static const char copy_tag[] = "-- stargen:copy";
                 static const char notx_tag[] = "-- stargen:no-transaction";
                 size_t clen = (size_t)(eol - p);
@@ -215,8 +230,11 @@ int steps_split(Arena *a, const char *path, const char *text, size_t len, Statem
                 }
                 p++;
             } else if (c == '-' && p + 1 < end && p[1] == '-') {
-                while (p < end && *p != '\n')
+                while (p < end && *p != '\n') {
+                    if (*p == '\r')
+                        return cr_in_comment(path, line, err);
                     p++;
+                }
             } else if (c == '/' && p + 1 < end && p[1] == '*') {
                 int depth = 1;
                 p += 2;

@@ -155,17 +155,18 @@ TEST(runner_json_unicode)
     EXPECT_TEXT("{\"a\":\"\\ud83d\\u0041\"}",
                 "1: column a: unpaired surrogate \\uD83D in \"\\ud83d\\u0041\"");
     EXPECT_TEXT("{\"a\":\"\\u12\"}", "1: invalid \\u escape in string (expected 4 hex digits)");
-    EXPECT_TEXT("{\"a\":\"\\x\"}", "1: invalid escape \\x' in string");
-    /* invalid UTF-8: stray continuation, overlong, truncated, surrogate, > U+10FFFF */
-    EXPECT_TEXT("{\"a\":\"\x80\"}", "1: column a: invalid UTF-8 byte sequence (byte 0x80) in \"\x80\"");
+    EXPECT_TEXT("{\"a\":\"\\x\"}", "1: invalid escape \\x in string");
+    /* invalid UTF-8: stray continuation, overlong, truncated, surrogate, > U+10FFFF;
+     * the message shows the bytes as \xNN so that it is valid UTF-8 itself */
+    EXPECT_TEXT("{\"a\":\"\x80\"}", "1: column a: invalid UTF-8 byte sequence (byte 0x80) in \"\\x80\"");
     EXPECT_TEXT("{\"a\":\"\xc0\xaf\"}",
-                "1: column a: invalid UTF-8 byte sequence (byte 0xC0) in \"\xc0\xaf\"");
+                "1: column a: invalid UTF-8 byte sequence (byte 0xC0) in \"\\xC0\\xAF\"");
     EXPECT_TEXT("{\"a\":\"\xe2\x82\"}",
-                "1: column a: invalid UTF-8 byte sequence (byte 0xE2) in \"\xe2\x82\"");
+                "1: column a: invalid UTF-8 byte sequence (byte 0xE2) in \"\\xE2\\x82\"");
     EXPECT_TEXT("{\"a\":\"\xed\xa0\x80\"}",
-                "1: column a: invalid UTF-8 byte sequence (byte 0xED) in \"\xed\xa0\x80\"");
+                "1: column a: invalid UTF-8 byte sequence (byte 0xED) in \"\\xED\\xA0\\x80\"");
     EXPECT_TEXT("{\"a\":\"\xf4\x90\x80\x80\"}",
-                "1: column a: invalid UTF-8 byte sequence (byte 0xF4) in \"\xf4\x90\x80\x80\"");
+                "1: column a: invalid UTF-8 byte sequence (byte 0xF4) in \"\\xF4\\x90\\x80\\x80\"");
 }
 
 TEST(runner_json_values_as_text)
