@@ -232,7 +232,7 @@ int checks_run(PGconn *c, const Step *s, FILE *out, bool quiet, CheckRun *run)
         if (quiet && (cr->failing == 0 || cr->warn))
             continue;
         const char *status = cr->failing < 0 ? "ERROR" : cr->failing == 0 ? "pass" : cr->warn ? "WARN" : "FAIL";
-        fprintf(out, "  check %-52s %-5s", cr->name, status);
+        fprintf(out, "  check %-52s %s", cr->name, status);
         if (cr->failing > 0)
             fprintf(out, " %lld row%s", cr->failing, cr->failing == 1 ? "" : "s");
         fputc('\n', out);

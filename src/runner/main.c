@@ -19,6 +19,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "checks.h"
 #include "config.h"
 #include "conn.h"
 #include "copyload.h"
@@ -53,6 +54,9 @@ static void usage(FILE *f)
           "      --from STEP        start at STEP (name, NN_name or number)\n"
           "      --only STEP        run only STEP\n"
           "      --json FILE        write a machine-readable run report to FILE\n"
+          "      --report           run the analytics queries (FOLDER/queries/*.sql) and\n"
+          "                         print them as tables; loads nothing\n"
+          "      --csv DIR          with --report, also write DIR/<query>.csv\n"
           "  -q, --quiet            print errors only\n"
           "  -h, --help             this text\n"
           "      --version          print the version\n"
@@ -71,7 +75,7 @@ static void usage(FILE *f)
           "  1  a step failed (or the run was interrupted)\n"
           "  2  usage error, bad input folder, missing placeholder values\n"
           "  3  could not connect, or another runner holds the lock\n"
-          "  4  reserved for data checks\n",
+          "  4  an error-severity data check failed (the load itself succeeded)\n",
           f);
 }
 
@@ -285,6 +289,8 @@ int main(int argc, char **argv)
         OPT_FROM,
         OPT_ONLY,
         OPT_JSON,
+        OPT_REPORT,
+        OPT_CSV,
         OPT_VERSION,
         OPT_S3,
         OPT_NO_SIGN,
@@ -297,6 +303,8 @@ int main(int argc, char **argv)
                                              {"from", required_argument, NULL, OPT_FROM},
                                              {"only", required_argument, NULL, OPT_ONLY},
                                              {"json", required_argument, NULL, OPT_JSON},
+                                             {"report", no_argument, NULL, OPT_REPORT},
+                                             {"csv", required_argument, NULL, OPT_CSV},
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"help", no_argument, NULL, 'h'},
                                              {"version", no_argument, NULL, OPT_VERSION},
@@ -305,8 +313,8 @@ int main(int argc, char **argv)
                                              {"publish", no_argument, NULL, OPT_PUBLISH},
                                              {NULL, 0, NULL, 0}};
     const char *conninfo = NULL, *config_path = NULL, *data_root = NULL, *from = NULL,
-               *only = NULL, *json_path = NULL;
-    int dry = 0, quiet = 0, model_s3 = 0, no_sign = 0, do_publish = 0, opt;
+               *only = NULL, *json_path = NULL, *csv_dir = NULL;
+    int dry = 0, quiet = 0, model_s3 = 0, no_sign = 0, do_publish = 0, do_report = 0, opt;
     while ((opt = getopt_long(argc, argv, "d:qh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'd': conninfo = optarg; break;
@@ -316,6 +324,8 @@ int main(int argc, char **argv)
         case OPT_FROM: from = optarg; break;
         case OPT_ONLY: only = optarg; break;
         case OPT_JSON: json_path = optarg; break;
+        case OPT_REPORT: do_report = 1; break;
+        case OPT_CSV: csv_dir = optarg; break;
         case 'q': quiet = 1; break;
         case OPT_S3: model_s3 = 1; break;
         case OPT_NO_SIGN: no_sign = 1; break;
@@ -392,7 +402,7 @@ int main(int argc, char **argv)
 
     S3Config s3cfg;
     memset(&s3cfg, 0, sizeof s3cfg);
-    int need_s3 = model_s3 || strncmp(data_root, "s3://", 5) == 0;
+    int need_s3 = !do_report && (model_s3 || strncmp(data_root, "s3://", 5) == 0);
     if (dry) {
         copy_set_s3(NULL, model_s3);
         dry_run(&set, first, last, target.data, data_root, model_s3);
@@ -410,7 +420,7 @@ int main(int argc, char **argv)
     Buf missing;
     buf_init(&missing);
     int nmissing = 0;
-    for (size_t i = first; i <= last; i++)
+    for (size_t i = first; i <= last && !do_report; i++)
         nmissing += ph_missing(&vars, set.steps[i].text, set.steps[i].len, &missing);
     if (nmissing) {
         fprintf(stderr, "error: no value for placeholder%s %s; set %s in the environment%s\n",
@@ -447,6 +457,16 @@ int main(int argc, char **argv)
     redshift = conn_is_redshift(conn);
     if (redshift)
         info.dialect = "redshift";
+    if (do_report) { /* read-only: no lock, no history */
+        buf_reset(&err);
+        if (report_queries(conn, set.dir, csv_dir, stdout, &err)) {
+            fprintf(stderr, "error: %s\n", err.data);
+            rc = RUNNER_EXIT_STEP_FAILED;
+        } else {
+            info.status = "success";
+        }
+        goto finish;
+    }
     if (!redshift) {
         /* PostgreSQL >= 14: notice a vanished client (a SIGKILLed runner) during a long
          * statement within a second, so its session ends and the lock frees itself.
@@ -478,8 +498,38 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    RunOpts ro = {data_root, &vars, run_id, quiet, isatty(STDOUT_FILENO), redshift, first, last};
-    int failed = run_steps(conn, &set, &ro, res) != 0;
+    /* a checks step (the last one gen writes) is run by checks_run, after the loads */
+    size_t load_last = last;
+    int run_checks = step_has_checks(&set.steps[last]);
+    if (run_checks && last == first)
+        load_last = (size_t)-1;
+    else if (run_checks)
+        load_last = last - 1;
+    int failed = 0;
+    if (load_last != (size_t)-1) {
+        RunOpts ro = {data_root, &vars,   run_id, quiet, isatty(STDOUT_FILENO),
+                      redshift,  first,   load_last};
+        failed = run_steps(conn, &set, &ro, res) != 0;
+    }
+    int check_failures = 0;
+    if (!failed && run_checks && !runner_interrupted) {
+        CheckRun cr;
+        double c0 = now_seconds();
+        if (!quiet)
+            printf("[%*zu/%zu] %s\n", last + 1 >= 10 ? 2 : 1, last + 1, set.n,
+                   set.steps[last].name);
+        check_failures = checks_run(conn, &set.steps[last], stdout, quiet, &cr);
+        res[last].status = check_failures ? ST_ERROR : ST_SUCCESS;
+        res[last].rows = 0;
+        for (size_t i = 0; i < cr.n; i++)
+            res[last].rows += cr.results[i].failing > 0 ? cr.results[i].failing : 0;
+        res[last].seconds = now_seconds() - c0;
+        if (check_failures)
+            step_error_set(&res[last].err, "%d data check%s failed", check_failures,
+                           check_failures == 1 ? "" : "s");
+        res[last].has_error = check_failures != 0;
+        checks_free(&cr);
+    }
     double secs = now_seconds() - t0;
     size_t ok = 0;
     for (size_t i = 0; i < set.n; i++)
@@ -490,6 +540,11 @@ int main(int argc, char **argv)
             printf("failed: %zu of %zu steps ok, then a step failed (%.2f s)%s\n", ok,
                    last - first + 1, secs,
                    runner_interrupted ? "; interrupted" : "; fix it and resume with --from");
+    } else if (check_failures) {
+        rc = RUNNER_EXIT_CHECKS;
+        info.status = "checks_failed";
+        fprintf(stderr, "error: %d data check%s failed (see above); the tables are loaded\n",
+                check_failures, check_failures == 1 ? "" : "s");
     } else {
         info.status = "success";
         if (!quiet)

@@ -4,7 +4,8 @@
 # Installs what is missing (as root, with apt-get; otherwise prints the command), builds,
 # generates a Sparkify-shaped dataset with the project's own generator, starts a private
 # PostgreSQL in .pg/ (unix socket only, no TCP), compiles schema.yaml, runs the pipeline
-# with ./runner, prints every table's row count, and stops the server again.
+# with ./runner (ending with the data checks), prints the analytics queries and every
+# table's row count, and stops the server again.
 # EVENTS=N sets the dataset size (default 20000); running it twice works.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -32,6 +33,10 @@ echo "== gen: schema.yaml -> out/"
 echo "== runner: out/postgres -> database sparkify"
 ./runner -d dbname=sparkify --data data out/postgres
 
+echo "== analytics: ./runner --report (queries from schema.yaml)"
+./runner -q -d dbname=sparkify --report out/postgres
+
+echo
 echo "== row counts"
 psql -X -d sparkify -c "
 SELECT 'staging_events' AS table_name, count(*) AS row_count FROM staging_events
