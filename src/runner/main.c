@@ -528,6 +528,20 @@ int main(int argc, char **argv)
             step_error_set(&res[last].err, "%d data check%s failed", check_failures,
                            check_failures == 1 ? "" : "s");
         res[last].has_error = check_failures != 0;
+        utc_now_iso(res[last].started_at);
+        HistoryRow hr = {run_id,
+                         set.steps[last].name,
+                         set.steps[last].file,
+                         set.steps[last].checksum,
+                         check_failures ? "error" : "success",
+                         res[last].started_at,
+                         check_failures ? res[last].err.message : NULL,
+                         res[last].rows,
+                         res[last].seconds};
+        buf_reset(&err);
+        if (history_insert(conn, &hr, &err))
+            fprintf(stderr, "warning: could not record the checks in stargen_history: %s\n",
+                    err.data);
         checks_free(&cr);
     }
     double secs = now_seconds() - t0;
