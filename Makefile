@@ -175,9 +175,10 @@ asan:
 	$(Q)$(MAKE) --no-print-directory SANITIZER=address,undefined test
 
 valgrind: all
-	$(Q)GEN="valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect ./gen" \
-	    UNIT="valgrind -q --error-exitcode=1 --leak-check=full ./$(UNIT_BIN)" \
-	    RUNNER=./$(RUNNER_BIN) DATAGEN=./$(DATAGEN_BIN) STARGEN_SUITES="unit golden badmodels" tests/run
+	$(Q)GEN="valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect $(CURDIR)/gen" \
+	    UNIT="valgrind -q --error-exitcode=1 --leak-check=full $(CURDIR)/$(UNIT_BIN)" \
+	    RUNNER=$(CURDIR)/$(RUNNER_BIN) DATAGEN=$(CURDIR)/$(DATAGEN_BIN) \
+	    STARGEN_SUITES="unit golden badmodels errors" tests/run
 
 demo:
 	$(Q)src/sh/demo.sh

@@ -354,7 +354,7 @@ static bool operands_meet(Resolver *r, const Expr *at, const Expr *x, SqlType a,
 {
     if (!comparable(r, at, a, b))
         return false;
-    return literal_reads_as(r, x, b) & literal_reads_as(r, y, a);
+    return (int)literal_reads_as(r, x, b) & (int)literal_reads_as(r, y, a);
 }
 
 static bool want_bool(Resolver *r, const Expr *e, SqlType t, const char *what)
@@ -755,8 +755,8 @@ SqlType resolve_expr(Resolver *r, Expr *e)
         switch (e->op) {
         case OP_AND:
         case OP_OR:
-            if (want_bool(r, e->a, a, e->op == OP_AND ? "and" : "or") &
-                want_bool(r, e->b, b, e->op == OP_AND ? "and" : "or"))
+            if ((int)want_bool(r, e->a, a, e->op == OP_AND ? "and" : "or") &
+                (int)want_bool(r, e->b, b, e->op == OP_AND ? "and" : "or"))
                 t = type_make(T_BOOLEAN);
             break;
         case OP_EQ:
@@ -769,7 +769,8 @@ SqlType resolve_expr(Resolver *r, Expr *e)
                 t = type_make(T_BOOLEAN);
             break;
         case OP_CONCAT:
-            if (want_string(r, e->a, a, "operator ||") & want_string(r, e->b, b, "operator ||")) {
+            if ((int)want_string(r, e->a, a, "operator ||") &
+                (int)want_string(r, e->b, b, "operator ||")) {
                 t = type_make(T_VARCHAR);
                 t.p = a.p + b.p;
                 t.max = a.max || b.max || t.p > VARCHAR_MAX_BYTES;
@@ -810,8 +811,8 @@ SqlType resolve_expr(Resolver *r, Expr *e)
         a = resolve_expr(r, e->a);
         b = resolve_expr(r, e->b);
         if (!unknown(a) && !unknown(b) &&
-            (want_string(r, e->a, a, e->op == OP_ILIKE ? "ilike" : "like") &
-             want_string(r, e->b, b, "a pattern")))
+            ((int)want_string(r, e->a, a, e->op == OP_ILIKE ? "ilike" : "like") &
+             (int)want_string(r, e->b, b, "a pattern")))
             t = type_make(T_BOOLEAN);
         break;
     case EX_CASE: {

@@ -110,7 +110,7 @@ static void list_steps(const StepSet *set, FILE *f)
 {
     fputs("valid steps:", f);
     for (size_t i = 0; i < set->n; i++)
-        fprintf(f, " %s", set->steps[i].name);
+        fprintf(f, " %s", set->steps[i].stem);
     fputc('\n', f);
 }
 
@@ -448,7 +448,9 @@ int main(int argc, char **argv)
     conn = conn_open(conninfo, config_path ? &cfg : NULL, quiet, &err);
     if (!conn) {
         fprintf(stderr, "error: %s\n", err.data);
-        rc = RUNNER_EXIT_CONNECT;
+        /* a -d string libpq cannot parse is bad usage, not a failed connection */
+        rc = strncmp(err.data, "invalid -d connection string", 28) == 0 ? RUNNER_EXIT_USAGE
+                                                                      : RUNNER_EXIT_CONNECT;
         goto finish;
     }
     buf_reset(&target);

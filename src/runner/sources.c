@@ -73,7 +73,11 @@ static int walk(SourceList *l, const char *path, const char *display, Ancestor *
             memcpy(q + dl, e->d_name, nl + 1);
         }
         struct stat st;
-        if (stat(p, &st) == 0) {
+        if (stat(p, &st) != 0 && errno != ENOENT) {
+            /* unreadable or a loop of links: say so rather than load less data */
+            buf_printf(err, "cannot read %s: %s", q, strerror(errno));
+            rc = -1;
+        } else if (stat(p, &st) == 0) {
             if (S_ISDIR(st.st_mode)) {
                 int loop = 0;
                 for (int i = 0; i <= depth; i++)
@@ -124,7 +128,7 @@ int sources_list(const char *data_root, const char *source, SourceList *out, Buf
         anc[0].dev = st.st_dev;
         anc[0].ino = st.st_ino;
         rc = walk(out, path.data, source, anc, 0, err);
-        if (rc == 0)
+        if (rc == 0 && out->n > 1)
             qsort(out->files, out->n, sizeof *out->files, cmp_display);
     } else {
         buf_printf(err, "source %s is neither a file nor a folder", source);

@@ -140,7 +140,7 @@ check "--only by number" eq "$(grep -cE '^\[.*\] .* ok ' "$T/only.out")" 1
 check "checksum drift noted" grep -qE '^note: 06_report.sql changed since it last ran \(.*checksum [0-9a-f]{12}, now [0-9a-f]{12}\)$' "$T/only.out"
 run unknown --data "$DATA" --from nosuchstep "$T/basic"
 check "unknown --from: exit 2" eq "$rc" 2
-check "unknown --from lists steps" has "$T/unknown.err" "valid steps: drop create_staging create_star load_staging_plays load_staging_tracks load_plays report"
+check "unknown --from lists steps" has "$T/unknown.err" "valid steps: 00_drop 01_create_staging 02_create_star 03_load_staging_plays 04_load_staging_tracks 05_load_plays 06_report"
 
 # --- malformed JSON and bad values ---------------------------------------------
 mkdir -p "$T/data"

@@ -1,0 +1,2 @@
+# title: an unknown --target
+gen --target mysql

@@ -1,0 +1,2 @@
+# title: an unknown option
+first_lines 2 gen --force

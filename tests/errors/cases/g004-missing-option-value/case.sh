@@ -1,0 +1,2 @@
+# title: an option without its value
+first_lines 2 gen -m

@@ -1,0 +1,2 @@
+# title: no step folder
+first_lines 2 runner

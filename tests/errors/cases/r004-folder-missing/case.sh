@@ -1,0 +1,2 @@
+# title: the step folder does not exist
+runner out/postgres

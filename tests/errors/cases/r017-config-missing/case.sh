@@ -1,0 +1,2 @@
+# title: --config names no file
+runner --config dwh.cfg steps

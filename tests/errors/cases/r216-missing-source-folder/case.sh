@@ -1,0 +1,4 @@
+# title: the source folder is missing
+# needs: a PostgreSQL server
+mkdir data
+runner -q --data data steps

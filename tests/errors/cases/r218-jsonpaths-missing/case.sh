@@ -1,0 +1,6 @@
+# title: the jsonpaths file of a COPY is missing
+# needs: a PostgreSQL server
+cp -r steps s
+rm s/staging_events.jsonpaths.json
+mkdir -p data/events
+runner -q --data data s

@@ -1,0 +1,6 @@
+# title: a jsonpaths file with too few paths
+# needs: a PostgreSQL server
+cp -r steps s
+printf '{"jsonpaths": ["$.id"]}\n' >s/staging_events.jsonpaths.json
+mkdir -p data/events
+runner -q --data data s

@@ -1,0 +1,7 @@
+# title: a primary key violated
+# about: The step rolls back; the steps before it stay.
+# needs: a PostgreSQL server
+cp -r steps s
+printf 'INSERT INTO names VALUES (1, $$a$$), (1, $$b$$);\n' >s/06_dup.sql
+mkdir -p data/events
+runner -q --data data s

@@ -1,0 +1,6 @@
+# title: a statement timeout
+# needs: a PostgreSQL server
+cp -r steps s
+printf 'SELECT pg_sleep(2);\n' >s/06_slow.sql
+mkdir -p data/events
+PGOPTIONS='-c statement_timeout=100' runner -q --data data s
