@@ -273,7 +273,10 @@ static void load_source(Loader *L, const char *name, yaml_node_t *k, yaml_node_t
     }
     if (f[1] && (s->path = nonempty(L, f[1], "path"))) {
         const char *p = s->path->s;
-        if (p[0] == '/' || strstr(p, "..") || strchr(p, '\\'))
+        if (strchr(p, '\\'))
+            diag_error(L->d, s->path->mark, "source-path",
+                       "path \"%s\" must use \"/\" between folders, not \"\\\"", p);
+        else if (p[0] == '/' || strstr(p, ".."))
             diag_error(L->d, s->path->mark, "source-path",
                        "path \"%s\" must be relative to the data root, without \"..\"", p);
         else if (strpbrk(p, " \t'\""))

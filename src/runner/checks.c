@@ -261,6 +261,23 @@ void checks_free(CheckRun *run)
     memset(run, 0, sizeof *run);
 }
 
+void checks_json(Buf *b, const CheckRun *run)
+{
+    buf_putc(b, '[');
+    for (size_t i = 0; i < run->n; i++) {
+        const CheckResult *c = &run->results[i];
+        const char *status = c->failing < 0 ? "error" : c->failing == 0 ? "pass" : c->warn ? "warn" : "fail";
+        buf_puts(b, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
+        json_quote(b, c->name);
+        buf_printf(b, ", \"severity\": \"%s\", \"status\": \"%s\", \"failing_rows\": %lld, "
+                      "\"seconds\": %.3f, \"error\": ",
+                   c->warn ? "warn" : "error", status, c->failing < 0 ? 0 : c->failing, c->seconds);
+        json_quote(b, c->error);
+        buf_putc(b, '}');
+    }
+    buf_puts(b, run->n ? "\n  ]" : "]");
+}
+
 /* ---- analytics queries ---- */
 
 static int cmp_str(const void *a, const void *b)

@@ -45,6 +45,10 @@ bool step_has_checks(const Step *s);
 int checks_run(PGconn *c, const Step *s, FILE *out, bool quiet, CheckRun *run);
 void checks_free(CheckRun *run);
 
+/* Appends the results as a JSON array: name, severity, status (pass, fail, warn,
+ * error), failing_rows, seconds, error. */
+void checks_json(Buf *b, const CheckRun *run);
+
 /* Renders a result set as an aligned text table (numbers right-aligned, NULL empty)
  * into b, at most max_rows rows (0 = all). */
 void format_table(Buf *b, const PGresult *r, int max_rows);

@@ -395,7 +395,8 @@ int main(int argc, char **argv)
     Buf target;
     buf_init(&target);
     conn_describe(conninfo, config_path ? &cfg : NULL, &target);
-    RunInfo info = {run_id, started, target.data, set.dialect, set.dir, "error", 0};
+    RunInfo info = {run_id, started, target.data, set.dialect, set.dir, "error", 0, NULL};
+    char *checks_json_text = NULL; /* owned; info.checks_json points at it */
     double t0 = now_seconds();
     PGconn *conn = NULL;
     int redshift = 0, locked = 0;
@@ -544,6 +545,11 @@ int main(int argc, char **argv)
         if (history_insert(conn, &hr, &err))
             fprintf(stderr, "warning: could not record the checks in stargen_history: %s\n",
                     err.data);
+        Buf cj;
+        buf_init(&cj);
+        checks_json(&cj, &cr);
+        checks_json_text = buf_detach(&cj, NULL);
+        info.checks_json = checks_json_text;
         checks_free(&cr);
     }
     double secs = now_seconds() - t0;
@@ -591,6 +597,7 @@ finish:
     for (size_t i = 0; i < set.n; i++)
         step_error_free(&res[i].err);
     free(res);
+    free(checks_json_text);
     copy_set_s3(NULL, 0);
     s3_config_free(&s3cfg);
     buf_free(&target);

@@ -304,7 +304,12 @@ int report_json_write(const char *path, const RunInfo *info, const StepSet *set,
         json_quote(&b, e->file);
         buf_printf(&b, ", \"line\": %d, \"col\": %d}}", e->line, e->col);
     }
-    buf_puts(&b, set && set->n ? "\n  ]\n}\n" : "]\n}\n");
+    buf_puts(&b, set && set->n ? "\n  ]" : "]");
+    if (info->checks_json) {
+        buf_puts(&b, ",\n  \"checks\": ");
+        buf_puts(&b, info->checks_json);
+    }
+    buf_puts(&b, "\n}\n");
 
     Buf tmp;
     buf_init(&tmp);

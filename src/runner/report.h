@@ -67,6 +67,7 @@ void progress_clear(Progress *p);
 typedef struct RunInfo {
     const char *run_id, *started_at, *target, *dialect, *folder, *status;
     double seconds;
+    const char *checks_json; /* a JSON array of check results (checks_json()), or NULL */
 } RunInfo;
 
 /* Writes the JSON report to path via a temp file and rename.  0 or -1 with

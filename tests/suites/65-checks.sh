@@ -110,8 +110,10 @@ mkdir -p "$tmp/model"
 sed "s/        level:      e.level\$/        level:      case when e.level = 'paid' then 'premium' else e.level end/" schema.yaml >"$tmp/model/schema.yaml"
 if grep -q "'premium'" "$tmp/model/schema.yaml" && $GEN -q -m "$tmp/model/schema.yaml" -o "$tmp/model/out"; then
     paid=$(q "SELECT count(*) FROM users WHERE level = 'paid'")
-    $RUNNER -d dbname=sp --data "$SAMPLE" "$tmp/model/out/postgres" >"$tmp/checks.out" 2>&1; rc=$?
+    $RUNNER -d dbname=sp --data "$SAMPLE" --json "$tmp/run.json" "$tmp/model/out/postgres" >"$tmp/checks.out" 2>&1; rc=$?
     expect_check accepted_values_users_level FAIL "$paid"
+    j=$(jq -r '.status + " " + (.checks[] | select(.name == "accepted_values_users_level") | .status + " " + (.failing_rows | tostring))' "$tmp/run.json" 2>&1)
+    if [ "$j" = "checks_failed fail $paid" ]; then ok "--json reports the failed check and its count"; else fail "--json checks: '$j'"; fi
     if [ $rc = 4 ] && grep -q 'the tables are loaded' "$tmp/checks.out"; then ok "the load completes and exits 4 when a check fails"; else fail "exit $rc after a failed check, want 4"; fi
 else fail "could not build the premium model"; fi
 load
