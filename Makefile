@@ -191,7 +191,7 @@ data: $(DATAGEN_BIN)
 bench: all
 	$(Q)src/sh/bench.sh
 
-FMT_FILES = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h)
+FMT_FILES = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c)
 fmt:
 	$(Q)clang-format -i $(FMT_FILES)
 fmt-check:

@@ -50,7 +50,10 @@ char *xstrdup(const char *s)
     return d;
 }
 
-void arena_init(Arena *a) { a->head = NULL; }
+void arena_init(Arena *a)
+{
+    a->head = NULL;
+}
 
 void *arena_alloc(Arena *a, size_t n)
 {
@@ -87,7 +90,10 @@ char *arena_strndup(Arena *a, const char *s, size_t n)
     return d;
 }
 
-char *arena_strdup(Arena *a, const char *s) { return arena_strndup(a, s, strlen(s)); }
+char *arena_strdup(Arena *a, const char *s)
+{
+    return arena_strndup(a, s, strlen(s));
+}
 
 char *arena_printf(Arena *a, const char *fmt, ...)
 {
@@ -171,9 +177,15 @@ void buf_putn(Buf *b, const char *s, size_t n)
     b->data[b->len] = '\0';
 }
 
-void buf_puts(Buf *b, const char *s) { buf_putn(b, s, strlen(s)); }
+void buf_puts(Buf *b, const char *s)
+{
+    buf_putn(b, s, strlen(s));
+}
 
-void buf_putc(Buf *b, char c) { buf_putn(b, &c, 1); }
+void buf_putc(Buf *b, char c)
+{
+    buf_putn(b, &c, 1);
+}
 
 void buf_vprintf(Buf *b, const char *fmt, va_list ap)
 {

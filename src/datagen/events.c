@@ -26,9 +26,23 @@ enum { STREAM_PLAN = 20, STREAM_GAPS = 21, STREAM_EVENTS = 22 };
 enum Auth { AUTH_IN, AUTH_OUT, AUTH_GUEST, AUTH_CANCELLED };
 
 enum Page {
-    P_NEXTSONG, P_HOME, P_LOGIN, P_LOGOUT, P_SETTINGS, P_SAVE_SETTINGS, P_HELP, P_ABOUT, P_ERROR,
-    P_UPGRADE, P_SUBMIT_UPGRADE, P_DOWNGRADE, P_SUBMIT_DOWNGRADE, P_CANCEL, P_CANCEL_CONFIRM,
-    P_REGISTER, P_SUBMIT_REGISTRATION
+    P_NEXTSONG,
+    P_HOME,
+    P_LOGIN,
+    P_LOGOUT,
+    P_SETTINGS,
+    P_SAVE_SETTINGS,
+    P_HELP,
+    P_ABOUT,
+    P_ERROR,
+    P_UPGRADE,
+    P_SUBMIT_UPGRADE,
+    P_DOWNGRADE,
+    P_SUBMIT_DOWNGRADE,
+    P_CANCEL,
+    P_CANCEL_CONFIRM,
+    P_REGISTER,
+    P_SUBMIT_REGISTRATION
 };
 
 /* Page text as it follows "method": ...: method, page and status fields. */
@@ -73,8 +87,8 @@ static const char *const auth_text[] = {
 enum Phase { PH_START, PH_IN, PH_OUT_HOME, PH_OUT, PH_BACK_HOME, PH_CANCELLED };
 
 typedef struct Actor {
-    Rng gaps;               /* replays the between-session gap weights */
-    uint64_t left;          /* events still to write */
+    Rng gaps;      /* replays the between-session gap weights */
+    uint64_t left; /* events still to write */
     uint64_t session_id;
     int64_t t;              /* seconds since the window start of the next event */
     uint64_t free_time;     /* seconds spread between sessions */
@@ -92,7 +106,7 @@ typedef struct Sim {
     Catalog *cat;
     const Users *users;
     Out *o;
-    Actor *actors; /* users->n users, then the guest pseudo-user */
+    Actor *actors;  /* users->n users, then the guest pseudo-user */
     uint64_t *heap; /* (ts_ms << 20) | actor index */
     size_t nheap;
     Rng r;
@@ -228,14 +242,9 @@ static int choose_page(Sim *s, Actor *a, int *auth)
             return rng_below(r, 2) ? P_HELP : P_ABOUT;
         a->phase = PH_BACK_HOME;
         return P_LOGIN;
-    case PH_BACK_HOME:
-        a->phase = PH_IN;
-        return P_HOME;
-    case PH_CANCELLED:
-        *auth = AUTH_CANCELLED;
-        return P_CANCEL_CONFIRM;
-    default:
-        break;
+    case PH_BACK_HOME: a->phase = PH_IN; return P_HOME;
+    case PH_CANCELLED: *auth = AUTH_CANCELLED; return P_CANCEL_CONFIRM;
+    default: break;
     }
     if (a->cancel && a->left == 2 && a->sess_left == 2) {
         a->phase = PH_CANCELLED;
@@ -274,7 +283,10 @@ static void put_num(Out *o, uint64_t v)
     out_put(o, t, jsonw_u64(t, v));
 }
 
-static void put_text(Out *o, const Text *t) { out_put(o, t->s, t->n); }
+static void put_text(Out *o, const Text *t)
+{
+    out_put(o, t->s, t->n);
+}
 
 /* Writes one event line (without the separating newline). */
 static void write_event(Sim *s, const Actor *a, const User *u, int page, int auth, uint64_t ts,

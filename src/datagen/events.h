@@ -16,7 +16,7 @@
 #include "users.h"
 
 typedef struct EventConfig {
-    uint64_t events;    /* exact number of events to write */
+    uint64_t events; /* exact number of events to write */
     uint64_t seed;
     int64_t start_day;  /* first day of the window, days since 1970-01-01 */
     unsigned days;      /* window length */

@@ -26,8 +26,8 @@
 enum { EXIT_OK = 0, EXIT_IO = 1, EXIT_USAGE = 2 };
 
 #define MAX_EVENTS 10000000000ULL
-#define MAX_SONGS 1000000ULL
-#define MAX_USERS 1000000ULL
+#define MAX_SONGS  1000000ULL
+#define MAX_USERS  1000000ULL
 
 typedef struct Options {
     uint64_t events, seed, songs, users, match_pct, per_file, days;
@@ -161,15 +161,20 @@ static int parse_args(int argc, char **argv, Options *o)
         uint64_t *field = (uint64_t *)((char *)o + numeric[k].offset);
         if (parse_u64(val, numeric[k].lo, numeric[k].hi, field) != 0) {
             return bad_usage("%s: expected an integer in %llu..%llu, got '%s'", name,
-                             (unsigned long long)numeric[k].lo, (unsigned long long)numeric[k].hi, val);
+                             (unsigned long long)numeric[k].lo, (unsigned long long)numeric[k].hi,
+                             val);
         }
     }
     if (o->events == 0)
         return bad_usage("--events N is required");
     if (o->songs == 0)
-        o->songs = o->events / 100 < 100 ? 100 : o->events / 100 > 100000 ? 100000 : o->events / 100;
+        o->songs = o->events / 100 < 100      ? 100
+                   : o->events / 100 > 100000 ? 100000
+                                              : o->events / 100;
     if (o->users == 0)
-        o->users = o->events / 1000 < 100 ? 100 : o->events / 1000 > 100000 ? 100000 : o->events / 1000;
+        o->users = o->events / 1000 < 100      ? 100
+                   : o->events / 1000 > 100000 ? 100000
+                                               : o->events / 1000;
     return -1;
 }
 
@@ -211,7 +216,8 @@ static int install(const char *tmp, const char *out, int force)
         if (force && files_remove_tree(to) != 0)
             return -1;
         if (rename(from, to) != 0) {
-            fprintf(stderr, "sparkify-data: cannot move '%s' to '%s': %s\n", from, to, strerror(errno));
+            fprintf(stderr, "sparkify-data: cannot move '%s' to '%s': %s\n", from, to,
+                    strerror(errno));
             return -1;
         }
     }
@@ -246,7 +252,8 @@ int main(int argc, char **argv)
     if (join(tmp, opt.out, ".tmp-XXXXXX") != 0)
         return EXIT_IO;
     if (!mkdtemp(tmp)) {
-        fprintf(stderr, "sparkify-data: cannot create a folder in '%s': %s\n", opt.out, strerror(errno));
+        fprintf(stderr, "sparkify-data: cannot create a folder in '%s': %s\n", opt.out,
+                strerror(errno));
         return EXIT_IO;
     }
 
@@ -267,15 +274,16 @@ int main(int argc, char **argv)
     }
     if (rc == 0) {
         uint64_t pm = st.nextsong ? st.matched * 1000 / st.nextsong : 0;
-        fprintf(stderr,
-                "sparkify-data: %llu files (%llu log, %llu song), %llu events, %llu NextSong, "
-                "%llu matched (%llu.%llu%%), %llu songs, %zu artists, %zu users, %llu bytes in %s\n",
-                (unsigned long long)o.files, (unsigned long long)st.files,
-                (unsigned long long)(o.files - st.files), (unsigned long long)st.events,
-                (unsigned long long)st.nextsong, (unsigned long long)st.matched,
-                (unsigned long long)(pm / 10), (unsigned long long)(pm % 10),
-                (unsigned long long)opt.songs, cat.nartists, users.n, (unsigned long long)o.bytes,
-                opt.out);
+        fprintf(
+            stderr,
+            "sparkify-data: %llu files (%llu log, %llu song), %llu events, %llu NextSong, "
+            "%llu matched (%llu.%llu%%), %llu songs, %zu artists, %zu users, %llu bytes in %s\n",
+            (unsigned long long)o.files, (unsigned long long)st.files,
+            (unsigned long long)(o.files - st.files), (unsigned long long)st.events,
+            (unsigned long long)st.nextsong, (unsigned long long)st.matched,
+            (unsigned long long)(pm / 10), (unsigned long long)(pm % 10),
+            (unsigned long long)opt.songs, cat.nartists, users.n, (unsigned long long)o.bytes,
+            opt.out);
     }
     out_free(&o);
     users_free(&users);

@@ -6,47 +6,79 @@
 #define COUNT(t) (sizeof(t) / sizeof((t)[0]))
 
 static const char *const first_m[] = {
-    "Walter", "Isaac", "Jacob", "Ryan", "Aiden", "Jayden", "Liam", "Noah", "Mason", "Ethan",
-    "Logan", "Lucas", "Elijah", "James", "Jordan", "Kevin", "Brayden", "Cooper", "Tucker",
-    "Connar", "Theodore", "Matthew", "Wyatt", "Sebastian", "Dominick", "Jose", "Carlos",
-    "Andrés", "José", "Chase", "Colm", "Oliver", "Mohammad", "Alexander", "Samuel", "Emilio",
-    "Benjamin", "Rylan", "Spencer", "Cash", "Jonah", "Tegan", "René", "Zachary", "Kai",
+    "Walter",   "Isaac",     "Jacob",  "Ryan",    "Aiden",    "Jayden",  "Liam",    "Noah",
+    "Mason",    "Ethan",     "Logan",  "Lucas",   "Elijah",   "James",   "Jordan",  "Kevin",
+    "Brayden",  "Cooper",    "Tucker", "Connar",  "Theodore", "Matthew", "Wyatt",   "Sebastian",
+    "Dominick", "Jose",      "Carlos", "Andrés",  "José",     "Chase",   "Colm",    "Oliver",
+    "Mohammad", "Alexander", "Samuel", "Emilio",  "Benjamin", "Rylan",   "Spencer", "Cash",
+    "Jonah",    "Tegan",     "René",   "Zachary", "Kai",
 };
 
 static const char *const first_f[] = {
-    "Kaylee", "Lily", "Chloe", "Ava", "Sophia", "Emily", "Layla", "Anabelle", "Jacqueline",
-    "Katherine", "Madison", "Aleena", "Harper", "Jizelle", "Stefany", "Lakyla", "Mikayla",
-    "Rylie", "Avery", "Kinsley", "Tegan", "Sara", "Molly", "Celeste", "Lucero", "Brooklyn",
-    "Zoë", "Chloé", "Renée", "Amélie", "Jordyn", "Morgan", "Hannah", "Sienna", "Natalie",
-    "Kate", "Elizabeth", "Isabella", "Sofía", "Ainsley", "Alivia", "Maia", "Ruby", "Nora",
+    "Kaylee",     "Lily",      "Chloe",   "Ava",     "Sophia",    "Emily",    "Layla",   "Anabelle",
+    "Jacqueline", "Katherine", "Madison", "Aleena",  "Harper",    "Jizelle",  "Stefany", "Lakyla",
+    "Mikayla",    "Rylie",     "Avery",   "Kinsley", "Tegan",     "Sara",     "Molly",   "Celeste",
+    "Lucero",     "Brooklyn",  "Zoë",     "Chloé",   "Renée",     "Amélie",   "Jordyn",  "Morgan",
+    "Hannah",     "Sienna",    "Natalie", "Kate",    "Elizabeth", "Isabella", "Sofía",   "Ainsley",
+    "Alivia",     "Maia",      "Ruby",    "Nora",
 };
 
 static const char *const last_names[] = {
-    "Frye", "Summers", "Valdez", "Koch", "Levine", "Harrell", "Cruz", "Kirby", "Roth", "Hogan",
-    "Owens", "Sanchez", "Garrison", "Jones", "Smith", "Williams", "Russell", "Clark", "Benson",
-    "Moore", "Griffin", "Johnson", "Larson", "Lynch", "Jensen", "Perez", "Freeman", "Dunlap",
-    "Stanley", "Newton", "Riddle", "Santana", "Hoffman", "Rodriguez", "O'Brien", "O'Neill",
-    "D'Angelo", "Núñez", "Müller", "Thompson", "Adams", "Beck", "Cuevas", "Weaver", "Howe",
-    "Mcmahon", "Fuller", "Miller", "Gonzalez", "Ramos", "Pope", "Gibbs", "Schultz", "Hahn",
-    "Wright", "Campbell", "Lee", "Carter", "Davis", "Robertson", "Kim", "Nguyen", "Ellis",
+    "Frye",     "Summers",   "Valdez",  "Koch",      "Levine",   "Harrell", "Cruz",   "Kirby",
+    "Roth",     "Hogan",     "Owens",   "Sanchez",   "Garrison", "Jones",   "Smith",  "Williams",
+    "Russell",  "Clark",     "Benson",  "Moore",     "Griffin",  "Johnson", "Larson", "Lynch",
+    "Jensen",   "Perez",     "Freeman", "Dunlap",    "Stanley",  "Newton",  "Riddle", "Santana",
+    "Hoffman",  "Rodriguez", "O'Brien", "O'Neill",   "D'Angelo", "Núñez",   "Müller", "Thompson",
+    "Adams",    "Beck",      "Cuevas",  "Weaver",    "Howe",     "Mcmahon", "Fuller", "Miller",
+    "Gonzalez", "Ramos",     "Pope",    "Gibbs",     "Schultz",  "Hahn",    "Wright", "Campbell",
+    "Lee",      "Carter",    "Davis",   "Robertson", "Kim",      "Nguyen",  "Ellis",
 };
 
 static const char *const metros[] = {
-    "San Francisco-Oakland-Hayward, CA", "Phoenix-Mesa-Scottsdale, AZ", "Saginaw, MI",
-    "Atlanta-Sandy Springs-Roswell, GA", "Augusta-Richmond County, GA-SC", "Birmingham-Hoover, AL",
-    "Chicago-Naperville-Elgin, IL-IN-WI", "Columbia, SC", "Dallas-Fort Worth-Arlington, TX",
-    "Detroit-Warren-Dearborn, MI", "Elkhart-Goshen, IN", "Eugene, OR", "Klamath Falls, OR",
-    "Houston-The Woodlands-Sugar Land, TX", "Indianapolis-Carmel-Anderson, IN",
-    "La Crosse-Onalaska, WI-MN", "Lake Havasu City-Kingman, AZ", "Lansing-East Lansing, MI",
-    "Las Cruces, NM", "London, KY", "Longview, TX", "Los Angeles-Long Beach-Anaheim, CA",
-    "Lubbock, TX", "Marinette, WI-MI", "Miami-Fort Lauderdale-West Palm Beach, FL",
-    "Milwaukee-Waukesha-West Allis, WI", "Minneapolis-St. Paul-Bloomington, MN-WI",
-    "Myrtle Beach-Conway-North Myrtle Beach, SC-NC", "Nashville-Davidson--Murfreesboro--Franklin, TN",
-    "New York-Newark-Jersey City, NY-NJ-PA", "Philadelphia-Camden-Wilmington, PA-NJ-DE-MD",
-    "Portland-Vancouver-Hillsboro, OR-WA", "Raleigh, NC", "Red Bluff, CA", "Richmond, VA",
-    "Riverside-San Bernardino-Ontario, CA", "Salinas, CA", "San Jose-Sunnyvale-Santa Clara, CA",
-    "Santa Maria-Santa Barbara, CA", "Seattle-Tacoma-Bellevue, WA", "Tampa-St. Petersburg-Clearwater, FL",
-    "Tucson, AZ", "Washington-Arlington-Alexandria, DC-VA-MD-WV", "Winston-Salem, NC",
+    "San Francisco-Oakland-Hayward, CA",
+    "Phoenix-Mesa-Scottsdale, AZ",
+    "Saginaw, MI",
+    "Atlanta-Sandy Springs-Roswell, GA",
+    "Augusta-Richmond County, GA-SC",
+    "Birmingham-Hoover, AL",
+    "Chicago-Naperville-Elgin, IL-IN-WI",
+    "Columbia, SC",
+    "Dallas-Fort Worth-Arlington, TX",
+    "Detroit-Warren-Dearborn, MI",
+    "Elkhart-Goshen, IN",
+    "Eugene, OR",
+    "Klamath Falls, OR",
+    "Houston-The Woodlands-Sugar Land, TX",
+    "Indianapolis-Carmel-Anderson, IN",
+    "La Crosse-Onalaska, WI-MN",
+    "Lake Havasu City-Kingman, AZ",
+    "Lansing-East Lansing, MI",
+    "Las Cruces, NM",
+    "London, KY",
+    "Longview, TX",
+    "Los Angeles-Long Beach-Anaheim, CA",
+    "Lubbock, TX",
+    "Marinette, WI-MI",
+    "Miami-Fort Lauderdale-West Palm Beach, FL",
+    "Milwaukee-Waukesha-West Allis, WI",
+    "Minneapolis-St. Paul-Bloomington, MN-WI",
+    "Myrtle Beach-Conway-North Myrtle Beach, SC-NC",
+    "Nashville-Davidson--Murfreesboro--Franklin, TN",
+    "New York-Newark-Jersey City, NY-NJ-PA",
+    "Philadelphia-Camden-Wilmington, PA-NJ-DE-MD",
+    "Portland-Vancouver-Hillsboro, OR-WA",
+    "Raleigh, NC",
+    "Red Bluff, CA",
+    "Richmond, VA",
+    "Riverside-San Bernardino-Ontario, CA",
+    "Salinas, CA",
+    "San Jose-Sunnyvale-Santa Clara, CA",
+    "Santa Maria-Santa Barbara, CA",
+    "Seattle-Tacoma-Bellevue, WA",
+    "Tampa-St. Petersburg-Clearwater, FL",
+    "Tucson, AZ",
+    "Washington-Arlington-Alexandria, DC-VA-MD-WV",
+    "Winston-Salem, NC",
 };
 
 /* About two in three user agents carry literal double quotes, as in the
@@ -121,62 +153,134 @@ static const Place places[] = {
 
 /* Real artist names with the characters that matter. */
 static const char *const famous[] = {
-    "Chase & Status", "Beyoncé", "Sigur Rós", "Björk", "Mötley Crüe", "Des'ree", "Guns N' Roses",
-    "AC/DC", "Motörhead", "Françoise Hardy", "Zé Ramalho", "Weird Al\" Yankovic", "Old 97's",
-    "Amadou & Mariam", "Café Tacuba", "Hüsker Dü", "Los Fabulosos Cadillacs", "Simon & Garfunkel",
-    "Blue Öyster Cult", "Maxïmo Park", "Hymie's Basement", "Ke$ha", "!!!", "Florence + The Machine",
-    "Sinéad O'Connor", "Mr Oizo", "Tamba Trio", "Montserrat Caballé", "Jürgen Drews",
-    "Ólafur Arnalds", "Édith Piaf", "Sonic Youth", "Dvořák", "Jay-Z", "N*E*R*D", "Boney M.",
-    "Earth, Wind & Fire", "Crosby, Stills & Nash", "The B-52's", "Sebastián Yatra",
+    "Chase & Status",
+    "Beyoncé",
+    "Sigur Rós",
+    "Björk",
+    "Mötley Crüe",
+    "Des'ree",
+    "Guns N' Roses",
+    "AC/DC",
+    "Motörhead",
+    "Françoise Hardy",
+    "Zé Ramalho",
+    "Weird Al\" Yankovic",
+    "Old 97's",
+    "Amadou & Mariam",
+    "Café Tacuba",
+    "Hüsker Dü",
+    "Los Fabulosos Cadillacs",
+    "Simon & Garfunkel",
+    "Blue Öyster Cult",
+    "Maxïmo Park",
+    "Hymie's Basement",
+    "Ke$ha",
+    "!!!",
+    "Florence + The Machine",
+    "Sinéad O'Connor",
+    "Mr Oizo",
+    "Tamba Trio",
+    "Montserrat Caballé",
+    "Jürgen Drews",
+    "Ólafur Arnalds",
+    "Édith Piaf",
+    "Sonic Youth",
+    "Dvořák",
+    "Jay-Z",
+    "N*E*R*D",
+    "Boney M.",
+    "Earth, Wind & Fire",
+    "Crosby, Stills & Nash",
+    "The B-52's",
+    "Sebastián Yatra",
 };
 
 static const char *const adjectives[] = {
-    "Black", "Blue", "Golden", "Silent", "Electric", "Broken", "Wild", "Lonely", "Crystal",
-    "Velvet", "Neon", "Hollow", "Burning", "Frozen", "Little", "Sweet", "Dark", "Bright",
-    "Lost", "Secret", "Holy", "Crazy", "Empty", "Rusty", "Strange", "Young", "Sacred", "Cold",
-    "Sonic", "Cosmic", "Dirty", "Savage", "Perfect", "Heavy", "Wicked", "Dizzy", "Bitter",
+    "Black",   "Blue",   "Golden", "Silent", "Electric", "Broken", "Wild",   "Lonely",
+    "Crystal", "Velvet", "Neon",   "Hollow", "Burning",  "Frozen", "Little", "Sweet",
+    "Dark",    "Bright", "Lost",   "Secret", "Holy",     "Crazy",  "Empty",  "Rusty",
+    "Strange", "Young",  "Sacred", "Cold",   "Sonic",    "Cosmic", "Dirty",  "Savage",
+    "Perfect", "Heavy",  "Wicked", "Dizzy",  "Bitter",
 };
 
 static const char *const nouns[] = {
-    "Heart", "Fire", "River", "Moon", "Sun", "Night", "Road", "Rain", "Dream", "City", "Ocean",
-    "Star", "Ghost", "Machine", "Garden", "Mirror", "Train", "Highway", "Angel", "Wolf",
-    "Summer", "Winter", "Shadow", "Thunder", "Diamond", "Radio", "Island", "Storm", "Window",
-    "Kingdom", "Love", "Soul", "Tonne", "Gun", "Paradise", "Horizon", "Echo", "Mountain",
-    "Café", "Corazón", "Mañana", "Noël", "Déjà Vu", "Señorita", "Niño", "Été", "Ça Va",
-    "Tokyo 東京", "Über Alles", "Fiancée", "Piñata", "Smörgåsbord",
+    "Heart",   "Fire",     "River",       "Moon",    "Sun",     "Night",      "Road",
+    "Rain",    "Dream",    "City",        "Ocean",   "Star",    "Ghost",      "Machine",
+    "Garden",  "Mirror",   "Train",       "Highway", "Angel",   "Wolf",       "Summer",
+    "Winter",  "Shadow",   "Thunder",     "Diamond", "Radio",   "Island",     "Storm",
+    "Window",  "Kingdom",  "Love",        "Soul",    "Tonne",   "Gun",        "Paradise",
+    "Horizon", "Echo",     "Mountain",    "Café",    "Corazón", "Mañana",     "Noël",
+    "Déjà Vu", "Señorita", "Niño",        "Été",     "Ça Va",   "Tokyo 東京", "Über Alles",
+    "Fiancée", "Piñata",   "Smörgåsbord",
 };
 
 static const char *const plural[] = {
-    "Lions", "Tigers", "Roses", "Strangers", "Kings", "Thieves", "Sisters", "Brothers", "Drifters",
-    "Saints", "Pilots", "Wolves", "Crows", "Ramblers", "Monks", "Rebels", "Dreamers", "Hearts",
-    "Ghosts", "Cowboys", "Vandals", "Lovers", "Machines", "Horses", "Shadows", "Hornets",
+    "Lions",    "Tigers",   "Roses",    "Strangers", "Kings",   "Thieves", "Sisters",
+    "Brothers", "Drifters", "Saints",   "Pilots",    "Wolves",  "Crows",   "Ramblers",
+    "Monks",    "Rebels",   "Dreamers", "Hearts",    "Ghosts",  "Cowboys", "Vandals",
+    "Lovers",   "Machines", "Horses",   "Shadows",   "Hornets",
 };
 
 static const char *const verbs[] = {
-    "Take", "Hold", "Love", "Leave", "Call", "Kiss", "Save", "Follow", "Find", "Show",
-    "Tell", "Wake", "Bring", "Let", "Give", "Teach", "Drive", "Hear",
+    "Take", "Hold", "Love", "Leave", "Call", "Kiss", "Save",  "Follow", "Find",
+    "Show", "Tell", "Wake", "Bring", "Let",  "Give", "Teach", "Drive",  "Hear",
 };
 
 static const char *const objects[] = {"Me", "You", "Her", "Him", "Us", "It", "Them"};
 
 static const char *const suffixes[] = {
-    " (Album Version)", " (Remix)", " (Live)", " (Radio Edit)", " [Explicit]", " (Acoustic)",
-    " (Extended Mix)", " (LP Version)", " (Demo)", " - Remastered", " (Back 2 Basics Mix)",
-    " (Remastered 2009)", " (12\" Version)", " (Live/Unplugged)",
+    " (Album Version)",
+    " (Remix)",
+    " (Live)",
+    " (Radio Edit)",
+    " [Explicit]",
+    " (Acoustic)",
+    " (Extended Mix)",
+    " (LP Version)",
+    " (Demo)",
+    " - Remastered",
+    " (Back 2 Basics Mix)",
+    " (Remastered 2009)",
+    " (12\" Version)",
+    " (Live/Unplugged)",
 };
 
 static const char *const fixed_titles[] = {
-    "Don't Stop Me Now", "Rock & Roll", "Theme From \"Rocky\"", "Live/Dead", "24/7",
-    "It's Only Rock 'n' Roll", "Ain't No Sunshine", "\"Heroes\"", "Señorita", "Déjà Vu",
-    "Ça Plane Pour Moi", "You're The One", "Yellow", "Undo", "Revelry", "Sehr kosmisch",
-    "Hey Ya!", "Love/Hate", "What's Up?", "Ten Tonne", "Cosmic Love", "Horn Concerto No. 4 in E flat K495: II. Romance (Andante cantabile)",
-    "A Letra \"A\"", "Amish Paradise (Parody of \"Gangsta's Paradise\")", "Blame It on My Youth (From \"Let's Get Lost\")",
-    "Übermensch", "Noël Blanc", "Cuando Calienta El Sol", "Loaded Like A Gun", "Mr. & Mrs. Smith",
+    "Don't Stop Me Now",
+    "Rock & Roll",
+    "Theme From \"Rocky\"",
+    "Live/Dead",
+    "24/7",
+    "It's Only Rock 'n' Roll",
+    "Ain't No Sunshine",
+    "\"Heroes\"",
+    "Señorita",
+    "Déjà Vu",
+    "Ça Plane Pour Moi",
+    "You're The One",
+    "Yellow",
+    "Undo",
+    "Revelry",
+    "Sehr kosmisch",
+    "Hey Ya!",
+    "Love/Hate",
+    "What's Up?",
+    "Ten Tonne",
+    "Cosmic Love",
+    "Horn Concerto No. 4 in E flat K495: II. Romance (Andante cantabile)",
+    "A Letra \"A\"",
+    "Amish Paradise (Parody of \"Gangsta's Paradise\")",
+    "Blame It on My Youth (From \"Let's Get Lost\")",
+    "Übermensch",
+    "Noël Blanc",
+    "Cuando Calienta El Sol",
+    "Loaded Like A Gun",
+    "Mr. & Mrs. Smith",
 };
 
 static const char *const band_words[] = {
-    "Orchestra", "Band", "Quartet", "Trio", "Collective", "Experience", "Project", "Ensemble",
-    "Sound System", "Allstars",
+    "Orchestra",  "Band",    "Quartet",  "Trio",         "Collective",
+    "Experience", "Project", "Ensemble", "Sound System", "Allstars",
 };
 
 const char *names_first(Rng *r, char gender)
@@ -184,12 +288,27 @@ const char *names_first(Rng *r, char gender)
     return gender == 'F' ? RNG_PICK(r, first_f) : RNG_PICK(r, first_m);
 }
 
-const char *names_last(Rng *r) { return RNG_PICK(r, last_names); }
-const char *names_metro(Rng *r) { return RNG_PICK(r, metros); }
-const char *names_user_agent(Rng *r) { return RNG_PICK(r, agents); }
-const Place *names_place(Rng *r) { return &places[rng_below(r, COUNT(places))]; }
+const char *names_last(Rng *r)
+{
+    return RNG_PICK(r, last_names);
+}
+const char *names_metro(Rng *r)
+{
+    return RNG_PICK(r, metros);
+}
+const char *names_user_agent(Rng *r)
+{
+    return RNG_PICK(r, agents);
+}
+const Place *names_place(Rng *r)
+{
+    return &places[rng_below(r, COUNT(places))];
+}
 
-const char *names_famous_artist(uint64_t i) { return i < COUNT(famous) ? famous[i] : NULL; }
+const char *names_famous_artist(uint64_t i)
+{
+    return i < COUNT(famous) ? famous[i] : NULL;
+}
 
 void names_artist(Rng *r, Buf *out)
 {
@@ -247,12 +366,8 @@ void names_artist_variant(Rng *r, const char *name, Buf *out)
         else
             buf_printf(out, "The %s", name);
         break;
-    case 2:
-        buf_printf(out, "%s & His %s", name, RNG_PICK(r, band_words));
-        break;
-    default:
-        buf_printf(out, "%s / %s", name, RNG_PICK(r, famous));
-        break;
+    case 2: buf_printf(out, "%s & His %s", name, RNG_PICK(r, band_words)); break;
+    default: buf_printf(out, "%s / %s", name, RNG_PICK(r, famous)); break;
     }
 }
 
@@ -284,9 +399,7 @@ void names_title(Rng *r, Buf *out)
         buf_puts(out, " & ");
         buf_puts(out, RNG_PICK(r, nouns));
         break;
-    case 4: /* a fixed title */
-        buf_puts(out, RNG_PICK(r, fixed_titles));
-        break;
+    case 4: /* a fixed title */ buf_puts(out, RNG_PICK(r, fixed_titles)); break;
     case 5: /* I Can't Verb */
         buf_puts(out, rng_below(r, 2) ? "I Can't " : "Don't ");
         buf_puts(out, RNG_PICK(r, verbs));
@@ -299,9 +412,7 @@ void names_title(Rng *r, Buf *out)
         buf_puts(out, "\" ");
         buf_puts(out, RNG_PICK(r, nouns));
         break;
-    default: /* one noun */
-        buf_puts(out, RNG_PICK(r, nouns));
-        break;
+    default: /* one noun */ buf_puts(out, RNG_PICK(r, nouns)); break;
     }
     if (rng_below(r, 100) < 18)
         buf_puts(out, RNG_PICK(r, suffixes));

@@ -27,7 +27,10 @@ void rng_derive(Rng *r, uint64_t seed, uint64_t stream, uint64_t index)
     rng_seed(r, rng_mix(rng_mix(seed ^ 0x5851f42d4c957f2dULL) ^ stream) ^ rng_mix(index));
 }
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
 
 uint64_t rng_next(Rng *r)
 {
@@ -61,7 +64,10 @@ uint64_t rng_range(Rng *r, uint64_t lo, uint64_t hi)
     return lo + rng_below(r, hi - lo + 1);
 }
 
-int rng_chance(Rng *r, uint32_t ppm) { return rng_below(r, 1000000) < ppm; }
+int rng_chance(Rng *r, uint32_t ppm)
+{
+    return rng_below(r, 1000000) < ppm;
+}
 
 uint64_t rng_skew(Rng *r, uint64_t n)
 {

@@ -264,7 +264,8 @@ int catalog_write(const Catalog *c, Out *o, const char *dir, size_t per_file)
     char path[FILES_PATH_MAX];
     for (size_t i = 0; i < c->nsongs && rc == 0; i += per_file) {
         const char *tid = order[i]->track_id;
-        int n = snprintf(path, sizeof path, "%s/%c/%c/%c/%s.json", dir, tid[2], tid[3], tid[4], tid);
+        int n =
+            snprintf(path, sizeof path, "%s/%c/%c/%c/%s.json", dir, tid[2], tid[3], tid[4], tid);
         if (n < 0 || (size_t)n >= sizeof path || out_open(o, path) != 0) {
             rc = -1;
             break;

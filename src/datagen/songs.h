@@ -26,8 +26,8 @@
 
 typedef struct Artist {
     char id[19];
-    const char *name[2];        /* UTF-8; name[1] is a second spelling or NULL */
-    const char *name_log[2];    /* the name quoted for the event logs */
+    const char *name[2];     /* UTF-8; name[1] is a second spelling or NULL */
+    const char *name_log[2]; /* the name quoted for the event logs */
     size_t name_log_len[2];
     const char *location[2]; /* "" when unknown */
     const Place *coord[2];   /* whose latitude/longitude to write; NULL: null */

@@ -55,7 +55,8 @@ void users_build(Users *u, uint64_t seed, size_t n, int64_t start_ms)
         p->id.n = idn + 2;
         p->paid = rng_below(&r, 100) < 35;
         /* many light listeners, a few heavy ones (up to ~5x the mean) */
-        p->activity = 200 + (unsigned)rng_skew(&r, rng_skew(&r, 1600) + 1) + (unsigned)rng_below(&r, 100);
+        p->activity =
+            200 + (unsigned)rng_skew(&r, rng_skew(&r, 1600) + 1) + (unsigned)rng_below(&r, 100);
     }
 }
 

@@ -46,15 +46,24 @@ static void hint_names(Diag *d, const char *name, Vec *v, const char *(*get)(voi
         diag_hint(d, "did you mean \"%s\"?", best);
 }
 
-static const char *source_name(void *p) { return ((Source *)p)->name; }
-static const char *table_name(void *p) { return ((TableDef *)p)->name; }
-static const char *column_name(void *p) { return ((ColumnDef *)p)->name; }
+static const char *source_name(void *p)
+{
+    return ((Source *)p)->name;
+}
+static const char *table_name(void *p)
+{
+    return ((TableDef *)p)->name;
+}
+static const char *column_name(void *p)
+{
+    return ((ColumnDef *)p)->name;
+}
 
 /* ---- columns ---- */
 
-static const char *const encodings[] = {"az64", "bytedict", "delta", "delta32k", "lzo",
-                                        "mostly8", "mostly16", "mostly32", "raw", "runlength",
-                                        "text255", "text32k", "zstd", NULL};
+static const char *const encodings[] = {"az64",    "bytedict", "delta",    "delta32k", "lzo",
+                                        "mostly8", "mostly16", "mostly32", "raw",      "runlength",
+                                        "text255", "text32k",  "zstd",     NULL};
 
 static void check_columns(Checker *c, TableDef *t)
 {
@@ -109,7 +118,8 @@ static void check_physical(Checker *c, TableDef *t)
         }
     }
     if (t->sort_keys.len > (t->sort == SORT_INTERLEAVED ? 8u : 400u)) {
-        diag_error(c->d, t->sort_mark, t->sort == SORT_INTERLEAVED ? "interleaved-sort" : "sort-key",
+        diag_error(c->d, t->sort_mark,
+                   t->sort == SORT_INTERLEAVED ? "interleaved-sort" : "sort-key",
                    "%s sort keys take at most %d columns; this one has %zu",
                    t->sort == SORT_INTERLEAVED ? "interleaved" : "compound",
                    t->sort == SORT_INTERLEAVED ? 8 : 400, t->sort_keys.len);
@@ -120,8 +130,8 @@ static void check_physical(Checker *c, TableDef *t)
         ColumnDef *col = table_column(t, s->s);
         t->sort_cols[i] = col;
         if (!col) {
-            diag_error(c->d, s->mark, "sort-key", "sort key \"%s\" is not a column of \"%s\"",
-                       s->s, t->name);
+            diag_error(c->d, s->mark, "sort-key", "sort key \"%s\" is not a column of \"%s\"", s->s,
+                       t->name);
             hint_names(c->d, s->s, &t->columns, column_name);
             continue;
         }
@@ -166,8 +176,9 @@ static void check_staging(Checker *c, TableDef *t)
                    "staging table \"%s\" needs `jsonpaths: s3://…`: column \"%s\" reads the "
                    "JSON key \"%s\", which Redshift's 'auto ignorecase' cannot match",
                    t->name, differs->name, differs->json->s);
-        diag_hint(c->d, "give an S3 URI outside the data prefix, e.g. "
-                        "s3://my-bucket/meta/%s.jsonpaths.json",
+        diag_hint(c->d,
+                  "give an S3 URI outside the data prefix, e.g. "
+                  "s3://my-bucket/meta/%s.jsonpaths.json",
                   t->name);
     }
     if (t->jsonpaths) {
@@ -244,8 +255,8 @@ static void check_references(Checker *c, TableDef *t)
             continue;
         if (!rc) {
             diag_error(c->d, col->references->mark, "references",
-                       "\"%s\" references the unknown column \"%s\" of \"%s\"", col->name,
-                       dot + 1, tn);
+                       "\"%s\" references the unknown column \"%s\" of \"%s\"", col->name, dot + 1,
+                       tn);
             hint_names(c->d, dot + 1, &rt->columns, column_name);
             continue;
         }
@@ -254,8 +265,8 @@ static void check_references(Checker *c, TableDef *t)
             npk += ((ColumnDef *)rt->columns.items[k])->primary_key;
         if (!rc->primary_key || npk != 1) {
             diag_error(c->d, col->references->mark, "references",
-                       "\"%s\" references %s.%s, which is not the primary key of \"%s\"",
-                       col->name, tn, rc->name, tn);
+                       "\"%s\" references %s.%s, which is not the primary key of \"%s\"", col->name,
+                       tn, rc->name, tn);
             diag_hint(c->d, "a reference targets a single-column primary key");
             continue;
         }
@@ -271,8 +282,8 @@ static void check_references(Checker *c, TableDef *t)
             continue;
         }
         if (rt == t) {
-            diag_error(c->d, col->references->mark, "references",
-                       "\"%s\" references its own table", col->name);
+            diag_error(c->d, col->references->mark, "references", "\"%s\" references its own table",
+                       col->name);
             continue;
         }
         col->ref_col = rc;
@@ -545,8 +556,8 @@ static void check_secret(Checker *c)
     const char *p = s->s;
     bool placeholder = p[0] == '$' && p[1] == '{' && p[s->len - 1] == '}' && s->len > 3;
     for (size_t i = 2; placeholder && i + 1 < s->len; i++)
-        placeholder = (p[i] >= 'A' && p[i] <= 'Z') || p[i] == '_' ||
-                      (i > 2 && p[i] >= '0' && p[i] <= '9');
+        placeholder =
+            (p[i] >= 'A' && p[i] <= 'Z') || p[i] == '_' || (i > 2 && p[i] >= '0' && p[i] <= '9');
     if (!placeholder) {
         diag_error(c->d, s->mark, "secret-literal",
                    "iam_role must be a ${PLACEHOLDER} or default, never a literal role");
@@ -594,8 +605,8 @@ static bool accepted_ok(Checker *c, ColumnDef *col)
                        "accepted_values applies to string, numeric and boolean columns");
             return false;
         } else if (!col->type.max && strlen(v->s) > (size_t)col->type.p) {
-            diag_error(c->d, v->mark, "accepted-values",
-                       "\"%s\" is longer than %s.%s can hold", v->s, col->table->name, col->name);
+            diag_error(c->d, v->mark, "accepted-values", "\"%s\" is longer than %s.%s can hold",
+                       v->s, col->table->name, col->name);
             ok = false;
         }
     }
@@ -686,9 +697,8 @@ static void user_checks(Checker *c)
         }
         for (size_t j = 0; j < c->m->checks.len; j++)
             if (!strcmp(((CheckDef *)c->m->checks.items[j])->name, ck->name)) {
-                diag_error(c->d, ck->mark, "check-name",
-                           "check name \"%s\" is already taken%s", ck->name,
-                           j < i ? "" : " by a check derived from the model");
+                diag_error(c->d, ck->mark, "check-name", "check name \"%s\" is already taken%s",
+                           ck->name, j < i ? "" : " by a check derived from the model");
                 ok = false;
                 break;
             }

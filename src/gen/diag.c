@@ -149,7 +149,10 @@ void diag_file_error(Diag *d, const char *fmt, ...)
     va_end(ap);
 }
 
-static bool is_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
+static bool is_cont(unsigned char c)
+{
+    return (c & 0xC0) == 0x80;
+}
 
 /* Byte offset in the source of 1-based (line, col), col counted in characters. */
 static size_t src_offset(const Diag *d, Mark m)

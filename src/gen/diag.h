@@ -26,25 +26,25 @@ typedef struct Mark {
 /* A YAML scalar with where it stands in the source (for expressions: the
  * offset of value byte k is mapped back to the source by diag). */
 typedef struct Scalar {
-    const char *s;  /* decoded value, NUL-terminated */
+    const char *s; /* decoded value, NUL-terminated */
     size_t len;
-    Mark mark;      /* the scalar's start (its quote or block indicator) */
-    int style;      /* SCALAR_PLAIN … SCALAR_FOLDED */
+    Mark mark; /* the scalar's start (its quote or block indicator) */
+    int style; /* SCALAR_PLAIN … SCALAR_FOLDED */
 } Scalar;
 
 enum { SCALAR_PLAIN, SCALAR_SINGLE, SCALAR_DOUBLE, SCALAR_LITERAL, SCALAR_FOLDED };
 
 typedef struct DiagEntry {
     int line, col, seq;
-    char *text;         /* the whole diagnostic, lines included (malloc) */
+    char *text; /* the whole diagnostic, lines included (malloc) */
     size_t len;
 } DiagEntry;
 
 typedef struct Diag {
-    const char *file;   /* as the user named it */
-    const char *src;    /* the whole source text (may be NULL) */
+    const char *file; /* as the user named it */
+    const char *src;  /* the whole source text (may be NULL) */
     size_t srclen;
-    size_t *lines;      /* byte offset of each line start */
+    size_t *lines; /* byte offset of each line start */
     int nlines;
     int errors, warnings;
     FILE *out;

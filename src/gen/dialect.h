@@ -11,8 +11,8 @@
 
 typedef struct Dialect Dialect;
 struct Dialect {
-    const char *name;            /* folder name under out/: "postgres", "redshift" */
-    bool backslash_in_literals;  /* a backslash in a string literal is an escape */
+    const char *name;           /* folder name under out/: "postgres", "redshift" */
+    bool backslash_in_literals; /* a backslash in a string literal is an escape */
     /* appended to string keys that break ties, so ties break by bytes on every machine */
     const char *bytewise_order;
     /* staging loads stream the source through the runner (which reads the jsonpaths

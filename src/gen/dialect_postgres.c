@@ -71,7 +71,7 @@ static void pg_create_staging(Buf *b, const Dialect *d, const TableDef *t)
 static void pg_create_star(Buf *b, const Dialect *d, const TableDef *t)
 {
     buf_puts(b, t->load && t->load->mode != MODE_REPLACE ? "CREATE TABLE IF NOT EXISTS "
-                                                          : "CREATE TABLE ");
+                                                         : "CREATE TABLE ");
     print_name(b, t->name);
     buf_puts(b, " (\n");
     columns(b, d, t);
@@ -105,7 +105,8 @@ static void pg_load_staging(Buf *b, const Dialect *d, const Model *m, const Tabl
 {
     (void)d;
     (void)m;
-    buf_puts(b, "-- TRUNCATE in the same transaction lets COPY FREEZE skip later hint-bit writes.\n");
+    buf_puts(b,
+             "-- TRUNCATE in the same transaction lets COPY FREEZE skip later hint-bit writes.\n");
     buf_puts(b, "TRUNCATE ");
     print_name(b, t->name);
     buf_puts(b, ";\n\n");

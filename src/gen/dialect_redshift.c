@@ -109,7 +109,8 @@ static void attributes(Buf *b, const TableDef *t, bool backup_no)
     if (t->sort == SORT_AUTO) {
         buf_puts(b, "\nSORTKEY AUTO");
     } else if (t->sort != SORT_NONE) {
-        buf_puts(b, t->sort == SORT_INTERLEAVED ? "\nINTERLEAVED SORTKEY (" : "\nCOMPOUND SORTKEY (");
+        buf_puts(b,
+                 t->sort == SORT_INTERLEAVED ? "\nINTERLEAVED SORTKEY (" : "\nCOMPOUND SORTKEY (");
         for (size_t i = 0; i < t->sort_keys.len; i++) {
             if (i)
                 buf_puts(b, ", ");
@@ -131,9 +132,10 @@ static void rs_create_staging(Buf *b, const Dialect *d, const TableDef *t)
 
 static void rs_create_star(Buf *b, const Dialect *d, const TableDef *t)
 {
-    buf_puts(b, "-- Keys are informational in Redshift: the load SQL itself never makes duplicates.\n");
+    buf_puts(
+        b, "-- Keys are informational in Redshift: the load SQL itself never makes duplicates.\n");
     buf_puts(b, t->load && t->load->mode != MODE_REPLACE ? "CREATE TABLE IF NOT EXISTS "
-                                                          : "CREATE TABLE ");
+                                                         : "CREATE TABLE ");
     print_name(b, t->name);
     table_body(b, d, t, true);
     attributes(b, t, false);

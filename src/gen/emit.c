@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 void emit_add_file(Emitter *e, const char *name, Buf *b)
 {
     OutSet *o = e->out;
@@ -218,8 +217,8 @@ static void load_select(Emitter *e, Buf *b, const TableDef *t)
 static void describe(Emitter *e, Buf *b, const TableDef *t)
 {
     const LoadDef *ld = t->load;
-    buf_printf(b, "-- Load %s \"%s\" from %s", t->role == ROLE_FACT ? "fact" : "dimension",
-               t->name, ld->from_name);
+    buf_printf(b, "-- Load %s \"%s\" from %s", t->role == ROLE_FACT ? "fact" : "dimension", t->name,
+               ld->from_name);
     if (strcmp(ld->from_name, ld->from_alias))
         buf_printf(b, " %s", ld->from_alias);
     for (size_t i = 0; i < ld->joins.len; i++) {
@@ -258,7 +257,9 @@ static void load_star(Emitter *e, Buf *b, const TableDef *t)
 {
     const LoadDef *ld = t->load;
     describe(e, b, t);
-    const char *mode = ld->mode == MODE_REPLACE ? "replace" : ld->mode == MODE_APPEND ? "append" : "upsert";
+    const char *mode = ld->mode == MODE_REPLACE  ? "replace"
+                       : ld->mode == MODE_APPEND ? "append"
+                                                 : "upsert";
     buf_printf(b, "-- Mode %s.\n\n", mode);
     if (ld->mode == MODE_REPLACE) {
         buf_puts(b, "DELETE FROM ");

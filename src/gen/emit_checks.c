@@ -61,12 +61,8 @@ static void describe(Emitter *e, Buf *b, const CheckDef *c)
     const TableDef *t = c->table;
     const ColumnDef *col = c->column;
     switch (c->kind) {
-    case CK_UNIQUE:
-        buf_printf(b, "-- The primary key of %s is unique.\n", t->name);
-        break;
-    case CK_NOT_NULL:
-        buf_printf(b, "-- %s.%s holds no NULL.\n", t->name, col->name);
-        break;
+    case CK_UNIQUE: buf_printf(b, "-- The primary key of %s is unique.\n", t->name); break;
+    case CK_NOT_NULL: buf_printf(b, "-- %s.%s holds no NULL.\n", t->name, col->name); break;
     case CK_RELATIONSHIP:
         buf_printf(b, "-- Every %s.%s is in %s.%s (no orphans).\n", t->name, col->name,
                    col->ref_col->table->name, col->ref_col->name);
@@ -84,9 +80,7 @@ static void describe(Emitter *e, Buf *b, const CheckDef *c)
     case CK_NO_ROWS:
         buf_printf(b, "-- No row of %s matches the condition.\n", c->left->name);
         break;
-    case CK_SQL:
-        buf_puts(b, "-- A query from the model that must return no rows.\n");
-        break;
+    case CK_SQL: buf_puts(b, "-- A query from the model that must return no rows.\n"); break;
     }
     if (c->description) {
         buf_puts(b, "-- ");
@@ -211,7 +205,8 @@ void emit_checks(Emitter *e, Buf *b)
         const CheckDef *c = e->m->checks.items[i];
         buf_putc(b, '\n');
         describe(e, b, c);
-        buf_printf(b, "-- stargen:check name=%s severity=%s\n", c->name, c->warn ? "warn" : "error");
+        buf_printf(b, "-- stargen:check name=%s severity=%s\n", c->name,
+                   c->warn ? "warn" : "error");
         check_sql(e, b, c);
     }
     emit_finish_step(e, "checks", b);
@@ -286,8 +281,8 @@ void emit_queries(Emitter *e, Buf *b)
     int width = e->m->queries.len > 99 ? 3 : 2;
     for (size_t i = 0; i < e->m->queries.len; i++) {
         const QueryDef *q = e->m->queries.items[i];
-        char *what = arena_printf(e->a, "Analytics query \"%s\" (runner --report); it loads nothing.",
-                                  q->name);
+        char *what = arena_printf(
+            e->a, "Analytics query \"%s\" (runner --report); it loads nothing.", q->name);
         emit_header(e, b, what);
         if (q->description) {
             buf_puts(b, "-- ");

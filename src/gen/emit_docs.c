@@ -131,7 +131,8 @@ static void physical(Buf *b, const TableDef *t)
     if (t->sort == SORT_AUTO) {
         buf_puts(b, ", SORTKEY AUTO");
     } else if (t->sort != SORT_NONE) {
-        buf_puts(b, t->sort == SORT_INTERLEAVED ? ", INTERLEAVED SORTKEY (" : ", COMPOUND SORTKEY (");
+        buf_puts(b,
+                 t->sort == SORT_INTERLEAVED ? ", INTERLEAVED SORTKEY (" : ", COMPOUND SORTKEY (");
         for (size_t i = 0; i < t->sort_keys.len; i++)
             buf_printf(b, "%s%s", i ? ", " : "", ((Scalar *)t->sort_keys.items[i])->s);
         buf_putc(b, ')');
@@ -205,7 +206,9 @@ static void star_table(Arena *a, Buf *b, const TableDef *t)
         code(b, ld->latest->s);
     }
     buf_printf(b, "; mode %s.\n\n",
-               ld->mode == MODE_REPLACE ? "replace" : ld->mode == MODE_APPEND ? "append" : "upsert");
+               ld->mode == MODE_REPLACE  ? "replace"
+               : ld->mode == MODE_APPEND ? "append"
+                                         : "upsert");
     buf_puts(b, "| column | type | null | key | lineage |\n|---|---|---|---|---|\n");
     for (size_t i = 0; i < t->columns.len; i++) {
         const ColumnDef *c = t->columns.items[i];

@@ -41,11 +41,25 @@ typedef enum ExprKind {
 
 typedef enum ExprOp {
     OP_NONE,
-    OP_NEG, OP_PLUS, OP_NOT,
-    OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD, OP_CONCAT,
-    OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,
-    OP_AND, OP_OR,
-    OP_LIKE, OP_ILIKE,
+    OP_NEG,
+    OP_PLUS,
+    OP_NOT,
+    OP_ADD,
+    OP_SUB,
+    OP_MUL,
+    OP_DIV,
+    OP_MOD,
+    OP_CONCAT,
+    OP_EQ,
+    OP_NE,
+    OP_LT,
+    OP_LE,
+    OP_GT,
+    OP_GE,
+    OP_AND,
+    OP_OR,
+    OP_LIKE,
+    OP_ILIKE,
 } ExprOp;
 
 /* A type as written: `double precision`, `varchar(256)`, `varchar(max)`,
@@ -67,23 +81,23 @@ typedef struct ExprList {
 struct Expr {
     ExprKind kind;
     ExprOp op;
-    int start, end;     /* byte range in the parsed text */
-    bool negated;       /* NOT IN, NOT BETWEEN, NOT LIKE, IS NOT NULL */
-    bool star;          /* count(*) */
-    bool distinct;      /* count(distinct x) */
-    bool desc;          /* EX_ORDER: DESC */
-    int nulls;          /* EX_ORDER: 0 default, 1 NULLS FIRST, 2 NULLS LAST */
-    long long ival;     /* EX_BOOL */
-    char *qualifier;    /* EX_COLUMN: alias or table, lowercased unless quoted; else NULL */
-    char *name;         /* EX_COLUMN column; EX_CALL function (lowercased); EX_EXTRACT field */
-    char *text;         /* literal text (see kinds) */
-    TypeName *tn;       /* EX_CAST, EX_TYPED_LIT */
+    int start, end;  /* byte range in the parsed text */
+    bool negated;    /* NOT IN, NOT BETWEEN, NOT LIKE, IS NOT NULL */
+    bool star;       /* count(*) */
+    bool distinct;   /* count(distinct x) */
+    bool desc;       /* EX_ORDER: DESC */
+    int nulls;       /* EX_ORDER: 0 default, 1 NULLS FIRST, 2 NULLS LAST */
+    long long ival;  /* EX_BOOL */
+    char *qualifier; /* EX_COLUMN: alias or table, lowercased unless quoted; else NULL */
+    char *name;      /* EX_COLUMN column; EX_CALL function (lowercased); EX_EXTRACT field */
+    char *text;      /* literal text (see kinds) */
+    TypeName *tn;    /* EX_CAST, EX_TYPED_LIT */
     Expr *a, *b, *c;
-    ExprList list;      /* EX_IN items, EX_CASE whens, EX_CALL args */
+    ExprList list; /* EX_IN items, EX_CASE whens, EX_CALL args */
 
     /* Filled by the checker, never by the grammar. */
     SqlType type;
-    const void *ref;    /* EX_COLUMN: the resolved column (ColumnDef *) */
+    const void *ref;       /* EX_COLUMN: the resolved column (ColumnDef *) */
     const char *ref_alias; /* EX_COLUMN: the alias the column was resolved through */
 };
 

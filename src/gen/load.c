@@ -36,15 +36,17 @@ static const char *kind_name(const yaml_node_t *n)
     }
 }
 
-static yaml_node_t *node(Loader *L, int id) { return yaml_document_get_node(L->doc, id); }
+static yaml_node_t *node(Loader *L, int id)
+{
+    return yaml_document_get_node(L->doc, id);
+}
 
 static bool is_null(const yaml_node_t *n)
 {
     if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
         return false;
     const char *v = (const char *)n->data.scalar.value;
-    return !*v || !strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") ||
-           !strcmp(v, "NULL");
+    return !*v || !strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") || !strcmp(v, "NULL");
 }
 
 static Scalar *scalar(Loader *L, yaml_node_t *n, const char *what)
@@ -195,8 +197,7 @@ static bool fields(Loader *L, yaml_node_t *n, const char *what, const Key *keys,
 
 /* Iterates a mapping whose keys are names (tables, columns, sources), checking
  * names and duplicates.  Calls fn for each well-named entry. */
-typedef void (*EntryFn)(Loader *L, const char *name, yaml_node_t *key, yaml_node_t *val,
-                        void *ctx);
+typedef void (*EntryFn)(Loader *L, const char *name, yaml_node_t *key, yaml_node_t *val, void *ctx);
 
 static int cmp_key(const void *a, const void *b)
 {
@@ -207,8 +208,8 @@ static int cmp_key(const void *a, const void *b)
     return (*x)->start_mark.index < (*y)->start_mark.index ? -1 : 1;
 }
 
-static void named_entries(Loader *L, yaml_node_t *n, const char *what, const char *item,
-                          EntryFn fn, void *ctx)
+static void named_entries(Loader *L, yaml_node_t *n, const char *what, const char *item, EntryFn fn,
+                          void *ctx)
 {
     if (n->type != YAML_MAPPING_NODE) {
         diag_error(L->d, mark_of(n), "model-shape", "%s must be a mapping of %s names, not %s",
@@ -253,8 +254,7 @@ static void named_entries(Loader *L, yaml_node_t *n, const char *what, const cha
 static void load_source(Loader *L, const char *name, yaml_node_t *k, yaml_node_t *v, void *ctx)
 {
     Model *m = ctx;
-    static const Key keys[] = {{"s3", true}, {"path", true}, {"region", false},
-                               {"format", false}};
+    static const Key keys[] = {{"s3", true}, {"path", true}, {"region", false}, {"format", false}};
     yaml_node_t *f[4];
     Source *s = arena_alloc(L->a, sizeof *s);
     s->name = name;
@@ -289,15 +289,13 @@ static void load_source(Loader *L, const char *name, yaml_node_t *k, yaml_node_t
         for (const char *p = s->region->s; *p; p++)
             if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-')) {
                 diag_error(L->d, s->region->mark, "source-region",
-                           "region \"%s\" is not an AWS region name like us-west-2",
-                           s->region->s);
+                           "region \"%s\" is not an AWS region name like us-west-2", s->region->s);
                 break;
             }
     }
     if (f[3] && (s->format = nonempty(L, f[3], "format")) && strcmp(s->format->s, "json") != 0)
         diag_error(L->d, s->format->mark, "source-format",
-                   "format \"%s\" is not supported; sources are JSON (format: json)",
-                   s->format->s);
+                   "format \"%s\" is not supported; sources are JSON (format: json)", s->format->s);
 }
 
 /* ---- columns ---- */
@@ -367,11 +365,15 @@ static void load_column(Loader *L, const char *name, yaml_node_t *k, yaml_node_t
         c->type_src = nonempty(L, v, "a column type");
         return;
     }
-    static const Key star[] = {{"type", true},       {"not_null", false}, {"primary_key", false},
-                               {"identity", false},  {"references", false}, {"encode", false},
+    static const Key star[] = {{"type", true},         {"not_null", false},
+                               {"primary_key", false}, {"identity", false},
+                               {"references", false},  {"encode", false},
                                {"description", false}, {"accepted_values", false}};
-    static const Key stg[] = {{"type", true},   {"json", false},   {"not_null", false},
-                              {"encode", false}, {"description", false}};
+    static const Key stg[] = {{"type", true},
+                              {"json", false},
+                              {"not_null", false},
+                              {"encode", false},
+                              {"description", false}};
     yaml_node_t *f[8];
     if (t->role == ROLE_STAGING) {
         if (!fields(L, v, what, stg, 5, f))
@@ -439,9 +441,10 @@ static void load_dist(Loader *L, TableDef *t, yaml_node_t *n)
         return;
     t->dist = DIST_KEY;
     if (f[0]->type != YAML_SCALAR_NODE) {
-        diag_error(L->d, mark_of(f[0]), "dist-key",
-                   "a dist key is exactly one column, not %s", kind_name(f[0]));
-        diag_hint(L->d, "Redshift distributes a table on one column; pick the column most joined on");
+        diag_error(L->d, mark_of(f[0]), "dist-key", "a dist key is exactly one column, not %s",
+                   kind_name(f[0]));
+        diag_hint(L->d,
+                  "Redshift distributes a table on one column; pick the column most joined on");
         return;
     }
     t->dist_key = nonempty(L, f[0], "dist key");
@@ -490,7 +493,8 @@ static void load_sort(Loader *L, TableDef *t, yaml_node_t *n)
         return;
     }
     if (!f[0] && !f[1]) {
-        diag_error(L->d, mark_of(n), "sort-key", "sort needs compound: [...] or interleaved: [...]");
+        diag_error(L->d, mark_of(n), "sort-key",
+                   "sort needs compound: [...] or interleaved: [...]");
         return;
     }
     t->sort = f[0] ? SORT_COMPOUND : SORT_INTERLEAVED;
@@ -532,8 +536,7 @@ static void load_dedupe(Loader *L, LoadDef *ld, yaml_node_t *n)
             ld->dedupe = DEDUPE_NONE;
         else
             diag_error(L->d, mark_of(n), "dedupe",
-                       "unknown dedupe \"%s\": use none, distinct or {by: [...], latest: EXPR}",
-                       v);
+                       "unknown dedupe \"%s\": use none, distinct or {by: [...], latest: EXPR}", v);
         return;
     }
     static const Key keys[] = {{"by", false}, {"latest", false}};
@@ -566,7 +569,7 @@ static void load_dedupe(Loader *L, LoadDef *ld, yaml_node_t *n)
 
 static void load_load(Loader *L, TableDef *t, yaml_node_t *n)
 {
-    static const Key keys[] = {{"from", true},   {"join", false}, {"where", false},
+    static const Key keys[] = {{"from", true},    {"join", false}, {"where", false},
                                {"dedupe", false}, {"mode", false}, {"map", true}};
     yaml_node_t *f[6];
     LoadDef *ld = arena_alloc(L->a, sizeof *ld);
@@ -624,8 +627,8 @@ static void load_load(Loader *L, TableDef *t, yaml_node_t *n)
             bool dup = false;
             for (size_t i = 0; i < ld->maps.len && cnt < 4096; i++)
                 if (!strcmp(((Scalar *)ld->maps.items[i])->s, ks->s)) {
-                    diag_error(L->d, ks->mark, "duplicate-key",
-                               "column \"%s\" is mapped twice", ks->s);
+                    diag_error(L->d, ks->mark, "duplicate-key", "column \"%s\" is mapped twice",
+                               ks->s);
                     diag_hint(L->d, "the first mapping is at line %d",
                               ((Scalar *)ld->maps.items[i])->mark.line);
                     dup = true;
@@ -645,8 +648,7 @@ static TableDef *new_table(Loader *L, Model *m, const char *name, yaml_node_t *k
     for (size_t i = 0; i < m->tables.len; i++) {
         TableDef *o = m->tables.items[i];
         if (!strcmp(o->name, name)) {
-            diag_error(L->d, mark_of(k), "duplicate-table",
-                       "table \"%s\" is defined twice", name);
+            diag_error(L->d, mark_of(k), "duplicate-table", "table \"%s\" is defined twice", name);
             diag_hint(L->d, "the other one is at line %d", o->mark.line);
             return NULL;
         }
@@ -664,11 +666,10 @@ static void load_staging(Loader *L, const char *name, yaml_node_t *k, yaml_node_
     TableDef *t = new_table(L, ctx, name, k, ROLE_STAGING);
     if (!t)
         return;
-    static const Key keys[] = {{"source", true},         {"columns", true},
-                               {"jsonpaths", false},     {"empty_as_null", false},
-                               {"blanks_as_null", false}, {"time_format", false},
-                               {"dist", false},          {"sort", false},
-                               {"description", false}};
+    static const Key keys[] = {
+        {"source", true},         {"columns", true},         {"jsonpaths", false},
+        {"empty_as_null", false}, {"blanks_as_null", false}, {"time_format", false},
+        {"dist", false},          {"sort", false},           {"description", false}};
     yaml_node_t *f[9];
     char *what = arena_printf(L->a, "staging table \"%s\"", name);
     if (!fields(L, v, what, keys, 9, f))
@@ -704,8 +705,8 @@ static void load_star(Loader *L, const char *name, yaml_node_t *k, yaml_node_t *
     TableDef *t = new_table(L, ctx, name, k, ROLE_DIMENSION);
     if (!t)
         return;
-    static const Key keys[] = {{"kind", true}, {"columns", true}, {"load", true},
-                               {"dist", false}, {"sort", false},  {"description", false}};
+    static const Key keys[] = {{"kind", true},  {"columns", true}, {"load", true},
+                               {"dist", false}, {"sort", false},   {"description", false}};
     yaml_node_t *f[6];
     char *what = arena_printf(L->a, "table \"%s\"", name);
     if (!fields(L, v, what, keys, 6, f))
@@ -755,9 +756,10 @@ static RowSet *rowset(Loader *L, yaml_node_t *n, const char *what)
 
 static void load_check(Loader *L, Model *m, yaml_node_t *n)
 {
-    static const Key keys[] = {{"name", true},    {"severity", false},        {"description", false},
-                               {"min_rows", false}, {"row_count_equal", false}, {"no_rows", false},
-                               {"sql", false}};
+    static const Key keys[] = {
+        {"name", true},      {"severity", false},        {"description", false},
+        {"min_rows", false}, {"row_count_equal", false}, {"no_rows", false},
+        {"sql", false}};
     yaml_node_t *f[7];
     if (!fields(L, n, "a check", keys, 7, f))
         return;
@@ -856,8 +858,8 @@ static void scalar_list(Loader *L, yaml_node_t *n, Vec *out, const char *what)
 static void load_query(Loader *L, const char *name, yaml_node_t *k, yaml_node_t *v, void *ctx)
 {
     Model *m = ctx;
-    static const Key keys[] = {{"description", false}, {"from", true},     {"join", false},
-                               {"where", false},       {"select", true},   {"order_by", false},
+    static const Key keys[] = {{"description", false}, {"from", true},   {"join", false},
+                               {"where", false},       {"select", true}, {"order_by", false},
                                {"limit", false}};
     yaml_node_t *f[7];
     QueryDef *q = arena_alloc(L->a, sizeof *q);
@@ -918,7 +920,8 @@ static void load_query(Loader *L, const char *name, yaml_node_t *k, yaml_node_t 
         char *end = NULL;
         q->limit = ls ? strtoll(ls->s, &end, 10) : 0;
         if (ls && (!end || *end || ls->s[0] == '-' || q->limit < 1 || q->limit > 1000000)) {
-            diag_error(L->d, ls->mark, "query-limit", "limit must be a whole number from 1 to 1000000");
+            diag_error(L->d, ls->mark, "query-limit",
+                       "limit must be a whole number from 1 to 1000000");
             q->limit = 0;
         }
     }
@@ -987,8 +990,8 @@ Model *model_load(Arena *a, Diag *d, const char *text, size_t len)
             report_yaml_error(d, &parser, text, len);
         } else {
             if (yaml_document_get_root_node(&extra))
-                diag_error(d, (Mark){(int)extra.start_mark.line + 1,
-                                     (int)extra.start_mark.column + 1},
+                diag_error(d,
+                           (Mark){(int)extra.start_mark.line + 1, (int)extra.start_mark.column + 1},
                            "yaml", "the model must be one YAML document; found a second one");
             yaml_document_delete(&extra);
         }
@@ -1005,7 +1008,7 @@ Model *model_load(Arena *a, Diag *d, const char *text, size_t len)
         return m;
     }
     static const Key keys[] = {{"version", true}, {"redshift", false}, {"sources", true},
-                               {"staging", true}, {"tables", true},  {"checks", false},
+                               {"staging", true}, {"tables", true},    {"checks", false},
                                {"queries", false}};
     yaml_node_t *f[7];
     if (fields(&L, root, "the model", keys, 7, f)) {

@@ -102,10 +102,10 @@ int main(int argc, char **argv)
     const char *model = "schema.yaml", *outdir = "out", *target = NULL;
     bool check = false, quiet = false;
     static const struct option opts[] = {
-        {"model", required_argument, NULL, 'm'}, {"out", required_argument, NULL, 'o'},
+        {"model", required_argument, NULL, 'm'},  {"out", required_argument, NULL, 'o'},
         {"target", required_argument, NULL, 't'}, {"check", no_argument, NULL, 'c'},
-        {"quiet", no_argument, NULL, 'q'},       {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},     {NULL, 0, NULL, 0}};
+        {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "m:o:t:qhV", opts, NULL)) != -1) {
         switch (ch) {
@@ -163,8 +163,8 @@ int main(int argc, char **argv)
     if (check) {
         int diffs = writer_check(outdir, &set, stderr);
         if (diffs) {
-            fprintf(stderr, "gen: %s/ is stale: %d file%s from %s; run ./gen and commit\n",
-                    outdir, diffs, diffs == 1 ? " differs" : "s differ", model);
+            fprintf(stderr, "gen: %s/ is stale: %d file%s from %s; run ./gen and commit\n", outdir,
+                    diffs, diffs == 1 ? " differs" : "s differ", model);
             rc = EXIT_STALE;
         } else if (!quiet) {
             fprintf(stderr, "gen: %s/ matches %s (%zu files)\n", outdir, model, set.len);
@@ -174,8 +174,8 @@ int main(int argc, char **argv)
         if (writer_write(outdir, &set, &st, stderr) != 0) {
             rc = EXIT_IO;
         } else if (!quiet) {
-            fprintf(stderr, "gen: %s -> %s/: %d written, %d unchanged, %d removed\n", model,
-                    outdir, st.written, st.unchanged, st.removed);
+            fprintf(stderr, "gen: %s -> %s/: %d written, %d unchanged, %d removed\n", model, outdir,
+                    st.written, st.unchanged, st.removed);
         }
     }
     outset_free(&set);

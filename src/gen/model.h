@@ -21,11 +21,11 @@ typedef struct Scope Scope;
 typedef struct Source {
     const char *name;
     Mark mark;
-    Scalar *s3;       /* s3://bucket/prefix/ (Redshift COPY, reading from S3) */
-    Scalar *path;     /* path under the data root (PostgreSQL target) */
-    Scalar *region;   /* e.g. us-west-2 */
-    Scalar *format;   /* json */
-    bool used;        /* (checker) */
+    Scalar *s3;     /* s3://bucket/prefix/ (Redshift COPY, reading from S3) */
+    Scalar *path;   /* path under the data root (PostgreSQL target) */
+    Scalar *region; /* e.g. us-west-2 */
+    Scalar *format; /* json */
+    bool used;      /* (checker) */
 } Source;
 
 typedef enum Role { ROLE_STAGING, ROLE_FACT, ROLE_DIMENSION } Role;
@@ -54,38 +54,38 @@ typedef struct ColumnDef {
     Mark accepted_mark;
     /* (checker) */
     struct ColumnDef *ref_col;
-    Scalar *map;        /* the mapping expression text (from load.map) */
+    Scalar *map; /* the mapping expression text (from load.map) */
     Expr *map_expr;
 } ColumnDef;
 
 typedef struct JoinDef {
     JoinKind kind;
     Mark mark;
-    Scalar *table;      /* "name [as] alias" */
+    Scalar *table; /* "name [as] alias" */
     const char *table_name, *alias;
     Scalar *on;
-    Expr *on_expr;      /* (checker) */
-    TableDef *ref;      /* (checker) */
+    Expr *on_expr; /* (checker) */
+    TableDef *ref; /* (checker) */
 } JoinDef;
 
 typedef struct LoadDef {
     Mark mark;
-    Scalar *from;       /* "name [as] alias" */
+    Scalar *from; /* "name [as] alias" */
     const char *from_name, *from_alias;
     TableDef *from_table; /* (checker) */
-    Vec joins;          /* JoinDef* */
+    Vec joins;            /* JoinDef* */
     Scalar *where;
-    Expr *where_expr;   /* (checker) */
+    Expr *where_expr; /* (checker) */
     Dedupe dedupe;
     Mark dedupe_mark;
-    Vec dedupe_by;      /* Scalar* */
-    Expr **by_exprs;    /* (checker) */
+    Vec dedupe_by;   /* Scalar* */
+    Expr **by_exprs; /* (checker) */
     Scalar *latest;
-    Expr *latest_expr;  /* (checker) */
+    Expr *latest_expr; /* (checker) */
     LoadMode mode;
     Mark mode_mark;
-    Vec maps;           /* Scalar* keys, parallel with map_values */
-    Vec map_values;     /* Scalar* */
+    Vec maps;       /* Scalar* keys, parallel with map_values */
+    Vec map_values; /* Scalar* */
 } LoadDef;
 
 struct TableDef {
@@ -93,11 +93,11 @@ struct TableDef {
     Mark mark;
     Role role;
     Scalar *description;
-    Vec columns;        /* ColumnDef* in model order */
+    Vec columns; /* ColumnDef* in model order */
     /* staging */
     Scalar *source_name;
-    Source *source;     /* (checker) */
-    Scalar *jsonpaths;  /* s3:// URI the Redshift COPY reads the jsonpaths file from */
+    Source *source;    /* (checker) */
+    Scalar *jsonpaths; /* s3:// URI the Redshift COPY reads the jsonpaths file from */
     bool empty_as_null, blanks_as_null;
     Scalar *time_format; /* epochmillisecs | epochsecs | auto */
     /* Redshift physical design */
@@ -107,24 +107,24 @@ struct TableDef {
     ColumnDef *dist_col; /* (checker) */
     SortStyle sort;
     Mark sort_mark;
-    Vec sort_keys;      /* Scalar* */
+    Vec sort_keys;         /* Scalar* */
     ColumnDef **sort_cols; /* (checker) */
-    LoadDef *load;      /* star tables */
+    LoadDef *load;         /* star tables */
     /* (checker) */
-    Vec reads;          /* TableDef* this table's load reads (from + joins) */
-    Vec deps;           /* TableDef* that must be loaded first (reads + references) */
-    int order;          /* position in load order */
+    Vec reads; /* TableDef* this table's load reads (from + joins) */
+    Vec deps;  /* TableDef* that must be loaded first (reads + references) */
+    int order; /* position in load order */
     int visit;
 };
 
 /* A set of rows a check counts: a table, optionally filtered. */
 typedef struct RowSet {
     Mark mark;
-    Scalar *from;       /* "name [as] alias" */
+    Scalar *from; /* "name [as] alias" */
     const char *name, *alias;
-    TableDef *table;    /* (checker) */
+    TableDef *table; /* (checker) */
     Scalar *where;
-    Expr *where_expr;   /* (checker) */
+    Expr *where_expr; /* (checker) */
 } RowSet;
 
 typedef enum CheckKind {
@@ -142,9 +142,9 @@ typedef struct CheckDef {
     const char *name;
     Mark mark;
     CheckKind kind;
-    bool warn;          /* severity warn (else error) */
+    bool warn; /* severity warn (else error) */
     Scalar *description;
-    TableDef *table;    /* derived checks */
+    TableDef *table; /* derived checks */
     ColumnDef *column;
     RowSet *left, *right; /* row_count_equal (left, right), min_rows and no_rows (left) */
     long long min_rows;
@@ -155,27 +155,27 @@ typedef struct QueryDef {
     const char *name;
     Mark mark;
     Scalar *description;
-    LoadDef *src;       /* from, join, where (map unused) */
-    Vec select_names;   /* Scalar* output names */
-    Vec select_values;  /* Scalar* expressions */
+    LoadDef *src;        /* from, join, where (map unused) */
+    Vec select_names;    /* Scalar* output names */
+    Vec select_values;   /* Scalar* expressions */
     Expr **select_exprs; /* (checker) */
-    Vec order_by;       /* Scalar* order items */
-    Expr **order_exprs; /* (checker) EX_ORDER whose a may be an output name */
-    int *order_output;  /* (checker) index of the output an order item names, or -1 */
-    long long limit;    /* 0: none */
-    Scope *scope;       /* (checker) */
+    Vec order_by;        /* Scalar* order items */
+    Expr **order_exprs;  /* (checker) EX_ORDER whose a may be an output name */
+    int *order_output;   /* (checker) index of the output an order item names, or -1 */
+    long long limit;     /* 0: none */
+    Scope *scope;        /* (checker) */
 } QueryDef;
 
 typedef struct Model {
     const char *file;
     Mark version_mark;
-    Scalar *iam_role;   /* redshift.iam_role: ${PLACEHOLDER} or default */
-    Vec sources;        /* Source* */
-    Vec tables;         /* TableDef*: staging in model order, then star tables */
-    Vec load_order;     /* (checker) TableDef* star tables in load order */
-    Vec user_checks;    /* CheckDef* declared under checks: */
-    Vec checks;         /* (checker) CheckDef*: derived ones, then user ones */
-    Vec queries;        /* QueryDef* in model order */
+    Scalar *iam_role; /* redshift.iam_role: ${PLACEHOLDER} or default */
+    Vec sources;      /* Source* */
+    Vec tables;       /* TableDef*: staging in model order, then star tables */
+    Vec load_order;   /* (checker) TableDef* star tables in load order */
+    Vec user_checks;  /* CheckDef* declared under checks: */
+    Vec checks;       /* (checker) CheckDef*: derived ones, then user ones */
+    Vec queries;      /* QueryDef* in model order */
 } Model;
 
 /* Parses the YAML text (len bytes) into a model allocated from `a`.  Reports

@@ -48,10 +48,12 @@
 #include <string.h>
 
 #include "expr.h"
+// clang-format off: the scanner's header needs the parser's types first
 #include "parser.tab.h"
 #include "lexer.h"
+// clang-format on
 
-#define EXPR_MAX_LEN (INT_MAX / 2)
+#define EXPR_MAX_LEN   (INT_MAX / 2)
 #define EXPR_MAX_DEPTH 1000
 #define DUMP_MAX_DEPTH (EXPR_MAX_DEPTH + 100)
 
@@ -341,4 +343,7 @@ static void dump(const Expr *e, Buf *out, int depth)
     buf_putc(out, ')');
 }
 
-void expr_dump(const Expr *e, Buf *out) { dump(e, out, 0); }
+void expr_dump(const Expr *e, Buf *out)
+{
+    dump(e, out, 0);
+}

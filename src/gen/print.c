@@ -10,8 +10,20 @@
 #include "dialect.h"
 #include "ident.h"
 
-enum { P_OR = 1, P_AND, P_NOT, P_IS, P_CMP, P_PRED, P_OTHER, P_ADD, P_MUL, P_UNARY, P_CAST,
-       P_PRIMARY };
+enum {
+    P_OR = 1,
+    P_AND,
+    P_NOT,
+    P_IS,
+    P_CMP,
+    P_PRED,
+    P_OTHER,
+    P_ADD,
+    P_MUL,
+    P_UNARY,
+    P_CAST,
+    P_PRIMARY
+};
 
 static int prec(const Expr *e)
 {
@@ -20,16 +32,24 @@ static int prec(const Expr *e)
         switch (e->op) {
         case OP_OR: return P_OR;
         case OP_AND: return P_AND;
-        case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE: return P_CMP;
+        case OP_EQ:
+        case OP_NE:
+        case OP_LT:
+        case OP_LE:
+        case OP_GT:
+        case OP_GE: return P_CMP;
         case OP_CONCAT: return P_OTHER;
-        case OP_ADD: case OP_SUB: return P_ADD;
+        case OP_ADD:
+        case OP_SUB: return P_ADD;
         default: return P_MUL;
         }
     case EX_UNARY: return e->op == OP_NOT ? P_NOT : P_UNARY;
     case EX_ISNULL: return P_IS;
-    case EX_IN: case EX_BETWEEN: case EX_LIKE: return P_PRED;
-    case EX_INT: case EX_NUM:
-        return e->text[0] == '-' ? P_UNARY : P_PRIMARY;
+    case EX_IN:
+    case EX_BETWEEN:
+    case EX_LIKE: return P_PRED;
+    case EX_INT:
+    case EX_NUM: return e->text[0] == '-' ? P_UNARY : P_PRIMARY;
     default: return P_PRIMARY;
     }
 }
@@ -44,7 +64,10 @@ static void sub(Buf *b, const Dialect *d, const Expr *e, int min)
         buf_putc(b, ')');
 }
 
-void print_name(Buf *b, const char *name) { ident_quote(b, name); }
+void print_name(Buf *b, const char *name)
+{
+    ident_quote(b, name);
+}
 
 void print_literal(Buf *b, const Dialect *d, const char *s)
 {
@@ -69,9 +92,9 @@ static void list(Buf *b, const Dialect *d, const ExprList *l)
 void print_expr(Buf *b, const Dialect *d, const Expr *e)
 {
     static const char *const ops[] = {
-        [OP_ADD] = " + ", [OP_SUB] = " - ", [OP_MUL] = " * ", [OP_DIV] = " / ",
-        [OP_MOD] = " % ", [OP_CONCAT] = " || ", [OP_EQ] = " = ", [OP_NE] = " <> ",
-        [OP_LT] = " < ", [OP_LE] = " <= ", [OP_GT] = " > ", [OP_GE] = " >= ",
+        [OP_ADD] = " + ",   [OP_SUB] = " - ",     [OP_MUL] = " * ", [OP_DIV] = " / ",
+        [OP_MOD] = " % ",   [OP_CONCAT] = " || ", [OP_EQ] = " = ",  [OP_NE] = " <> ",
+        [OP_LT] = " < ",    [OP_LE] = " <= ",     [OP_GT] = " > ",  [OP_GE] = " >= ",
         [OP_AND] = " AND ", [OP_OR] = " OR "};
     int p = prec(e);
     switch (e->kind) {
@@ -86,18 +109,10 @@ void print_expr(Buf *b, const Dialect *d, const Expr *e)
         print_name(b, e->name);
         break;
     case EX_INT:
-    case EX_NUM:
-        buf_puts(b, e->text);
-        break;
-    case EX_STRING:
-        print_literal(b, d, e->text);
-        break;
-    case EX_BOOL:
-        buf_puts(b, e->ival ? "TRUE" : "FALSE");
-        break;
-    case EX_NULL:
-        buf_puts(b, "NULL");
-        break;
+    case EX_NUM: buf_puts(b, e->text); break;
+    case EX_STRING: print_literal(b, d, e->text); break;
+    case EX_BOOL: buf_puts(b, e->ival ? "TRUE" : "FALSE"); break;
+    case EX_NULL: buf_puts(b, "NULL"); break;
     case EX_TYPED_LIT:
         upper(b, e->tn->name);
         buf_putc(b, ' ');
@@ -154,8 +169,7 @@ void print_expr(Buf *b, const Dialect *d, const Expr *e)
         }
         buf_puts(b, " END");
         break;
-    case EX_WHEN:
-        break;
+    case EX_WHEN: break;
     case EX_CAST: {
         SqlType t;
         const char *err, *hint;

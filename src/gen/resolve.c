@@ -147,8 +147,9 @@ static SqlType resolve_column(Resolver *r, Expr *e)
         err(r, e, "resolve-column", "unknown column \"%s\"%s", e->name,
             r->scope->n == 1 ? arena_printf(r->a, " in \"%s\"", r->scope->table[0]->name) : "");
         if (r->src->style == SCALAR_SINGLE || r->src->style == SCALAR_DOUBLE)
-            diag_hint(r->d, "YAML took the quotes around this value; for a SQL string quote it "
-                            "twice: \"'%s'\"",
+            diag_hint(r->d,
+                      "YAML took the quotes around this value; for a SQL string quote it "
+                      "twice: \"'%s'\"",
                       r->src->s);
         else
             suggest_column(r, e->name, NULL);
@@ -161,10 +162,16 @@ static SqlType resolve_column(Resolver *r, Expr *e)
 
 /* ---- type algebra ---- */
 
-static bool unknown(SqlType t) { return t.kind == T_UNKNOWN; }
+static bool unknown(SqlType t)
+{
+    return t.kind == T_UNKNOWN;
+}
 
 /* Decimal digits an integer type can hold. */
-static int int_digits(SqlType t) { return t.kind == T_SMALLINT ? 5 : t.kind == T_INTEGER ? 10 : 19; }
+static int int_digits(SqlType t)
+{
+    return t.kind == T_SMALLINT ? 5 : t.kind == T_INTEGER ? 10 : 19;
+}
 
 static SqlType as_decimal(SqlType t)
 {
@@ -257,8 +264,7 @@ static SqlType unify(SqlType a, SqlType b, bool *ok)
             return type_make(T_TIMESTAMP);
         *ok = false;
         return type_make(T_UNKNOWN);
-    default:
-        return a;
+    default: return a;
     }
 }
 
@@ -290,13 +296,13 @@ static SqlType arith(Resolver *r, Expr *e, SqlType a, SqlType b)
             b.kind != T_DATE)
             return type_make(T_INTERVAL);
     }
-    if (op == OP_MUL && ((ca == CAT_INTERVAL && cb == CAT_NUMERIC) ||
-                         (ca == CAT_NUMERIC && cb == CAT_INTERVAL)))
+    if (op == OP_MUL &&
+        ((ca == CAT_INTERVAL && cb == CAT_NUMERIC) || (ca == CAT_NUMERIC && cb == CAT_INTERVAL)))
         return type_make(T_INTERVAL);
     if (op == OP_DIV && ca == CAT_INTERVAL && cb == CAT_NUMERIC)
         return type_make(T_INTERVAL);
-    static const char *ops[] = {[OP_ADD] = "+", [OP_SUB] = "-", [OP_MUL] = "*", [OP_DIV] = "/",
-                                [OP_MOD] = "%"};
+    static const char *ops[] = {
+        [OP_ADD] = "+", [OP_SUB] = "-", [OP_MUL] = "*", [OP_DIV] = "/", [OP_MOD] = "%"};
     err(r, e, "type-mismatch", "operator %s cannot combine these types (%s)", ops[op],
         arena_printf(r->a, "%s and %s", tname(r, a), tname(r, b)));
     if (ca == CAT_STRING || cb == CAT_STRING)
@@ -377,8 +383,22 @@ static bool want_string(Resolver *r, const Expr *e, SqlType t, const char *what)
 /* ---- functions ---- */
 
 typedef enum Rule {
-    F_STRING_SAME, F_INT, F_UNIFY, F_FIRST, F_DATE_TRUNC, F_DATE_PART, F_NUMERIC_SAME, F_ROUND,
-    F_MD5, F_CONCAT, F_REPLACE, F_SPLIT_PART, F_COUNT, F_SUM, F_MINMAX, F_AVG,
+    F_STRING_SAME,
+    F_INT,
+    F_UNIFY,
+    F_FIRST,
+    F_DATE_TRUNC,
+    F_DATE_PART,
+    F_NUMERIC_SAME,
+    F_ROUND,
+    F_MD5,
+    F_CONCAT,
+    F_REPLACE,
+    F_SPLIT_PART,
+    F_COUNT,
+    F_SUM,
+    F_MINMAX,
+    F_AVG,
 } Rule;
 
 static const struct Func {
@@ -387,26 +407,42 @@ static const struct Func {
     Rule rule;
     bool aggregate;
 } funcs[] = {
-    {"abs", 1, 1, F_NUMERIC_SAME, false},    {"avg", 1, 1, F_AVG, true},
-    {"btrim", 1, 2, F_STRING_SAME, false},   {"ceil", 1, 1, F_NUMERIC_SAME, false},
-    {"ceiling", 1, 1, F_NUMERIC_SAME, false}, {"char_length", 1, 1, F_INT, false},
-    {"coalesce", 1, 32, F_UNIFY, false},     {"concat", 2, 2, F_CONCAT, false},
-    {"count", 0, 1, F_COUNT, true},          {"date_part", 2, 2, F_DATE_PART, false},
-    {"date_trunc", 2, 2, F_DATE_TRUNC, false}, {"floor", 1, 1, F_NUMERIC_SAME, false},
-    {"greatest", 1, 32, F_UNIFY, false},     {"least", 1, 32, F_UNIFY, false},
-    {"left", 2, 2, F_STRING_SAME, false},    {"length", 1, 1, F_INT, false},
-    {"lower", 1, 1, F_STRING_SAME, false},   {"ltrim", 1, 2, F_STRING_SAME, false},
-    {"max", 1, 1, F_MINMAX, true},           {"md5", 1, 1, F_MD5, false},
-    {"min", 1, 1, F_MINMAX, true},           {"nullif", 2, 2, F_FIRST, false},
-    {"octet_length", 1, 1, F_INT, false},    {"replace", 3, 3, F_REPLACE, false},
-    {"right", 2, 2, F_STRING_SAME, false},   {"round", 1, 2, F_ROUND, false},
-    {"rtrim", 1, 2, F_STRING_SAME, false},   {"split_part", 3, 3, F_SPLIT_PART, false},
-    {"substr", 2, 3, F_STRING_SAME, false},  {"sum", 1, 1, F_SUM, true},
-    {"trim", 1, 1, F_STRING_SAME, false},    {"upper", 1, 1, F_STRING_SAME, false},
+    {"abs", 1, 1, F_NUMERIC_SAME, false},
+    {"avg", 1, 1, F_AVG, true},
+    {"btrim", 1, 2, F_STRING_SAME, false},
+    {"ceil", 1, 1, F_NUMERIC_SAME, false},
+    {"ceiling", 1, 1, F_NUMERIC_SAME, false},
+    {"char_length", 1, 1, F_INT, false},
+    {"coalesce", 1, 32, F_UNIFY, false},
+    {"concat", 2, 2, F_CONCAT, false},
+    {"count", 0, 1, F_COUNT, true},
+    {"date_part", 2, 2, F_DATE_PART, false},
+    {"date_trunc", 2, 2, F_DATE_TRUNC, false},
+    {"floor", 1, 1, F_NUMERIC_SAME, false},
+    {"greatest", 1, 32, F_UNIFY, false},
+    {"least", 1, 32, F_UNIFY, false},
+    {"left", 2, 2, F_STRING_SAME, false},
+    {"length", 1, 1, F_INT, false},
+    {"lower", 1, 1, F_STRING_SAME, false},
+    {"ltrim", 1, 2, F_STRING_SAME, false},
+    {"max", 1, 1, F_MINMAX, true},
+    {"md5", 1, 1, F_MD5, false},
+    {"min", 1, 1, F_MINMAX, true},
+    {"nullif", 2, 2, F_FIRST, false},
+    {"octet_length", 1, 1, F_INT, false},
+    {"replace", 3, 3, F_REPLACE, false},
+    {"right", 2, 2, F_STRING_SAME, false},
+    {"round", 1, 2, F_ROUND, false},
+    {"rtrim", 1, 2, F_STRING_SAME, false},
+    {"split_part", 3, 3, F_SPLIT_PART, false},
+    {"substr", 2, 3, F_STRING_SAME, false},
+    {"sum", 1, 1, F_SUM, true},
+    {"trim", 1, 1, F_STRING_SAME, false},
+    {"upper", 1, 1, F_STRING_SAME, false},
 };
 
-static const char *const dateparts[] = {"year", "quarter", "month", "week", "day", "dow",
-                                        "doy", "hour", "minute", "second", "epoch", NULL};
+static const char *const dateparts[] = {"year", "quarter", "month",  "week",   "day",   "dow",
+                                        "doy",  "hour",    "minute", "second", "epoch", NULL};
 
 static bool datepart_ok(const char *f)
 {
@@ -469,8 +505,8 @@ static SqlType resolve_call(Resolver *r, Expr *e)
         if (!want_string(r, e->list.items[0], at[0], arena_printf(r->a, "%s()", e->name)))
             return type_make(T_UNKNOWN);
         for (int i = 1; i < n; i++) {
-            bool num = !strcmp(e->name, "left") || !strcmp(e->name, "right") ||
-                       !strcmp(e->name, "substr");
+            bool num =
+                !strcmp(e->name, "left") || !strcmp(e->name, "right") || !strcmp(e->name, "substr");
             if (num && !type_is_integer(at[i]) && at[i].kind != T_NULL) {
                 err(r, e->list.items[i], "type-mismatch", "%s() needs an integer here, not %s",
                     e->name, tname(r, at[i]));
@@ -492,8 +528,8 @@ static SqlType resolve_call(Resolver *r, Expr *e)
         for (int i = 1; i < n && ok; i++) {
             t = unify(t, at[i], &ok);
             if (!ok)
-                err(r, e->list.items[i], "type-mismatch", "%s() arguments must share a type; this one is %s",
-                    e->name, tname(r, at[i]));
+                err(r, e->list.items[i], "type-mismatch",
+                    "%s() arguments must share a type; this one is %s", e->name, tname(r, at[i]));
         }
         return t;
     case F_FIRST:
@@ -574,8 +610,7 @@ static SqlType resolve_call(Resolver *r, Expr *e)
             return type_make(T_UNKNOWN);
         }
         return type_make(T_DOUBLE);
-    case F_MINMAX:
-        return at[0];
+    case F_MINMAX: return at[0];
     }
     return type_make(T_UNKNOWN);
 }
@@ -623,16 +658,19 @@ static SqlType resolve_typed(Resolver *r, Expr *e)
     SqlType t;
     const char *msg, *hint;
     if (!type_from_name(e->tn->name, e->tn->nparams, e->tn->params, &t, &msg, &hint) ||
-        (t.kind != T_TIMESTAMP && t.kind != T_TIMESTAMPTZ && t.kind != T_DATE &&
-         t.kind != T_TIME && t.kind != T_INTERVAL)) {
-        err(r, e, "typed-literal", "typed literals are timestamp, timestamptz, date, time or "
-                                   "interval, not \"%s\"", e->tn->name);
+        (t.kind != T_TIMESTAMP && t.kind != T_TIMESTAMPTZ && t.kind != T_DATE && t.kind != T_TIME &&
+         t.kind != T_INTERVAL)) {
+        err(r, e, "typed-literal",
+            "typed literals are timestamp, timestamptz, date, time or "
+            "interval, not \"%s\"",
+            e->tn->name);
         return type_make(T_UNKNOWN);
     }
     if (t.kind == T_INTERVAL) {
         /* "N unit [N unit …]": the form both engines read the same way */
         static const char *const units[] = {"microsecond", "millisecond", "second", "minute",
-                                            "hour", "day", "week", "month", "year", NULL};
+                                            "hour",        "day",         "week",   "month",
+                                            "year",        NULL};
         const char *p = e->text;
         bool good = *p != '\0';
         while (good && *p) {
@@ -663,8 +701,8 @@ static SqlType resolve_typed(Resolver *r, Expr *e)
                 p++;
         }
         if (!good) {
-            err(r, e, "typed-literal", "interval '%s' is not of the form 'N unit' (e.g. '1 second')",
-                e->text);
+            err(r, e, "typed-literal",
+                "interval '%s' is not of the form 'N unit' (e.g. '1 second')", e->text);
             return type_make(T_UNKNOWN);
         }
     }
@@ -678,9 +716,7 @@ SqlType resolve_expr(Resolver *r, Expr *e)
     SqlType t = type_make(T_UNKNOWN), a, b, c;
     bool ok;
     switch (e->kind) {
-    case EX_COLUMN:
-        t = resolve_column(r, e);
-        break;
+    case EX_COLUMN: t = resolve_column(r, e); break;
     case EX_INT: {
         size_t n = strlen(e->text);
         const char *p = e->text;
@@ -723,15 +759,9 @@ SqlType resolve_expr(Resolver *r, Expr *e)
         t.p = (int)strlen(e->text);
         t.literal = true;
         break;
-    case EX_BOOL:
-        t = type_make(T_BOOLEAN);
-        break;
-    case EX_NULL:
-        t = type_make(T_NULL);
-        break;
-    case EX_TYPED_LIT:
-        t = resolve_typed(r, e);
-        break;
+    case EX_BOOL: t = type_make(T_BOOLEAN); break;
+    case EX_NULL: t = type_make(T_NULL); break;
+    case EX_TYPED_LIT: t = resolve_typed(r, e); break;
     case EX_UNARY:
         a = resolve_expr(r, e->a);
         if (unknown(a))
@@ -739,8 +769,7 @@ SqlType resolve_expr(Resolver *r, Expr *e)
         if (e->op == OP_NOT) {
             if (want_bool(r, e->a, a, "not"))
                 t = type_make(T_BOOLEAN);
-        } else if (type_cat(a) == CAT_NUMERIC || type_cat(a) == CAT_INTERVAL ||
-                   a.kind == T_NULL) {
+        } else if (type_cat(a) == CAT_NUMERIC || type_cat(a) == CAT_INTERVAL || a.kind == T_NULL) {
             t = a;
         } else {
             err(r, e, "type-mismatch", "unary %s needs a number, not %s",
@@ -778,9 +807,7 @@ SqlType resolve_expr(Resolver *r, Expr *e)
                     t.p = VARCHAR_MAX_BYTES;
             }
             break;
-        default:
-            t = arith(r, e, a, b);
-            break;
+        default: t = arith(r, e, a, b); break;
         }
         break;
     case EX_ISNULL:
@@ -836,8 +863,9 @@ SqlType resolve_expr(Resolver *r, Expr *e)
             bool u;
             SqlType nt = unify(res, rt, &u);
             if (!u && ok) {
-                err(r, w->b, "type-mismatch", "case branches must share a type: this one is %s, "
-                                              "earlier ones are %s",
+                err(r, w->b, "type-mismatch",
+                    "case branches must share a type: this one is %s, "
+                    "earlier ones are %s",
                     tname(r, rt), tname(r, res));
                 ok = false;
             }
@@ -849,8 +877,9 @@ SqlType resolve_expr(Resolver *r, Expr *e)
             bool u;
             SqlType nt = unify(res, et, &u);
             if (!unknown(et) && !u && ok) {
-                err(r, e->c, "type-mismatch", "case branches must share a type: else is %s, "
-                                              "the others are %s",
+                err(r, e->c, "type-mismatch",
+                    "case branches must share a type: else is %s, "
+                    "the others are %s",
                     tname(r, et), tname(r, res));
                 ok = false;
             }
@@ -862,11 +891,8 @@ SqlType resolve_expr(Resolver *r, Expr *e)
             t = res;
         break;
     }
-    case EX_WHEN:
-        break; /* handled by EX_CASE */
-    case EX_CAST:
-        t = resolve_cast(r, e);
-        break;
+    case EX_WHEN: break; /* handled by EX_CASE */
+    case EX_CAST: t = resolve_cast(r, e); break;
     case EX_EXTRACT:
         a = resolve_expr(r, e->a);
         if (!datepart_ok(e->name)) {
@@ -886,12 +912,8 @@ SqlType resolve_expr(Resolver *r, Expr *e)
          * NUMERIC; both store into SMALLINT exactly; years up to 32767) */
         t = type_make(!strcmp(e->name, "epoch") ? T_BIGINT : T_SMALLINT);
         break;
-    case EX_CALL:
-        t = resolve_call(r, e);
-        break;
-    case EX_ORDER:
-        t = resolve_expr(r, e->a);
-        break;
+    case EX_CALL: t = resolve_call(r, e); break;
+    case EX_ORDER: t = resolve_expr(r, e->a); break;
     }
     e->type = t;
     return t;
@@ -920,16 +942,16 @@ bool resolve_assignable(Resolver *r, const Expr *e, const ColumnDef *c)
         return literal_reads_as(r, e, t); /* an untyped literal, like PostgreSQL's unknown */
     bool ok = cs == ct;
     if (ok && type_is_integer(t) && type_is_integer(s) && s.kind > t.kind) {
-        err(r, e, "type-assign", "%s values may not fit the %s column %s", tname(r, s),
-            tname(r, t), col);
+        err(r, e, "type-assign", "%s values may not fit the %s column %s", tname(r, s), tname(r, t),
+            col);
         diag_hint(r->d, "widen the column, or cast(x as %s) if every value fits", tname(r, t));
         return false;
     }
     if (ok && ct == CAT_NUMERIC && type_is_integer(t) && !type_is_integer(s)) {
-        err(r, e, "type-assign", "%s would be rounded into the integer column %s",
-            tname(r, s), col);
-        diag_hint(r->d, "say how: cast(round(x) as %s), or cast(floor(x) as %s)",
-                  tname(r, t), tname(r, t));
+        err(r, e, "type-assign", "%s would be rounded into the integer column %s", tname(r, s),
+            col);
+        diag_hint(r->d, "say how: cast(round(x) as %s), or cast(floor(x) as %s)", tname(r, t),
+                  tname(r, t));
         return false;
     }
     if (ok && ct == CAT_DATETIME && s.kind != t.kind &&
@@ -946,8 +968,8 @@ bool resolve_assignable(Resolver *r, const Expr *e, const ColumnDef *c)
         return false;
     }
     if (ct == CAT_STRING && !t.max && (s.max || s.p > t.p)) {
-        err(r, e, "string-length", "a %s value may not fit %s (%s): lengths are bytes",
-            tname(r, s), col, tname(r, t));
+        err(r, e, "string-length", "a %s value may not fit %s (%s): lengths are bytes", tname(r, s),
+            col, tname(r, t));
         diag_hint(r->d, "widen the column to %s, or cast(x as varchar(%d)) to cut it on purpose",
                   tname(r, s), t.p);
         return false;

@@ -19,7 +19,7 @@ struct Scope {
 typedef struct Resolver {
     Arena *a;
     Diag *d;
-    const Scalar *src;  /* the scalar the expression was parsed from */
+    const Scalar *src; /* the scalar the expression was parsed from */
     const Scope *scope;
     bool aggregates_ok; /* aggregate calls allowed (analytics queries) */
 } Resolver;

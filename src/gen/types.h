@@ -14,30 +14,36 @@ typedef enum TypeKind {
     T_SMALLINT,
     T_INTEGER,
     T_BIGINT,
-    T_DECIMAL,     /* p = precision, s = scale */
+    T_DECIMAL, /* p = precision, s = scale */
     T_REAL,
     T_DOUBLE,
     T_BOOLEAN,
-    T_CHAR,        /* p = length in bytes */
-    T_VARCHAR,     /* p = length in bytes (Redshift semantics); p = 65535 for max */
+    T_CHAR,    /* p = length in bytes */
+    T_VARCHAR, /* p = length in bytes (Redshift semantics); p = 65535 for max */
     T_DATE,
     T_TIME,
     T_TIMESTAMP,
     T_TIMESTAMPTZ,
-    T_INTERVAL,    /* only as an expression type; never a column type */
+    T_INTERVAL, /* only as an expression type; never a column type */
 } TypeKind;
 
 typedef struct SqlType {
     TypeKind kind;
     int p, s;
-    bool max;      /* varchar(max) */
-    bool literal;  /* an untyped string literal: may coerce like PostgreSQL's "unknown" */
+    bool max;     /* varchar(max) */
+    bool literal; /* an untyped string literal: may coerce like PostgreSQL's "unknown" */
 } SqlType;
 
 #define VARCHAR_MAX_BYTES 65535
 
 typedef enum TypeCat {
-    CAT_NONE, CAT_NULL, CAT_NUMERIC, CAT_STRING, CAT_BOOLEAN, CAT_DATETIME, CAT_INTERVAL,
+    CAT_NONE,
+    CAT_NULL,
+    CAT_NUMERIC,
+    CAT_STRING,
+    CAT_BOOLEAN,
+    CAT_DATETIME,
+    CAT_INTERVAL,
 } TypeCat;
 
 TypeCat type_cat(SqlType t);

@@ -151,9 +151,9 @@ static char *tmp_path(const char *outdir, const char *rel)
 {
     const char *slash = strrchr(rel, '/');
     char *p;
-    int rc = slash ? asprintf(&p, "%s/%.*s/" TMP_PREFIX "%s", outdir, (int)(slash - rel), rel,
-                              slash + 1)
-                   : asprintf(&p, "%s/" TMP_PREFIX "%s", outdir, rel);
+    int rc =
+        slash ? asprintf(&p, "%s/%.*s/" TMP_PREFIX "%s", outdir, (int)(slash - rel), rel, slash + 1)
+              : asprintf(&p, "%s/" TMP_PREFIX "%s", outdir, rel);
     if (rc < 0)
         abort();
     return p;

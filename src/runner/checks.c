@@ -231,7 +231,10 @@ int checks_run(PGconn *c, const Step *s, FILE *out, bool quiet, CheckRun *run)
         k++;
         if (quiet && (cr->failing == 0 || cr->warn))
             continue;
-        const char *status = cr->failing < 0 ? "ERROR" : cr->failing == 0 ? "pass" : cr->warn ? "WARN" : "FAIL";
+        const char *status = cr->failing < 0    ? "ERROR"
+                             : cr->failing == 0 ? "pass"
+                             : cr->warn         ? "WARN"
+                                                : "FAIL";
         fprintf(out, "  check %-52s %s", cr->name, status);
         if (cr->failing > 0)
             fprintf(out, " %lld row%s", cr->failing, cr->failing == 1 ? "" : "s");
@@ -266,11 +269,15 @@ void checks_json(Buf *b, const CheckRun *run)
     buf_putc(b, '[');
     for (size_t i = 0; i < run->n; i++) {
         const CheckResult *c = &run->results[i];
-        const char *status = c->failing < 0 ? "error" : c->failing == 0 ? "pass" : c->warn ? "warn" : "fail";
+        const char *status = c->failing < 0    ? "error"
+                             : c->failing == 0 ? "pass"
+                             : c->warn         ? "warn"
+                                               : "fail";
         buf_puts(b, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
         json_quote(b, c->name);
-        buf_printf(b, ", \"severity\": \"%s\", \"status\": \"%s\", \"failing_rows\": %lld, "
-                      "\"seconds\": %.3f, \"error\": ",
+        buf_printf(b,
+                   ", \"severity\": \"%s\", \"status\": \"%s\", \"failing_rows\": %lld, "
+                   "\"seconds\": %.3f, \"error\": ",
                    c->warn ? "warn" : "error", status, c->failing < 0 ? 0 : c->failing, c->seconds);
         json_quote(b, c->error);
         buf_putc(b, '}');
@@ -307,8 +314,7 @@ static int write_file(const char *path, const Buf *b, Buf *err)
         abort();
     FILE *f = fopen(tmp, "wb");
     int rc = 0;
-    if (!f || fwrite(b->data, 1, b->len, f) != b->len || fclose(f) != 0 ||
-        rename(tmp, path) != 0) {
+    if (!f || fwrite(b->data, 1, b->len, f) != b->len || fclose(f) != 0 || rename(tmp, path) != 0) {
         buf_printf(err, "cannot write %s: %s", path, strerror(errno));
         unlink(tmp);
         rc = -1;

@@ -22,8 +22,8 @@ typedef struct CheckResult {
     bool warn;         /* severity warn */
     long long failing; /* offending rows; -1 when the check itself failed to run */
     double seconds;
-    char *sample;      /* malloc: up to CHECK_SAMPLE_ROWS rows as an aligned table, or NULL */
-    char *error;       /* malloc: the server's message when the check could not run */
+    char *sample; /* malloc: up to CHECK_SAMPLE_ROWS rows as an aligned table, or NULL */
+    char *error;  /* malloc: the server's message when the check could not run */
 } CheckResult;
 
 typedef struct CheckRun {

@@ -84,7 +84,8 @@ int config_parse(Config *c, const char *text, const char *path, Buf *err)
         } else if (strcasecmp(section, "AWS") == 0) {
             if (strcasecmp(key, "KEY") == 0 || strcasecmp(key, "AWS_ACCESS_KEY_ID") == 0)
                 set(&c->aws_key, val);
-            else if (strcasecmp(key, "SECRET") == 0 || strcasecmp(key, "AWS_SECRET_ACCESS_KEY") == 0)
+            else if (strcasecmp(key, "SECRET") == 0 ||
+                     strcasecmp(key, "AWS_SECRET_ACCESS_KEY") == 0)
                 set(&c->aws_secret, val);
         }
     }

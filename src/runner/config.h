@@ -2,12 +2,11 @@
  *
  * Reads [CLUSTER] HOST, DB_NAME, DB_USER, DB_PASSWORD, DB_PORT and
  * [IAM_ROLE] ARN, and [AWS] KEY / SECRET (credentials for reading S3 sources
- * and --publish; Sparkify's dwh.cfg has this section).  Section and key names are case-insensitive; `key=value`
- * or `key = value`; full-line `;` and `#` comments; one pair of matching
- * surrounding quotes is stripped from a value.  Unknown sections and keys are
- * ignored (the same file feeds other tools).  The password is kept only to
- * hand it to libpq, the AWS secret only to hand it to libcurl; nothing here
- * prints a value.
+ * and --publish; Sparkify's dwh.cfg has this section).  Section and key names are case-insensitive;
+ * `key=value` or `key = value`; full-line `;` and `#` comments; one pair of matching surrounding
+ * quotes is stripped from a value.  Unknown sections and keys are ignored (the same file feeds
+ * other tools).  The password is kept only to hand it to libpq, the AWS secret only to hand it to
+ * libcurl; nothing here prints a value.
  */
 #ifndef STARGEN_CONFIG_H
 #define STARGEN_CONFIG_H

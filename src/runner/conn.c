@@ -260,8 +260,7 @@ void conn_describe(const char *conninfo, const Config *cfg, Buf *out)
 
 void conn_target(PGconn *c, Buf *out)
 {
-    buf_printf(out, "host=%s port=%s dbname=%s user=%s", PQhost(c), PQport(c), PQdb(c),
-               PQuser(c));
+    buf_printf(out, "host=%s port=%s dbname=%s user=%s", PQhost(c), PQport(c), PQdb(c), PQuser(c));
 }
 
 int conn_is_redshift(PGconn *c)

@@ -172,7 +172,10 @@ static inline void put_bytes(CopyBuf *out, const char *s, size_t n)
     out->len += n;
 }
 
-static inline void put_null(CopyBuf *out) { put_bytes(out, "\\N", 2); }
+static inline void put_null(CopyBuf *out)
+{
+    put_bytes(out, "\\N", 2);
+}
 
 /* Length of a valid UTF-8 sequence at s (s < e, *s >= 0x80), or 0. */
 static inline int utf8_len(const unsigned char *s, const unsigned char *e)
@@ -242,8 +245,7 @@ static inline int put_ascii(char *o, unsigned c, int esc)
     return 1;
 }
 
-int json_decode_string(CopyBuf *out, const char *raw, size_t n, int esc, size_t *decoded,
-                       Buf *err)
+int json_decode_string(CopyBuf *out, const char *raw, size_t n, int esc, size_t *decoded, Buf *err)
 {
     char *o = cb_reserve(out, n + 8);
     char *o0 = o;
@@ -322,9 +324,7 @@ int json_decode_string(CopyBuf *out, const char *raw, size_t n, int esc, size_t 
             }
             break;
         }
-        default: /* '"', '\\', '/' */
-            w = put_ascii(o, c, esc);
-            break;
+        default: /* '"', '\\', '/' */ w = put_ascii(o, c, esc); break;
         }
         if (w == 2 && esc && o[0] == '\\')
             extra++;
@@ -505,8 +505,8 @@ static int put_epoch(CopyBuf *out, const ColSpec *c, const JsonValue *v, const c
     int64_t x;
     if (parse_int(s, n, &x) != 0)
         return bad(err, c, "invalid epoch time", v);
-    int millis = tf == TF_EPOCHMILLIS || (tf == TF_AUTO && (x >= INT64_C(100000000000) ||
-                                                            x <= -INT64_C(100000000000)));
+    int millis = tf == TF_EPOCHMILLIS ||
+                 (tf == TF_AUTO && (x >= INT64_C(100000000000) || x <= -INT64_C(100000000000)));
     char tmp[48];
     int l = epoch_format(x, millis, tmp);
     if (l < 0)
@@ -541,8 +541,8 @@ static int raw_is_blank(const char *p, size_t n)
         char c = p[i];
         if (c == ' ')
             continue;
-        if (c == '\\' && i + 1 < n && (p[i + 1] == 't' || p[i + 1] == 'n' || p[i + 1] == 'r' ||
-                                       p[i + 1] == 'f')) {
+        if (c == '\\' && i + 1 < n &&
+            (p[i + 1] == 't' || p[i + 1] == 'n' || p[i + 1] == 'r' || p[i + 1] == 'f')) {
             i++;
             continue;
         }
@@ -592,8 +592,7 @@ static int conv_string(CopyBuf *out, const ColSpec *c, const JsonValue *v, const
     }
     /* decode in place, then judge the decoded text */
     size_t mark = out->len;
-    if (json_decode_string(out, v->p, n, c->type == CT_OTHER || c->type == CT_BOOL, &decoded,
-                           err))
+    if (json_decode_string(out, v->p, n, c->type == CT_OTHER || c->type == CT_BOOL, &decoded, err))
         return wrap(err, emark, c, v);
     const char *s = out->p + mark;
     switch (c->type) {
@@ -625,8 +624,7 @@ static int conv_string(CopyBuf *out, const ColSpec *c, const JsonValue *v, const
         /* text PostgreSQL parses; re-escape by decoding again with escaping */
         out->len = mark;
         return json_decode_string(out, v->p, n, 1, &decoded, err) ? wrap(err, emark, c, v) : 0;
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -664,8 +662,7 @@ static int conv_number(CopyBuf *out, const ColSpec *c, const JsonValue *v, const
             return -1;
         }
         break;
-    default:
-        break;
+    default: break;
     }
     put_bytes(out, v->p, v->n);
     return 0;

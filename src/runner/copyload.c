@@ -26,7 +26,7 @@
 #include "sources.h"
 
 #define SEND_BYTES ((size_t)1 << 20)
-#define SEND_BUFS 4
+#define SEND_BUFS  4
 
 /* A ring of buffers between the parsing thread (fills bufs[w % N]) and the
  * sender thread (sends bufs[r % N]); r <= w <= r + N - 1 while filling. */
@@ -79,7 +79,10 @@ static int sender_start(Sender *s, PGconn *c)
 }
 
 /* The buffer the parser writes into now. */
-static CopyBuf *sender_buf(Sender *s) { return &s->bufs[s->w % SEND_BUFS]; }
+static CopyBuf *sender_buf(Sender *s)
+{
+    return &s->bufs[s->w % SEND_BUFS];
+}
 
 /* Hands the current buffer to the sender and waits for a free one.
  * Returns -1 once a send has failed. */
@@ -456,7 +459,7 @@ static int setup(const CopyJob *job, Setup *su, StepError *e)
         goto fail_at_directive;
     su->opts.emptyasnull = d->emptyasnull;
     su->opts.blanksasnull = d->blanksasnull;
-    su->opts.timeformat = !d->timeformat                          ? TF_NONE
+    su->opts.timeformat = !d->timeformat                                 ? TF_NONE
                           : strcmp(d->timeformat, "epochmillisecs") == 0 ? TF_EPOCHMILLIS
                           : strcmp(d->timeformat, "epochsecs") == 0      ? TF_EPOCHSECS
                                                                          : TF_AUTO;
@@ -586,8 +589,7 @@ int copy_run(const CopyJob *job, long long *rows_out, StepError *e)
                     break;
                 }
                 out = sender_buf(&snd);
-                progress_tick(job->progress, jr.bytes, su.src.total_bytes,
-                              (uint64_t)rows);
+                progress_tick(job->progress, jr.bytes, su.src.total_bytes, (uint64_t)rows);
                 if (job->interrupted && *job->interrupted) {
                     buf_puts(&msg, "interrupted");
                     data_error = 1;
@@ -621,8 +623,8 @@ int copy_run(const CopyJob *job, long long *rows_out, StepError *e)
             buf_printf(&ctx, "COPY %s at %s:%d, source %s", su.cs.table, job->step->path,
                        job->st->line, uri);
         else
-            buf_printf(&ctx, "COPY %s at %s:%d, source %s under %s", su.cs.table,
-                       job->step->path, job->st->line, job->st->copy->source, job->data_root);
+            buf_printf(&ctx, "COPY %s at %s:%d, source %s under %s", su.cs.table, job->step->path,
+                       job->st->line, job->st->copy->source, job->data_root);
         free(uri);
         e->context = buf_detach(&ctx, NULL);
         free(e->file);
@@ -679,8 +681,10 @@ void copy_describe(Buf *out, const CopyDirective *d, const char *data_root, cons
         return;
     }
     if (uri) {
-        buf_printf(out, "    reads: the objects under %s whose keys end in .json, in key order "
-                        "(listed when the step runs; --dry-run sends no request)\n", uri);
+        buf_printf(out,
+                   "    reads: the objects under %s whose keys end in .json, in key order "
+                   "(listed when the step runs; --dry-run sends no request)\n",
+                   uri);
         free(uri);
         buf_free(&err);
         return;
@@ -792,8 +796,10 @@ int copy_publish_plan(const StepSet *set, PublishPlan *out, Buf *err)
         }
     }
     if (rc == 0 && out->n == 0) {
-        buf_printf(err, "no COPY ... FORMAT AS JSON 's3://...' statement in the load steps of %s "
-                        "(nothing to publish; is it a Redshift folder?)", set->dir);
+        buf_printf(err,
+                   "no COPY ... FORMAT AS JSON 's3://...' statement in the load steps of %s "
+                   "(nothing to publish; is it a Redshift folder?)",
+                   set->dir);
         rc = -1;
     }
     buf_free(&text);

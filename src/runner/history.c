@@ -142,8 +142,8 @@ int history_insert(PGconn *c, const HistoryRow *h, Buf *msg)
         memcpy(err, h->error, n);
         err[n] = '\0';
     }
-    const char *vals[9] = {h->run_id, h->step, h->file, h->checksum, rows, secs,
-                           h->status, h->started_at, err};
+    const char *vals[9] = {h->run_id, h->step,   h->file,       h->checksum, rows,
+                           secs,      h->status, h->started_at, err};
     PGresult *r = PQexecParams(c,
                                "INSERT INTO stargen_history (run_id, step, file, checksum, rows, "
                                "seconds, status, started_at, error) VALUES ($1, $2, $3, $4, "

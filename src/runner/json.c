@@ -100,9 +100,7 @@ static int scan_string(JsonReader *r, const char **pp, uint32_t *n, uint8_t *fla
             case 'f':
             case 'n':
             case 'r':
-            case 't':
-                s += 2;
-                continue;
+            case 't': s += 2; continue;
             case 'u':
                 for (int i = 2; i < 6; i++) {
                     if (hexval[s[i]] == 0xFF) {
@@ -390,8 +388,7 @@ static int parse_value(JsonReader *r, const char **pp, JsonPathNode *node, int d
         if (AT_END(r, p))
             return R_MORE;
         return fail(r, "NUL byte where a value was expected");
-    default:
-        return fail(r, "expected a JSON value, found %s", show_char(*p, tmp));
+    default: return fail(r, "expected a JSON value, found %s", show_char(*p, tmp));
     }
     if (rc != R_OK)
         return rc;
@@ -615,14 +612,16 @@ int jsonpaths_compile(JsonPaths *jp, const char *const *paths, int n, Buf *err)
         jp->col_slot[i] = node->slot;
         continue;
     bad:
-        buf_printf(err, "jsonpath \"%s\": expected $.key, $['key'] or a chain of them",
-                   paths[i]);
+        buf_printf(err, "jsonpath \"%s\": expected $.key, $['key'] or a chain of them", paths[i]);
         return -1;
     }
     return 0;
 }
 
-void jsonpaths_free(JsonPaths *jp) { arena_free(&jp->arena); }
+void jsonpaths_free(JsonPaths *jp)
+{
+    arena_free(&jp->arena);
+}
 
 int jsonpaths_parse_doc(Arena *a, const char *text, size_t len, char ***out, Buf *err)
 {

@@ -21,9 +21,9 @@
 
 #include "../common/arena.h"
 
-#define JSON_CHUNK ((size_t)256 << 10)
+#define JSON_CHUNK      ((size_t)256 << 10)
 #define JSON_MAX_OBJECT ((size_t)4 << 20)
-#define JSON_MAX_DEPTH 256
+#define JSON_MAX_DEPTH  256
 
 typedef enum JsonKind {
     JV_MISSING = 0,

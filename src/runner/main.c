@@ -312,8 +312,8 @@ int main(int argc, char **argv)
                                              {"no-sign-request", no_argument, NULL, OPT_NO_SIGN},
                                              {"publish", no_argument, NULL, OPT_PUBLISH},
                                              {NULL, 0, NULL, 0}};
-    const char *conninfo = NULL, *config_path = NULL, *data_root = NULL, *from = NULL,
-               *only = NULL, *json_path = NULL, *csv_dir = NULL;
+    const char *conninfo = NULL, *config_path = NULL, *data_root = NULL, *from = NULL, *only = NULL,
+               *json_path = NULL, *csv_dir = NULL;
     int dry = 0, quiet = 0, model_s3 = 0, no_sign = 0, do_publish = 0, do_report = 0, opt;
     while ((opt = getopt_long(argc, argv, "d:qh", longopts, NULL)) != -1) {
         switch (opt) {
@@ -345,8 +345,8 @@ int main(int argc, char **argv)
         return RUNNER_EXIT_USAGE;
     }
     if (!data_root)
-        data_root = getenv("STARGEN_DATA") && *getenv("STARGEN_DATA") ? getenv("STARGEN_DATA")
-                                                                      : "data";
+        data_root =
+            getenv("STARGEN_DATA") && *getenv("STARGEN_DATA") ? getenv("STARGEN_DATA") : "data";
     Buf err;
     buf_init(&err);
     Config cfg = {0};
@@ -451,7 +451,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "error: %s\n", err.data);
         /* a -d string libpq cannot parse is bad usage, not a failed connection */
         rc = strncmp(err.data, "invalid -d connection string", 28) == 0 ? RUNNER_EXIT_USAGE
-                                                                      : RUNNER_EXIT_CONNECT;
+                                                                        : RUNNER_EXIT_CONNECT;
         goto finish;
     }
     buf_reset(&target);
@@ -480,8 +480,8 @@ int main(int argc, char **argv)
     buf_reset(&err);
     int lk = lock_acquire(conn, redshift, &err);
     if (lk != 0) {
-        fprintf(stderr, "error: %s%s\n", lk > 0 ? "refusing to run: " : "could not take the lock: ",
-                err.data);
+        fprintf(stderr, "error: %s%s\n",
+                lk > 0 ? "refusing to run: " : "could not take the lock: ", err.data);
         rc = RUNNER_EXIT_CONNECT;
         goto finish;
     }
@@ -510,8 +510,8 @@ int main(int argc, char **argv)
         load_last = last - 1;
     int failed = 0;
     if (load_last != (size_t)-1) {
-        RunOpts ro = {data_root, &vars,   run_id, quiet, isatty(STDOUT_FILENO),
-                      redshift,  first,   load_last};
+        RunOpts ro = {data_root, &vars, run_id,   quiet, isatty(STDOUT_FILENO),
+                      redshift,  first, load_last};
         failed = run_steps(conn, &set, &ro, res) != 0;
     }
     int check_failures = 0;

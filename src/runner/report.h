@@ -17,12 +17,12 @@
 #include "steps.h"
 
 typedef struct StepError {
-    char sqlstate[6];            /* "" for client-side errors */
+    char sqlstate[6];                        /* "" for client-side errors */
     char *message, *detail, *hint, *context; /* owned, may be NULL */
-    char *file;                  /* step file or data file; owned */
-    int line, col;               /* 0 = unknown */
-    char *statement;             /* the failing statement, placeholders unresolved; owned */
-    char *extra;                 /* further lines (Redshift load errors); owned */
+    char *file;                              /* step file or data file; owned */
+    int line, col;                           /* 0 = unknown */
+    char *statement; /* the failing statement, placeholders unresolved; owned */
+    char *extra;     /* further lines (Redshift load errors); owned */
 } StepError;
 
 void step_error_free(StepError *e);

@@ -208,8 +208,8 @@ static int run_one(PGconn *c, const StepSet *set, size_t i, const RunOpts *o, St
     progress_start(&prog, o->tty && !o->quiet, s->name);
     long long rows = 0;
     int intx = !s->no_transaction, rc = 0;
-    HistoryRow h = {o->run_id, s->name, s->file, s->checksum, "success", res->started_at, NULL,
-                    0, 0};
+    HistoryRow h = {o->run_id, s->name, s->file, s->checksum, "success", res->started_at,
+                    NULL,      0,       0};
     Buf msg;
     buf_init(&msg);
     if (intx && exec_simple(c, "BEGIN")) {

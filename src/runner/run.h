@@ -20,9 +20,9 @@ typedef struct RunOpts {
     const char *data_root;
     const PhVars *vars;
     const char *run_id;
-    int quiet;    /* -q: errors only */
-    int tty;      /* stdout is a terminal: live COPY progress */
-    int redshift; /* target is Redshift */
+    int quiet;          /* -q: errors only */
+    int tty;            /* stdout is a terminal: live COPY progress */
+    int redshift;       /* target is Redshift */
     size_t first, last; /* inclusive range of step indexes to run */
 } RunOpts;
 

@@ -118,8 +118,10 @@ int sources_list(const char *data_root, const char *source, SourceList *out, Buf
     struct stat st;
     int rc = 0;
     if (stat(path.data, &st) != 0) {
-        buf_printf(err, "source %s not found under the data root %.*s (%s; set --data or "
-                        "STARGEN_DATA)", source, (int)rl, data_root, strerror(errno));
+        buf_printf(err,
+                   "source %s not found under the data root %.*s (%s; set --data or "
+                   "STARGEN_DATA)",
+                   source, (int)rl, data_root, strerror(errno));
         rc = -1;
     } else if (S_ISREG(st.st_mode)) {
         add(out, source, path.data, (uint64_t)st.st_size);
@@ -167,8 +169,10 @@ int sources_list_s3(const S3Config *c, const char *uri, SourceList *out, Buf *er
     }
     int rc = 0;
     if (objs.n == 0) {
-        buf_printf(err, "no object under %s (Redshift's COPY fails the same way: the prefix "
-                        "matches nothing)", uri);
+        buf_printf(err,
+                   "no object under %s (Redshift's COPY fails the same way: the prefix "
+                   "matches nothing)",
+                   uri);
         rc = -1;
     }
     Buf disp;

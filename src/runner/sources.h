@@ -32,8 +32,8 @@ typedef struct SourceList {
     SourceFile *files;
     size_t n, cap;
     uint64_t total_bytes;
-    char *s3_bucket;       /* non-NULL: the files are objects of this bucket */
-    const S3Config *s3;    /* how to reach them */
+    char *s3_bucket;    /* non-NULL: the files are objects of this bucket */
+    const S3Config *s3; /* how to reach them */
 } SourceList;
 
 /* Lists the files of source under data_root.  Returns 0, or -1 with a message

@@ -159,8 +159,10 @@ int steps_split(Arena *a, const char *path, const char *text, size_t len, Statem
                 } else if (clen >= sizeof notx_tag - 1 &&
                            memcmp(p, notx_tag, sizeof notx_tag - 1) == 0) {
                     if (seen_stmt) {
-                        buf_printf(err, "%s:%d: stargen:no-transaction must come before the "
-                                        "first statement", path, line);
+                        buf_printf(err,
+                                   "%s:%d: stargen:no-transaction must come before the "
+                                   "first statement",
+                                   path, line);
                         return -1;
                     }
                     *no_transaction = 1;
@@ -257,8 +259,8 @@ int steps_split(Arena *a, const char *path, const char *text, size_t len, Statem
                 p += tl;
                 for (;;) {
                     if (p >= end) {
-                        buf_printf(err, "%s:%d: unterminated dollar-quoted string %.*s", path,
-                                   line, (int)tl, tag);
+                        buf_printf(err, "%s:%d: unterminated dollar-quoted string %.*s", path, line,
+                                   (int)tl, tag);
                         return -1;
                     }
                     if (*p == '\n')
@@ -289,11 +291,14 @@ int steps_split(Arena *a, const char *path, const char *text, size_t len, Statem
         steps_line_col(text, s->off, &s->line, &s->col);
         s->copy = NULL;
         seen_stmt = 1;
-        int is_copy = s->len >= 5 && strncasecmp(start, "copy", 4) == 0 && isspace((unsigned char)start[4]);
+        int is_copy =
+            s->len >= 5 && strncasecmp(start, "copy", 4) == 0 && isspace((unsigned char)start[4]);
         if (pending) {
             if (pending->line != s->line - 1 || !is_copy) {
-                buf_printf(err, "%s:%d: stargen:copy must be on the line just before a COPY "
-                                "statement", path, pending->line);
+                buf_printf(err,
+                           "%s:%d: stargen:copy must be on the line just before a COPY "
+                           "statement",
+                           path, pending->line);
                 return -1;
             }
             s->copy = pending;
@@ -428,7 +433,10 @@ int steps_load(StepSet *set, const char *dir, Buf *err)
     return 0;
 }
 
-void steps_free(StepSet *set) { arena_free(&set->arena); }
+void steps_free(StepSet *set)
+{
+    arena_free(&set->arena);
+}
 
 long steps_find(const StepSet *set, const char *key)
 {

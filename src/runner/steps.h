@@ -24,8 +24,8 @@ typedef struct CopyDirective {
 } CopyDirective;
 
 typedef struct Statement {
-    size_t off, len; /* byte range in Step.text, without the closing ';' */
-    int line, col;   /* 1-based position of the first character */
+    size_t off, len;           /* byte range in Step.text, without the closing ';' */
+    int line, col;             /* 1-based position of the first character */
     const CopyDirective *copy; /* non-NULL: a client-side COPY ... FROM STDIN */
 } Statement;
 

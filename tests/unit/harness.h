@@ -26,7 +26,7 @@ void harness_register(const char *name, const char *file, TestFn fn);
 #define CHECK(cond)                                                                                \
     do {                                                                                           \
         if (!(cond)) {                                                                             \
-            fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);            \
+            fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);             \
             *failed_ = 1;                                                                          \
         }                                                                                          \
     } while (0)

@@ -157,8 +157,8 @@ static bool run_case(int lineno, char *line)
         buf_init(&pe.text);
         Expr *p = parse_exact(&arena, input, n, mode, &pe);
         if ((p != NULL) == (pe.n != 0) || pe.n > 1) {
-            fprintf(stderr, "  %s:%d: prefix of %zu bytes: %d errors (%s)\n", CASES_PATH, lineno,
-                    n, pe.n, pe.text.data);
+            fprintf(stderr, "  %s:%d: prefix of %zu bytes: %d errors (%s)\n", CASES_PATH, lineno, n,
+                    pe.n, pe.text.data);
             ok = false;
         }
         buf_free(&pe.text);
@@ -308,11 +308,13 @@ TEST(parser_is_reentrant)
 TEST(parser_survives_garbage)
 {
     static const char *const pieces[] = {
-        "a", "b.c", "1", ".5", "1e3", "'s'", "'", "\"Q\"", "\"", "(", ")", ",", "+", "-", "*",
-        "/", "%", "||", "=", "<>", "!=", "<", "<=", ">", ">=", "::", "int", "varchar(10)", "and",
-        "or", "not", "is", "null", "true", "in", "between", "like", "ilike", "case", "when",
-        "then", "else", "end", "cast", "as", "extract", "from", "distinct", "asc", "desc",
-        "nulls", "first", "count(*)", "@", "\xc3\xa9", "\x80", " ", "\n", "f(",
+        "a",           "b.c",   "1",        ".5",   "1e3",  "'s'",   "'",     "\"Q\"",    "\"",
+        "(",           ")",     ",",        "+",    "-",    "*",     "/",     "%",        "||",
+        "=",           "<>",    "!=",       "<",    "<=",   ">",     ">=",    "::",       "int",
+        "varchar(10)", "and",   "or",       "not",  "is",   "null",  "true",  "in",       "between",
+        "like",        "ilike", "case",     "when", "then", "else",  "end",   "cast",     "as",
+        "extract",     "from",  "distinct", "asc",  "desc", "nulls", "first", "count(*)", "@",
+        "\xc3\xa9",    "\x80",  " ",        "\n",   "f(",
     };
     const size_t npieces = sizeof pieces / sizeof pieces[0];
     unsigned long long seed = 42;

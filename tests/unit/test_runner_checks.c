@@ -58,7 +58,8 @@ TEST(runner_format_csv)
     Buf b;
     buf_init(&b);
     format_csv(&b, r);
-    CHECK_STR(b.data, "name,note\r\n\"a,b\",\"say \"\"hi\"\"\"\r\nplain,\r\n\" lead\",\"line\nbreak\"\r\n");
+    CHECK_STR(b.data,
+              "name,note\r\n\"a,b\",\"say \"\"hi\"\"\"\r\nplain,\r\n\" lead\",\"line\nbreak\"\r\n");
     buf_free(&b);
     PQclear(r);
 }

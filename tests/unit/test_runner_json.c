@@ -71,8 +71,8 @@ static char *load(const char *doc, const char *const *paths, int n, const ColSpe
     char *b = load_ex(doc, strlen(doc), paths, n, cols, o, 1, 0, &e2);
     *agree = (a && b && strcmp(a, b) == 0) || (e1 && e2 && strcmp(e1, e2) == 0);
     if (!*agree)
-        fprintf(stderr, "  chunked: [%s|%s] vs byte-by-byte: [%s|%s]\n", a ? a : "-",
-                e1 ? e1 : "-", b ? b : "-", e2 ? e2 : "-");
+        fprintf(stderr, "  chunked: [%s|%s] vs byte-by-byte: [%s|%s]\n", a ? a : "-", e1 ? e1 : "-",
+                b ? b : "-", e2 ? e2 : "-");
     free(b);
     free(e2);
     *err = e1;
@@ -99,9 +99,9 @@ static char *one_text(const char *doc, char **err)
 
 #define EXPECT_TEXT(doc, want)                                                                     \
     do {                                                                                           \
-        char *e_, *got_ = one_text(doc, &e_);                                                        \
-        CHECK_STR(got_ ? got_ : e_, want);                                                             \
-        free(got_);                                                                               \
+        char *e_, *got_ = one_text(doc, &e_);                                                      \
+        CHECK_STR(got_ ? got_ : e_, want);                                                         \
+        free(got_);                                                                                \
         free(e_);                                                                                  \
     } while (0)
 
@@ -149,7 +149,8 @@ TEST(runner_json_unicode)
     EXPECT_TEXT("{\"a\":\"\\u20AC\"}", "\xe2\x82\xac\n");
     EXPECT_TEXT("{\"a\":\"\\ud83d\\ude00\"}", "\xf0\x9f\x98\x80\n"); /* surrogate pair */
     EXPECT_TEXT("{\"a\":\"\xf0\x9f\x98\x80 raw\"}", "\xf0\x9f\x98\x80 raw\n");
-    EXPECT_TEXT("{\"a\":\"\\u0000\"}", "1: column a: \\u0000 is not allowed in text in \"\\u0000\"");
+    EXPECT_TEXT("{\"a\":\"\\u0000\"}",
+                "1: column a: \\u0000 is not allowed in text in \"\\u0000\"");
     EXPECT_TEXT("{\"a\":\"\\ud83d\"}", "1: column a: unpaired surrogate \\uD83D in \"\\ud83d\"");
     EXPECT_TEXT("{\"a\":\"\\ude00x\"}", "1: column a: unpaired surrogate \\uDE00 in \"\\ude00x\"");
     EXPECT_TEXT("{\"a\":\"\\ud83d\\u0041\"}",
@@ -158,7 +159,8 @@ TEST(runner_json_unicode)
     EXPECT_TEXT("{\"a\":\"\\x\"}", "1: invalid escape \\x in string");
     /* invalid UTF-8: stray continuation, overlong, truncated, surrogate, > U+10FFFF;
      * the message shows the bytes as \xNN so that it is valid UTF-8 itself */
-    EXPECT_TEXT("{\"a\":\"\x80\"}", "1: column a: invalid UTF-8 byte sequence (byte 0x80) in \"\\x80\"");
+    EXPECT_TEXT("{\"a\":\"\x80\"}",
+                "1: column a: invalid UTF-8 byte sequence (byte 0x80) in \"\\x80\"");
     EXPECT_TEXT("{\"a\":\"\xc0\xaf\"}",
                 "1: column a: invalid UTF-8 byte sequence (byte 0xC0) in \"\\xC0\\xAF\"");
     EXPECT_TEXT("{\"a\":\"\xe2\x82\"}",
@@ -332,9 +334,9 @@ static char *one_typed(const char *doc, ColType t, long maxlen, const ConvOpts *
 
 #define EXPECT_TYPED(doc, type, maxlen, opts, want)                                                \
     do {                                                                                           \
-        char *e_, *got_ = one_typed(doc, type, maxlen, opts, &e_);                                   \
-        CHECK_STR(got_ ? got_ : e_, want);                                                             \
-        free(got_);                                                                               \
+        char *e_, *got_ = one_typed(doc, type, maxlen, opts, &e_);                                 \
+        CHECK_STR(got_ ? got_ : e_, want);                                                         \
+        free(got_);                                                                                \
         free(e_);                                                                                  \
     } while (0)
 
@@ -394,7 +396,7 @@ TEST(runner_convert_strings)
     EXPECT_TYPED("{\"v\":\"ab\\u00e8\"}", CT_TEXT, 3, &plain,
                  "1: column v: value is 4 bytes, longer than varchar(3) \"ab\\u00e8\"");
     EXPECT_TYPED("{\"v\":\"a\\\\b\"}", CT_TEXT, 3, &plain, "a\\\\b\n"); /* 3 decoded bytes */
-    EXPECT_TYPED("{\"v\":\"ab   \"}", CT_TEXT, 3, &plain, "ab \n");    /* excess spaces cut */
+    EXPECT_TYPED("{\"v\":\"ab   \"}", CT_TEXT, 3, &plain, "ab \n");     /* excess spaces cut */
     EXPECT_TYPED("{\"v\":12345}", CT_TEXT, 3, &plain,
                  "1: column v: value is 5 bytes, longer than varchar(3) 12345");
 }
@@ -404,8 +406,7 @@ TEST(runner_convert_timestamps)
     const ConvOpts ms = {0, 0, TF_EPOCHMILLIS}, s = {0, 0, TF_EPOCHSECS};
     EXPECT_TYPED("{\"v\":1541105830796}", CT_TIMESTAMP, -1, &ms, "2018-11-01 20:57:10.796\n");
     EXPECT_TYPED("{\"v\":\"1541105830796\"}", CT_TIMESTAMP, -1, &ms, "2018-11-01 20:57:10.796\n");
-    EXPECT_TYPED("{\"v\":1541105830796}", CT_TIMESTAMPTZ, -1, &ms,
-                 "2018-11-01 20:57:10.796+00\n");
+    EXPECT_TYPED("{\"v\":1541105830796}", CT_TIMESTAMPTZ, -1, &ms, "2018-11-01 20:57:10.796+00\n");
     EXPECT_TYPED("{\"v\":86400}", CT_TIMESTAMP, -1, &s, "1970-01-02 00:00:00\n");
     EXPECT_TYPED("{\"v\":\"\"}", CT_TIMESTAMP, -1, &ms, "\\N\n");
     EXPECT_TYPED("{\"v\":1.5}", CT_TIMESTAMP, -1, &ms, "1: column v: invalid epoch time 1.5");
@@ -431,10 +432,10 @@ TEST(runner_epoch_format)
         {-1, 1, "1969-12-31 23:59:59.999"},
         {-1000, 1, "1969-12-31 23:59:59.000"},
         {-1001, 1, "1969-12-31 23:59:58.999"},
-        {1582934400000, 1, "2020-02-29 00:00:00.000"},   /* leap year */
-        {951782400000, 1, "2000-02-29 00:00:00.000"},    /* 400-year leap */
+        {1582934400000, 1, "2020-02-29 00:00:00.000"}, /* leap year */
+        {951782400000, 1, "2000-02-29 00:00:00.000"},  /* 400-year leap */
         {-2208988800000, 1, "1900-01-01 00:00:00.000"},
-        {-2203891200000, 1, "1900-03-01 00:00:00.000"},  /* 1900: no Feb 29 */
+        {-2203891200000, 1, "1900-03-01 00:00:00.000"}, /* 1900: no Feb 29 */
         {4102444800000, 1, "2100-01-01 00:00:00.000"},
         {253402300799999, 1, "9999-12-31 23:59:59.999"},
         {-62167219200000, 1, "0001-01-01 00:00:00.000 BC"}, /* year 0 = 1 BC */

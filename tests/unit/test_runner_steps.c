@@ -121,7 +121,9 @@ TEST(runner_split_directives)
 TEST(runner_line_col)
 {
     int l, c;
-    steps_line_col("ab\ncd\xc3\xa8" "ef", 8, &l, &c); /* 'f' after a 2-byte char */
+    steps_line_col("ab\ncd\xc3\xa8"
+                   "ef",
+                   8, &l, &c); /* 'f' after a 2-byte char */
     CHECK(l == 2 && c == 5);
     steps_line_col("x", 0, &l, &c);
     CHECK(l == 1 && c == 1);
@@ -151,7 +153,8 @@ TEST(runner_placeholders)
     buf_init(&out);
     PhMap map = {0};
     ph_apply(&v, sql, strlen(sql), &out, &map);
-    CHECK_STR(out.data, "COPY t FROM 's3://x' IAM_ROLE 'arn:aws:iam::1:role/o''brien' REGION 'é' bad");
+    CHECK_STR(out.data,
+              "COPY t FROM 's3://x' IAM_ROLE 'arn:aws:iam::1:role/o''brien' REGION 'é' bad");
     CHECK(map.n == 1);
     /* "bad" in the output maps back to "bad" in the input */
     const char *bad_out = strstr(out.data, "bad"), *bad_in = strstr(sql, "bad");
@@ -276,8 +279,9 @@ TEST(runner_copy_parse_stmt)
     Buf err;
     buf_init(&err);
     CopyStmt cs;
-    CHECK(copy_parse_stmt(&a, "COPY staging_events (artist, \"userId\", Level) FROM STDIN WITH "
-                              "(FORMAT text, FREEZE)",
+    CHECK(copy_parse_stmt(&a,
+                          "COPY staging_events (artist, \"userId\", Level) FROM STDIN WITH "
+                          "(FORMAT text, FREEZE)",
                           &cs, &err) == 0);
     CHECK_STR(cs.table, "staging_events");
     CHECK(cs.ncols == 3 && !cs.binary && !cs.csv);
@@ -320,8 +324,7 @@ TEST(runner_report_formats)
     Buf b;
     buf_init(&b);
     report_step_line(&b, 3, 9, "load_staging_events", "ok", 8056, 0.1234);
-    CHECK_STR(b.data,
-              "[ 3/9] load_staging_events ............. ok         8056 rows    0.12 s\n");
+    CHECK_STR(b.data, "[ 3/9] load_staging_events ............. ok         8056 rows    0.12 s\n");
     buf_reset(&b);
     report_load_error(&b, "s3://udacity-dend/log_data/2018/11/2018-11-05-events.json", "17",
                       "user_id", "abc", "Invalid digit, Value 'a', Pos 0, Type: Integer", "1207");
@@ -388,12 +391,13 @@ TEST(runner_sources_walk)
     char root[] = "/tmp/stargen-sources-XXXXXX";
     CHECK(mkdtemp(root) != NULL);
     char cmd[1024];
-    snprintf(cmd, sizeof cmd,
-             "cd %s && mkdir -p src/b src/a/deep src/B && echo '{}' >src/b/2.json && "
-             "echo '{}' >src/a/deep/1.json && echo '{}' >src/a/z.json && echo '{}' >src/B/0.json && "
-             "echo x >src/a/notes.md && mkdir src/dir.json && ln -s .. src/a/loop && "
-             "ln -s ../b/2.json src/a/link.json && echo '{}' >one.json",
-             root);
+    snprintf(
+        cmd, sizeof cmd,
+        "cd %s && mkdir -p src/b src/a/deep src/B && echo '{}' >src/b/2.json && "
+        "echo '{}' >src/a/deep/1.json && echo '{}' >src/a/z.json && echo '{}' >src/B/0.json && "
+        "echo x >src/a/notes.md && mkdir src/dir.json && ln -s .. src/a/loop && "
+        "ln -s ../b/2.json src/a/link.json && echo '{}' >one.json",
+        root);
     CHECK(system(cmd) == 0);
     SourceList l;
     Buf err;

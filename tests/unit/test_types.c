@@ -154,11 +154,14 @@ TEST(type_cases)
 TEST(ident_quoting)
 {
     static const char *const cases[][2] = {
-        {"users", "users"},           {"user", "\"user\""},         {"order", "\"order\""},
-        {"timestamp", "\"timestamp\""}, {"level", "level"},           {"time", "time"},
-        {"start", "\"start\""},       {"Mixed", "\"Mixed\""},       {"a b", "\"a b\""},
-        {"x\"; drop", "\"x\"\"; drop\""}, {"_ok$1", "_ok$1"},       {"1abc", "\"1abc\""},
-        {"été", "\"été\""},           {"end", "\"end\""},           {"desc", "\"desc\""},
+        {"users", "users"},     {"user", "\"user\""},
+        {"order", "\"order\""}, {"timestamp", "\"timestamp\""},
+        {"level", "level"},     {"time", "time"},
+        {"start", "\"start\""}, {"Mixed", "\"Mixed\""},
+        {"a b", "\"a b\""},     {"x\"; drop", "\"x\"\"; drop\""},
+        {"_ok$1", "_ok$1"},     {"1abc", "\"1abc\""},
+        {"été", "\"été\""},     {"end", "\"end\""},
+        {"desc", "\"desc\""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         Buf b;
@@ -206,9 +209,13 @@ TEST(ident_validity)
 TEST(type_names)
 {
     static const char *const ok[][2] = {
-        {"int", "integer"}, {"int8", "bigint"}, {"float", "double precision"},
-        {"character varying", "varchar(10)"}, {"numeric", "decimal(18,0)"},
-        {"timestamp with time zone", "timestamptz"}, {"bool", "boolean"},
+        {"int", "integer"},
+        {"int8", "bigint"},
+        {"float", "double precision"},
+        {"character varying", "varchar(10)"},
+        {"numeric", "decimal(18,0)"},
+        {"timestamp with time zone", "timestamptz"},
+        {"bool", "boolean"},
     };
     char ten[] = "10", big_s[] = "70000", zero_s[] = "0", eleven[] = "11";
     char *p10[2] = {ten, NULL};
