@@ -270,8 +270,8 @@ static int read_object(Reader *r, Field *fields, size_t nfields)
             slot = nfields;
         } else {
             const char *s = r->p;
-            while (r->p < r->end && *r->p != ',' && *r->p != '}' && *r->p != ' ' &&
-                   *r->p != '\n' && *r->p != '\r' && *r->p != '\t')
+            while (r->p < r->end && *r->p != ',' && *r->p != '}' && *r->p != ' ' && *r->p != '\n' &&
+                   *r->p != '\r' && *r->p != '\t')
                 r->p++;
             if (r->p - s == 4 && memcmp(s, "null", 4) == 0)
                 slot = nfields;
@@ -325,10 +325,35 @@ static const char *nz(const char *s) /* "" -> NULL, as the staging load does */
     return s && *s ? s : NULL;
 }
 
-enum { S_NUM_SONGS, S_ARTIST_ID, S_LAT, S_LON, S_LOC, S_ARTIST_NAME, S_SONG_ID, S_TITLE, S_DUR,
-       S_YEAR, S_N };
-enum { E_ARTIST, E_FIRST, E_GENDER, E_LAST, E_LENGTH, E_LEVEL, E_LOCATION, E_PAGE, E_SESSION,
-       E_SONG, E_TS, E_AGENT, E_USER, E_N };
+enum {
+    S_NUM_SONGS,
+    S_ARTIST_ID,
+    S_LAT,
+    S_LON,
+    S_LOC,
+    S_ARTIST_NAME,
+    S_SONG_ID,
+    S_TITLE,
+    S_DUR,
+    S_YEAR,
+    S_N
+};
+enum {
+    E_ARTIST,
+    E_FIRST,
+    E_GENDER,
+    E_LAST,
+    E_LENGTH,
+    E_LEVEL,
+    E_LOCATION,
+    E_PAGE,
+    E_SESSION,
+    E_SONG,
+    E_TS,
+    E_AGENT,
+    E_USER,
+    E_N
+};
 
 int main(int argc, char **argv)
 {
@@ -370,10 +395,11 @@ int main(int argc, char **argv)
     PQclear(exec("SET client_min_messages = warning", 0, NULL));
 
     double t0 = now();
-    Field sf[S_N] = {{"num_songs", NULL},     {"artist_id", NULL},   {"artist_latitude", NULL},
-                     {"artist_longitude", NULL}, {"artist_location", NULL},
-                     {"artist_name", NULL},  {"song_id", NULL},     {"title", NULL},
-                     {"duration", NULL},     {"year", NULL}};
+    Field sf[S_N] = {{"num_songs", NULL},       {"artist_id", NULL},
+                     {"artist_latitude", NULL}, {"artist_longitude", NULL},
+                     {"artist_location", NULL}, {"artist_name", NULL},
+                     {"song_id", NULL},         {"title", NULL},
+                     {"duration", NULL},        {"year", NULL}};
     long nsongs = 0;
     for (size_t i = 0; i < songs.len; i++) {
         size_t len;
@@ -381,8 +407,8 @@ int main(int argc, char **argv)
         Reader r = {text, text + len, songs.items[i], {0}};
         buf_init(&r.scratch);
         while (read_object(&r, sf, S_N)) {
-            const char *artist[] = {sf[S_ARTIST_ID].val, sf[S_ARTIST_NAME].val,
-                                    sf[S_LOC].val, nz(sf[S_LAT].val), nz(sf[S_LON].val)};
+            const char *artist[] = {sf[S_ARTIST_ID].val, sf[S_ARTIST_NAME].val, sf[S_LOC].val,
+                                    nz(sf[S_LAT].val), nz(sf[S_LON].val)};
             exec_clear("INSERT INTO artists (artist_id, name, location, latitude, longitude) "
                        "VALUES ($1, $2, NULLIF($3, ''), $4, $5) "
                        "ON CONFLICT (artist_id) DO NOTHING",
@@ -413,8 +439,8 @@ int main(int argc, char **argv)
         Reader r = {text, text + len, logs.items[i], {0}};
         buf_init(&r.scratch);
         while (read_object(&r, ef, E_N)) {
-            if (!ef[E_PAGE].val || strcmp(ef[E_PAGE].val, "NextSong") != 0 ||
-                !nz(ef[E_USER].val) || !ef[E_TS].val)
+            if (!ef[E_PAGE].val || strcmp(ef[E_PAGE].val, "NextSong") != 0 || !nz(ef[E_USER].val) ||
+                !ef[E_TS].val)
                 continue;
             nevents++;
             if (!complete)
@@ -442,8 +468,7 @@ int main(int argc, char **argv)
                        "VALUES ($1, $2, $3, $4, $5) "
                        "ON CONFLICT (user_id) DO UPDATE SET level = EXCLUDED.level",
                        5, urow);
-            const char *look[] = {nz(ef[E_SONG].val), nz(ef[E_ARTIST].val),
-                                  nz(ef[E_LENGTH].val)};
+            const char *look[] = {nz(ef[E_SONG].val), nz(ef[E_ARTIST].val), nz(ef[E_LENGTH].val)};
             PGresult *res = exec("SELECT s.song_id, s.artist_id FROM songs s "
                                  "JOIN artists a ON a.artist_id = s.artist_id "
                                  "WHERE s.title = $1 AND a.name = $2 AND s.duration = $3",
@@ -454,9 +479,9 @@ int main(int argc, char **argv)
                 artist_id = PQgetvalue(res, 0, 1);
                 matched++;
             }
-            const char *prow[] = {start,   ef[E_USER].val,      nz(ef[E_LEVEL].val),
-                                  song_id, artist_id,           nz(ef[E_SESSION].val),
-                                  nz(ef[E_LOCATION].val),       nz(ef[E_AGENT].val)};
+            const char *prow[] = {
+                start,     ef[E_USER].val,        nz(ef[E_LEVEL].val),    song_id,
+                artist_id, nz(ef[E_SESSION].val), nz(ef[E_LOCATION].val), nz(ef[E_AGENT].val)};
             exec_clear("INSERT INTO songplays (start_time, user_id, level, song_id, artist_id, "
                        "session_id, location, user_agent) "
                        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -94,8 +94,7 @@ static void fact(FILE *f, int g, int k, char c, int d1, int d2, int prev, int d3
             "      dim_b_id:   {type: integer, references: dim_%04d_%d.dim_id}\n",
             g, k, k, g, g, d1, g, d2);
     if (prev >= 0)
-        fprintf(f, "      dim_c_id:   {type: integer, references: dim_%04d_%d.dim_id}\n", prev,
-                d3);
+        fprintf(f, "      dim_c_id:   {type: integer, references: dim_%04d_%d.dim_id}\n", prev, d3);
     fprintf(f,
             "      amount:     {type: \"decimal(14,2)\", not_null: true}\n"
             "      hour:       {type: smallint, not_null: true}\n"
@@ -115,13 +114,12 @@ static void fact(FILE *f, int g, int k, char c, int d1, int d2, int prev, int d3
                 "        - left: dim_%04d_%d p\n"
                 "          on: p.dim_id = s.id\n",
                 prev, d3);
-    fprintf(f,
-            "      where: s.ts is not null and s.amount between 0 and 1000000\n"
-            "      dedupe: {by: [s.id, s.ts]}\n"
-            "      map:\n"
-            "        event_time: timestamp 'epoch' + s.ts / 1000 * interval '1 second'\n"
-            "        dim_a_id:   a.dim_id\n"
-            "        dim_b_id:   b.dim_id\n");
+    fprintf(f, "      where: s.ts is not null and s.amount between 0 and 1000000\n"
+               "      dedupe: {by: [s.id, s.ts]}\n"
+               "      map:\n"
+               "        event_time: timestamp 'epoch' + s.ts / 1000 * interval '1 second'\n"
+               "        dim_a_id:   a.dim_id\n"
+               "        dim_b_id:   b.dim_id\n");
     if (prev >= 0)
         fprintf(f, "        dim_c_id:   p.dim_id\n");
     fprintf(f, "        amount:     round(coalesce(s.amount, 0) * (1 + coalesce(s.ratio, 0)), 2)\n"

@@ -463,11 +463,12 @@ END {
                 m = med(s, r)
                 printf "| %s | %s | %s | %d | %s | %s-%s | %s | %.1f | %s |\n", label, mb, r, nok[k], sec(m), sec(minof(ok[k])), sec(maxof(ok[k])), commas(events[s] / m), bytes[s] / 1e6 / m, ratio(m, f)
             } else if (k in est) {
+                anyest = 1
                 printf "| %s | %s | %s | est. | ~%s | (estimate) | ~%s | ~%.2f | ~%s |\n", label, mb, r, sec(est[k]), commas(events[s] / est[k]), bytes[s] / 1e6 / est[k], ratio(est[k], f)
             } else printf "| %s | %s | %s | - | FAILED:%s | | | | |\n", label, mb, r, bad[k]
         }
     }
-    printf "\nest.: row by row would run over %s s at that size; the figure is its measured songs phase plus its measured per-event rate on the real data of that size (a probe of up to %s s of events) times all of its events.\n", limit, probe
+    if (anyest) printf "\nest.: row by row would run over %s s at that size; the figure is its measured songs phase plus its measured per-event rate on the real data of that size (a probe of up to %s s of events) times all of its events.\n", limit, probe
     printf "\n## Ratios\n\n| events | runner/floor | runner/naive | rowbyrow/runner | runner peak RSS MB |\n|---:|---:|---:|---:|---:|\n"
     for (i = 1; i <= nsizes; i++) {
         s = sizes[i]; rn = med(s, "runner"); rb = med(s, "rowbyrow"); pre = ""
