@@ -48,7 +48,8 @@
 #include <string.h>
 
 #include "expr.h"
-// clang-format off: the scanner's header needs the parser's types first
+/* the scanner's header needs the parser's types first */
+// clang-format off
 #include "parser.tab.h"
 #include "lexer.h"
 // clang-format on
