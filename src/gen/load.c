@@ -643,20 +643,51 @@ static void load_load(Loader *L, TableDef *t, yaml_node_t *n)
 
 /* ---- tables ---- */
 
+static size_t name_hash(const char *s)
+{
+    size_t h = 1469598103934665603u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+/* The slot for name in m's table index (empty or holding that name). */
+static TableDef **index_slot(const Model *m, const char *name)
+{
+    size_t mask = m->index_cap - 1, i = name_hash(name) & mask;
+    while (m->index[i] && strcmp(m->index[i]->name, name) != 0)
+        i = (i + 1) & mask;
+    return &m->index[i];
+}
+
+static void index_add(Arena *a, Model *m, TableDef *t)
+{
+    if ((m->tables.len + 1) * 2 > m->index_cap) { /* keep the load under one half */
+        size_t cap = m->index_cap ? m->index_cap * 2 : 64;
+        TableDef **old = m->index;
+        size_t old_cap = m->index_cap;
+        m->index = arena_alloc(a, cap * sizeof *m->index);
+        m->index_cap = cap;
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i])
+                *index_slot(m, old[i]->name) = old[i];
+    }
+    *index_slot(m, t->name) = t;
+}
+
 static TableDef *new_table(Loader *L, Model *m, const char *name, yaml_node_t *k, Role role)
 {
-    for (size_t i = 0; i < m->tables.len; i++) {
-        TableDef *o = m->tables.items[i];
-        if (!strcmp(o->name, name)) {
-            diag_error(L->d, mark_of(k), "duplicate-table", "table \"%s\" is defined twice", name);
-            diag_hint(L->d, "the other one is at line %d", o->mark.line);
-            return NULL;
-        }
+    TableDef *o = model_table(m, name);
+    if (o) {
+        diag_error(L->d, mark_of(k), "duplicate-table", "table \"%s\" is defined twice", name);
+        diag_hint(L->d, "the other one is at line %d", o->mark.line);
+        return NULL;
     }
     TableDef *t = arena_alloc(L->a, sizeof *t);
     t->name = name;
     t->mark = mark_of(k);
     t->role = role;
+    index_add(L->a, m, t);
     vec_push(L->a, &m->tables, t);
     return t;
 }
@@ -1052,10 +1083,5 @@ ColumnDef *table_column(const TableDef *t, const char *name)
 
 TableDef *model_table(const Model *m, const char *name)
 {
-    for (size_t i = 0; i < m->tables.len; i++) {
-        TableDef *t = m->tables.items[i];
-        if (!strcmp(t->name, name))
-            return t;
-    }
-    return NULL;
+    return m->index_cap ? *index_slot(m, name) : NULL;
 }

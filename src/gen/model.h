@@ -176,6 +176,8 @@ typedef struct Model {
     Vec user_checks;  /* CheckDef* declared under checks: */
     Vec checks;       /* (checker) CheckDef*: derived ones, then user ones */
     Vec queries;      /* QueryDef* in model order */
+    TableDef **index; /* open-addressing hash of tables by name (load.c) */
+    size_t index_cap;
 } Model;
 
 /* Parses the YAML text (len bytes) into a model allocated from `a`.  Reports

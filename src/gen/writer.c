@@ -80,18 +80,26 @@ static int mkdirs(const char *path, FILE *err)
     return rc;
 }
 
-/* dir "" is the output folder itself */
-static bool in_set(const OutSet *set, const char *dir, const char *name)
+/* The names of the files the set holds directly in dir ("" is the output folder
+ * itself), sorted for bsearch. */
+static const char **names_in(const OutSet *set, const char *dir, size_t *n)
 {
     size_t dl = strlen(dir);
+    const char **v = xmalloc((set->len + 1) * sizeof *v);
+    *n = 0;
     for (size_t i = 0; i < set->len; i++) {
         const char *p = set->files[i].path;
-        if (!dl && !strcmp(p, name))
-            return true;
-        if (dl && !strncmp(p, dir, dl) && p[dl] == '/' && !strcmp(p + dl + 1, name))
-            return true;
+        if (!dl && !strchr(p, '/'))
+            v[(*n)++] = p;
+        else if (dl && !strncmp(p, dir, dl) && p[dl] == '/' && !strchr(p + dl + 1, '/'))
+            v[(*n)++] = p + dl + 1;
     }
-    return false;
+    return v;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 static char *dir_path(const char *outdir, const char *dir)
@@ -117,13 +125,16 @@ static char **stale_files(const char *outdir, const char *dir, const OutSet *set
         free(path);
         return NULL;
     }
-    size_t cap = 8;
+    size_t cap = 8, nheld;
     char **names = xmalloc(cap * sizeof *names);
+    const char **held = names_in(set, dir, &nheld);
+    qsort(held, nheld, sizeof *held, cmp_cstr);
     struct dirent *de;
     while ((de = readdir(dp))) {
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
             continue;
-        if (in_set(set, dir, de->d_name))
+        const char *key = de->d_name;
+        if (nheld && bsearch(&key, held, nheld, sizeof *held, cmp_cstr))
             continue;
         struct stat st;
         if (fstatat(dirfd(dp), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || S_ISDIR(st.st_mode))
@@ -136,6 +147,7 @@ static char **stale_files(const char *outdir, const char *dir, const OutSet *set
     }
     closedir(dp);
     free(path);
+    free(held);
     qsort(names, *n, sizeof *names, cmp_str);
     return names;
 }
