@@ -37,7 +37,7 @@ bgpids=()
 cleanup() {
     for p in "${bgpids[@]}"; do kill "$p" 2>/dev/null; done
     wait 2>/dev/null
-    pg_stop "$T/pg"
+    pg_remove "$T/pg"
     rm -rf "$T"
 }
 trap cleanup EXIT

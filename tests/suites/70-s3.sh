@@ -29,7 +29,7 @@ pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
     wait 2>/dev/null
-    pg_stop "$tmp/pg" >/dev/null 2>&1
+    pg_remove "$tmp/pg" >/dev/null 2>&1
     [ -n "${KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
 }
 source src/sh/pg.sh
