@@ -253,6 +253,26 @@ static void describe(Emitter *e, Buf *b, const TableDef *t)
     (void)e;
 }
 
+/* "l.k1 = r.k1 AND l.k2 = r.k2" over t's primary key columns. */
+static void key_match(Buf *b, const TableDef *t, const char *l, const char *r)
+{
+    bool first = true;
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        if (!c->primary_key)
+            continue;
+        buf_puts(b, first ? "" : " AND ");
+        first = false;
+        print_name(b, l);
+        buf_putc(b, '.');
+        print_name(b, c->name);
+        buf_puts(b, " = ");
+        print_name(b, r);
+        buf_putc(b, '.');
+        print_name(b, c->name);
+    }
+}
+
 static void load_star(Emitter *e, Buf *b, const TableDef *t)
 {
     const LoadDef *ld = t->load;
@@ -272,19 +292,7 @@ static void load_star(Emitter *e, Buf *b, const TableDef *t)
         buf_puts(b, ";\n\nDELETE FROM ");
         print_name(b, t->name);
         buf_puts(b, "\nUSING stargen_stage\nWHERE ");
-        bool first = true;
-        for (size_t i = 0; i < t->columns.len; i++) {
-            const ColumnDef *c = t->columns.items[i];
-            if (!c->primary_key)
-                continue;
-            buf_puts(b, first ? "" : " AND ");
-            first = false;
-            print_name(b, t->name);
-            buf_putc(b, '.');
-            print_name(b, c->name);
-            buf_puts(b, " = stargen_stage.");
-            print_name(b, c->name);
-        }
+        key_match(b, t, t->name, "stargen_stage");
         buf_puts(b, ";\n\nINSERT INTO ");
         print_name(b, t->name);
         buf_putc(b, ' ');
@@ -304,18 +312,7 @@ static void load_star(Emitter *e, Buf *b, const TableDef *t)
         buf_puts(b, "\n    AND NOT EXISTS (\n        SELECT 1 FROM ");
         print_name(b, t->name);
         buf_puts(b, " AS stargen_existing\n        WHERE ");
-        bool first = true;
-        for (size_t i = 0; i < t->columns.len; i++) {
-            const ColumnDef *c = t->columns.items[i];
-            if (!c->primary_key)
-                continue;
-            buf_puts(b, first ? "" : " AND ");
-            first = false;
-            buf_puts(b, "stargen_existing.");
-            print_name(b, c->name);
-            buf_puts(b, " = ranked.");
-            print_name(b, c->name);
-        }
+        key_match(b, t, "stargen_existing", "ranked");
         buf_puts(b, "\n    )");
     }
     buf_puts(b, ";\n");

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../common/readfile.h"
 #include "check.h"
 #include "emit_internal.h"
 #include "writer.h"
@@ -47,53 +48,28 @@ static void usage(FILE *f)
  * read but is not text (a model error, exit 1, rather than an I/O error). */
 static char *read_model(const char *path, size_t *len, FILE *err, bool *not_text)
 {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) {
-        fprintf(err, "%s: error: cannot open the model: %s\n", path, strerror(errno));
+    char *d = read_whole_file(path, MODEL_MAX_BYTES, len);
+    if (!d) {
+        int e = errno;
+        struct stat st;
+        bool have = stat(path, &st) == 0;
+        if (e == EISDIR)
+            fprintf(err, "%s: error: the model must be a regular file%s\n", path,
+                    have && S_ISDIR(st.st_mode) ? ", not a directory" : "");
+        else if (e == EFBIG)
+            fprintf(err, "%s: error: the model is %lld bytes; the limit is %u MiB\n", path,
+                    have ? (long long)st.st_size : 0LL, MODEL_MAX_BYTES >> 20);
+        else
+            fprintf(err, "%s: error: cannot %s the model: %s\n", path, have ? "read" : "open",
+                    strerror(e));
         return NULL;
     }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        fprintf(err, "%s: error: the model must be a regular file%s\n", path,
-                S_ISDIR(st.st_mode) ? ", not a directory" : "");
-        close(fd);
-        return NULL;
-    }
-    if ((unsigned long long)st.st_size > MODEL_MAX_BYTES) {
-        fprintf(err, "%s: error: the model is %lld bytes; the limit is %u MiB\n", path,
-                (long long)st.st_size, MODEL_MAX_BYTES >> 20);
-        close(fd);
-        return NULL;
-    }
-    size_t cap = (size_t)st.st_size + 1, n = 0;
-    char *d = xmalloc(cap);
-    for (;;) {
-        if (n + 1 >= cap) {
-            cap *= 2;
-            d = xrealloc(d, cap);
-        }
-        ssize_t r = read(fd, d + n, cap - 1 - n);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            fprintf(err, "%s: error: cannot read the model: %s\n", path, strerror(errno));
-            free(d);
-            close(fd);
-            return NULL;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    d[n] = '\0';
-    if (memchr(d, '\0', n)) {
+    if (memchr(d, '\0', *len)) {
         fprintf(err, "%s: error: the model is not text (it contains NUL bytes)\n", path);
         free(d);
         *not_text = true;
         return NULL;
     }
-    *len = n;
     return d;
 }
 

@@ -1,6 +1,8 @@
 /* writer.c - atomic, minimal writes of generated files (see writer.h). */
 #include "writer.h"
 
+#include "../common/readfile.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,47 +13,10 @@
 
 #define TMP_PREFIX ".stargen-tmp-"
 
-/* Reads a whole file; NULL if it does not exist (errno ENOENT) or on error. */
-static char *slurp(const char *path, size_t *len)
-{
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return NULL;
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        errno = EISDIR;
-        return NULL;
-    }
-    size_t cap = (size_t)st.st_size + 1, n = 0;
-    char *d = xmalloc(cap);
-    for (;;) {
-        if (n == cap - 1) {
-            cap *= 2;
-            d = xrealloc(d, cap);
-        }
-        ssize_t r = read(fd, d + n, cap - 1 - n);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            free(d);
-            close(fd);
-            return NULL;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    d[n] = '\0';
-    *len = n;
-    return d;
-}
-
 static bool same(const char *path, const OutFile *f)
 {
     size_t n;
-    char *old = slurp(path, &n);
+    char *old = read_whole_file(path, 0, &n);
     bool eq = old && n == f->len && memcmp(old, f->data, n) == 0;
     free(old);
     return eq;
@@ -284,7 +249,7 @@ int writer_check(const char *outdir, const OutSet *set, FILE *err)
         if (asprintf(&path, "%s/%s", outdir, f->path) < 0)
             abort();
         size_t n;
-        char *old = slurp(path, &n);
+        char *old = read_whole_file(path, 0, &n);
         if (!old) {
             fprintf(err, "%s: missing (gen would create it)\n", path);
             diffs++;

@@ -1,6 +1,8 @@
 /* checks.c - runs data checks and analytics queries; formats result sets (see checks.h). */
 #include "checks.h"
 
+#include "../common/readfile.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -359,22 +361,19 @@ int report_queries(PGconn *c, const char *dir, const char *csv_dir, FILE *out, B
         char *path;
         if (asprintf(&path, "%s/%s", qdir, names[i]) < 0)
             abort();
-        FILE *f = fopen(path, "rb");
+        size_t tlen = 0;
+        char *raw = read_whole_file(path, 0, &tlen);
         Buf text;
         buf_init(&text);
-        if (f) {
-            char chunk[65536];
-            size_t got;
-            while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-                buf_putn(&text, chunk, got);
-            fclose(f);
-        }
+        if (raw)
+            buf_putn(&text, raw, tlen);
+        free(raw);
         Arena a;
         arena_init(&a);
         Statement *st = NULL;
         size_t nst = 0;
         int notx = 0;
-        if (!f || steps_split(&a, path, text.data, text.len, &st, &nst, &notx, err) != 0 ||
+        if (!raw || steps_split(&a, path, text.data, text.len, &st, &nst, &notx, err) != 0 ||
             nst != 1) {
             if (!err->len)
                 buf_printf(err, "%s: expected one SELECT statement", path);

@@ -19,6 +19,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "../common/readfile.h"
 #include "checks.h"
 #include "config.h"
 #include "conn.h"
@@ -126,29 +127,6 @@ static long resolve_step(const StepSet *set, const char *opt, const char *key)
     return i;
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    Buf b;
-    buf_init(&b);
-    char tmp[8192];
-    size_t got;
-    while ((got = fread(tmp, 1, sizeof tmp, f)) > 0)
-        buf_putn(&b, tmp, got);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        buf_free(&b);
-        return NULL;
-    }
-    buf_putc(&b, '\0');
-    char *t = buf_detach(&b, len);
-    *len -= 1;
-    return t;
-}
-
 /* --publish: every jsonpaths file to the URI its COPY names.  Checks every
  * file before the first upload. */
 static int publish(const StepSet *set, const Config *cfg, int dry, int no_sign, int quiet)
@@ -165,7 +143,7 @@ static int publish(const StepSet *set, const Config *cfg, int dry, int no_sign, 
     char **text = xcalloc(pl.n, sizeof *text);
     size_t *len = xcalloc(pl.n, sizeof *len);
     for (size_t i = 0; i < pl.n && rc == RUNNER_EXIT_OK; i++) {
-        text[i] = read_file(pl.v[i].file, &len[i]);
+        text[i] = read_whole_file(pl.v[i].file, 0, &len[i]);
         if (!text[i]) {
             fprintf(stderr, "error: cannot read %s (the jsonpaths file of the COPY into %s): %m\n",
                     pl.v[i].file, pl.v[i].table);

@@ -8,6 +8,8 @@
  */
 #include "steps.h"
 
+#include "../common/readfile.h"
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -333,27 +335,13 @@ static int is_step_file(const char *f)
 
 static char *read_file(Arena *a, const char *path, size_t *len, Buf *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    char *d = read_whole_file(path, 0, len);
+    if (!d) {
         buf_printf(err, "%s: %s", path, strerror(errno));
         return NULL;
     }
-    Buf b;
-    buf_init(&b);
-    char tmp[65536];
-    size_t got;
-    while ((got = fread(tmp, 1, sizeof tmp, f)) > 0)
-        buf_putn(&b, tmp, got);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        buf_printf(err, "%s: read error", path);
-        buf_free(&b);
-        return NULL;
-    }
-    char *s = arena_strndup(a, b.data ? b.data : "", b.len);
-    *len = b.len;
-    buf_free(&b);
+    char *s = arena_strndup(a, d, *len);
+    free(d);
     return s;
 }
 
