@@ -106,8 +106,8 @@ TEST(utf8_sequences)
 {
     CHECK(utf8_seq_len((const unsigned char *)"a", 1) == 1);
     CHECK(utf8_seq_len((const unsigned char *)"\xC3\xA9", 2) == 2);
-    CHECK(utf8_seq_len((const unsigned char *)"\xC3\xA9", 1) == 0);    /* cut */
-    CHECK(utf8_seq_len((const unsigned char *)"\xC0\xAF", 2) == 0);    /* overlong */
+    CHECK(utf8_seq_len((const unsigned char *)"\xC3\xA9", 1) == 0);     /* cut */
+    CHECK(utf8_seq_len((const unsigned char *)"\xC0\xAF", 2) == 0);     /* overlong */
     CHECK(utf8_seq_len((const unsigned char *)"\xED\xA0\x80", 3) == 0); /* surrogate */
     CHECK(utf8_seq_len((const unsigned char *)"\xF0\x9F\x98\x80", 4) == 4);
     CHECK(utf8_seq_len((const unsigned char *)"\xF4\x90\x80\x80", 4) == 0); /* > U+10FFFF */
