@@ -1,4 +1,4 @@
-/* check.c - named model checks and the load order (see check.h).
+/* analyze.c - semantic analysis of a loaded model: tables, then the other phases (see analyze.h).
  *
  * Checks, by the name shown in their messages:
  *   column-type, identifier, source, jsonpaths, json-key, identity, encode, references,
@@ -6,19 +6,11 @@
  *   dedupe, upsert-key, incremental-references, load-cycle, secret-literal,
  *   plus the expression checks of resolve.c.
  */
-#include "check.h"
-
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze_internal.h"
 #include "ident.h"
-#include "resolve.h"
-
-typedef struct Checker {
-    Arena *a;
-    Diag *d;
-    Model *m;
-} Checker;
 
 static Source *find_source(Model *m, const char *name)
 {
@@ -30,7 +22,7 @@ static Source *find_source(Model *m, const char *name)
     return NULL;
 }
 
-static void hint_names(Diag *d, const char *name, Vec *v, const char *(*get)(void *))
+void hint_names(Diag *d, const char *name, Vec *v, const char *(*get)(void *))
 {
     const char *best = NULL;
     int bd = 3;
@@ -50,11 +42,11 @@ static const char *source_name(void *p)
 {
     return ((Source *)p)->name;
 }
-static const char *table_name(void *p)
+const char *table_name(void *p)
 {
     return ((TableDef *)p)->name;
 }
-static const char *column_name(void *p)
+const char *column_name(void *p)
 {
     return ((ColumnDef *)p)->name;
 }
@@ -65,7 +57,7 @@ static const char *const encodings[] = {"az64",    "bytedict", "delta",    "delt
                                         "mostly8", "mostly16", "mostly32", "raw",      "runlength",
                                         "text255", "text32k",  "zstd",     NULL};
 
-static void check_columns(Checker *c, TableDef *t)
+static void analyze_columns(Analyzer *c, TableDef *t)
 {
     if (!t->columns.len)
         diag_error(c->d, t->mark, "columns", "table \"%s\" has no columns", t->name);
@@ -107,7 +99,7 @@ static void check_columns(Checker *c, TableDef *t)
 
 /* ---- physical design ---- */
 
-static void check_physical(Checker *c, TableDef *t)
+static void analyze_physical(Analyzer *c, TableDef *t)
 {
     if (t->dist == DIST_KEY && t->dist_key) {
         t->dist_col = table_column(t, t->dist_key->s);
@@ -151,7 +143,7 @@ static void check_physical(Checker *c, TableDef *t)
 
 /* ---- staging ---- */
 
-static void check_staging(Checker *c, TableDef *t)
+static void analyze_staging(Analyzer *c, TableDef *t)
 {
     if (t->source_name) {
         t->source = find_source(c->m, t->source_name->s);
@@ -222,7 +214,7 @@ static void check_staging(Checker *c, TableDef *t)
 
 /* ---- references ---- */
 
-static void check_references(Checker *c, TableDef *t)
+static void analyze_references(Analyzer *c, TableDef *t)
 {
     for (size_t i = 0; i < t->columns.len; i++) {
         ColumnDef *col = t->columns.items[i];
@@ -300,255 +292,7 @@ static void check_references(Checker *c, TableDef *t)
     }
 }
 
-/* ---- loads ---- */
-
-/* "name", "name alias" or "name as alias". */
-static bool table_spec(Checker *c, Scalar *s, const char **name, const char **alias)
-{
-    char *w[4];
-    int n = 0;
-    char *copy = arena_strdup(c->a, s->s);
-    for (char *tok = strtok(copy, " \t\n"); tok; tok = strtok(NULL, " \t\n"))
-        if (n < 4)
-            w[n++] = tok;
-        else
-            n = 5;
-    if (n == 3 && !strcasecmp(w[1], "as")) {
-        w[1] = w[2];
-        n = 2;
-    }
-    if (n < 1 || n > 2) {
-        diag_error(c->d, s->mark, "load-from",
-                   "\"%s\" is not a table: write `table`, `table alias` or `table as alias`", s->s);
-        return false;
-    }
-    const char *why;
-    for (int i = 0; i < n; i++) {
-        if (!ident_valid(w[i], &why)) {
-            diag_error(c->d, s->mark, "identifier", "bad %s \"%s\": %s", i ? "alias" : "table name",
-                       w[i], why);
-            return false;
-        }
-    }
-    *name = w[0];
-    *alias = n == 2 ? w[1] : w[0];
-    return true;
-}
-
-static TableDef *scope_table(Checker *c, Scope *sc, TableDef *self, Scalar *spec,
-                             const char **name_out)
-{
-    const char *name, *alias;
-    if (!table_spec(c, spec, &name, &alias))
-        return NULL;
-    *name_out = name;
-    TableDef *t = model_table(c->m, name);
-    if (!t) {
-        diag_error(c->d, spec->mark, "load-from", "unknown table \"%s\"", name);
-        hint_names(c->d, name, &c->m->tables, table_name);
-        return NULL;
-    }
-    if (t == self) {
-        diag_error(c->d, spec->mark, "load-cycle", "\"%s\" cannot load from itself", name);
-        return NULL;
-    }
-    for (int i = 0; i < sc->n; i++)
-        if (!strcmp(sc->alias[i], alias)) {
-            diag_error(c->d, spec->mark, "load-from", "alias \"%s\" is used twice in this load",
-                       alias);
-            return NULL;
-        }
-    if (sc->n == 64) {
-        diag_error(c->d, spec->mark, "load-from", "a load reads at most 64 tables");
-        return NULL;
-    }
-    sc->alias[sc->n] = alias;
-    sc->table[sc->n] = t;
-    sc->n++;
-    return t;
-}
-
-static Expr *typed(Checker *c, Scope *sc, Scalar *s, ParseMode mode)
-{
-    Expr *e = resolve_parse(c->a, c->d, s, mode);
-    if (!e)
-        return NULL;
-    Resolver r = {c->a, c->d, s, sc, false};
-    resolve_expr(&r, e);
-    return e;
-}
-
-static void check_load(Checker *c, TableDef *t)
-{
-    LoadDef *ld = t->load;
-    if (!ld || !ld->from || !t->columns.len) /* no columns: already reported */
-        return;
-    Scope *sc = arena_alloc(c->a, sizeof *sc);
-    ld->from_table = scope_table(c, sc, t, ld->from, &ld->from_name);
-    if (!ld->from_table)
-        return;
-    ld->from_alias = sc->alias[0];
-    vec_push(c->a, &t->reads, ld->from_table);
-    bool scope_ok = true;
-    for (size_t i = 0; i < ld->joins.len; i++) {
-        JoinDef *j = ld->joins.items[i];
-        j->ref = scope_table(c, sc, t, j->table, &j->table_name);
-        if (!j->ref) {
-            scope_ok = false;
-            continue;
-        }
-        j->alias = sc->alias[sc->n - 1];
-        vec_push(c->a, &t->reads, j->ref);
-        j->on_expr = typed(c, sc, j->on, PARSE_EXPR);
-        if (j->on_expr) {
-            Resolver r = {c->a, c->d, j->on, sc, false};
-            resolve_boolean(&r, j->on_expr, "a join condition");
-        }
-    }
-    if (!scope_ok)
-        return;
-    if (ld->where && (ld->where_expr = typed(c, sc, ld->where, PARSE_EXPR))) {
-        Resolver r = {c->a, c->d, ld->where, sc, false};
-        resolve_boolean(&r, ld->where_expr, "where");
-    }
-    /* mappings */
-    for (size_t i = 0; i < ld->maps.len; i++) {
-        Scalar *k = ld->maps.items[i], *v = ld->map_values.items[i];
-        ColumnDef *col = table_column(t, k->s);
-        if (!col) {
-            diag_error(c->d, k->mark, "map-column", "\"%s\" is not a column of \"%s\"", k->s,
-                       t->name);
-            hint_names(c->d, k->s, &t->columns, column_name);
-            continue;
-        }
-        if (col->identity) {
-            diag_error(c->d, k->mark, "identity",
-                       "\"%s\" is an identity column: the database numbers it; remove its mapping",
-                       k->s);
-            continue;
-        }
-        col->map = v;
-        col->map_expr = typed(c, sc, v, PARSE_EXPR);
-        if (col->map_expr && col->map_expr->type.kind != T_UNKNOWN) {
-            Resolver r = {c->a, c->d, v, sc, false};
-            resolve_assignable(&r, col->map_expr, col);
-        }
-    }
-    for (size_t i = 0; i < t->columns.len; i++) {
-        ColumnDef *col = t->columns.items[i];
-        if (col->not_null && !col->identity && !col->map)
-            diag_error(c->d, col->mark, "not-null-mapped",
-                       "NOT NULL column \"%s\" has no mapping in the load of \"%s\"", col->name,
-                       t->name);
-    }
-    /* dedupe */
-    bool has_pk = false, pk_identity = false;
-    for (size_t i = 0; i < t->columns.len; i++) {
-        ColumnDef *col = t->columns.items[i];
-        if (col->primary_key) {
-            has_pk = true;
-            pk_identity |= col->identity;
-        }
-    }
-    bool natural_pk = has_pk && !pk_identity;
-    if (ld->dedupe == DEDUPE_LATEST) {
-        if (natural_pk && ld->dedupe_by.len) {
-            diag_error(c->d, ld->dedupe_mark, "dedupe",
-                       "\"%s\" is deduplicated by its primary key; remove `by` (keep `latest`)",
-                       t->name);
-        } else if (!natural_pk && !ld->dedupe_by.len) {
-            diag_error(c->d, ld->dedupe_mark, "dedupe",
-                       "\"%s\" has no primary key to deduplicate by: give `by: [expressions]`",
-                       t->name);
-        }
-        ld->by_exprs = arena_alloc(c->a, (ld->dedupe_by.len + 1) * sizeof *ld->by_exprs);
-        for (size_t i = 0; i < ld->dedupe_by.len; i++)
-            ld->by_exprs[i] = typed(c, sc, ld->dedupe_by.items[i], PARSE_EXPR);
-        if (ld->latest)
-            ld->latest_expr = typed(c, sc, ld->latest, PARSE_EXPR);
-        if (ld->latest_expr && type_cat(ld->latest_expr->type) == CAT_BOOLEAN) {
-            diag_expr_error(c->d, ld->latest, 0, (int)ld->latest->len, "dedupe",
-                            "latest orders rows; a boolean is a poor order");
-        }
-    }
-    if (ld->mode == MODE_UPSERT && !natural_pk)
-        diag_error(c->d, ld->mode_mark, "upsert-key",
-                   "mode upsert replaces rows by primary key, and \"%s\" has no natural "
-                   "primary key",
-                   t->name);
-    for (size_t i = 0; i < t->reads.len; i++) {
-        TableDef *r = t->reads.items[i];
-        if (r->role != ROLE_STAGING)
-            vec_push(c->a, &t->deps, r);
-    }
-}
-
-/* ---- order ---- */
-
-static int cmp_star(const void *a, const void *b)
-{
-    const TableDef *x = *(TableDef *const *)a, *y = *(TableDef *const *)b;
-    if (x->role != y->role)
-        return x->role == ROLE_DIMENSION ? -1 : 1;
-    return strcmp(x->name, y->name);
-}
-
-/* Depth-first, dependencies first; ties by kind (dimensions first) then name,
- * so the order is a function of the model alone. */
-static bool visit(Checker *c, TableDef *t, Vec *path)
-{
-    if (t->visit == 2)
-        return true;
-    if (t->visit == 1) {
-        Buf b;
-        buf_init(&b);
-        size_t start = 0;
-        for (size_t i = 0; i < path->len; i++)
-            if (path->items[i] == t)
-                start = i;
-        for (size_t i = start; i < path->len; i++)
-            buf_printf(&b, "%s -> ", ((TableDef *)path->items[i])->name);
-        buf_puts(&b, t->name);
-        diag_error(c->d, t->mark, "load-cycle", "the load graph has a cycle: %s", b.data);
-        diag_hint(c->d, "a table must be loaded before the tables that read or reference it");
-        buf_free(&b);
-        return false;
-    }
-    t->visit = 1;
-    vec_push(c->a, path, t);
-    TableDef **deps = arena_alloc(c->a, (t->deps.len + 1) * sizeof *deps);
-    if (t->deps.len) {
-        memcpy(deps, t->deps.items, t->deps.len * sizeof *deps);
-        qsort(deps, t->deps.len, sizeof *deps, cmp_star);
-    }
-    bool ok = true;
-    for (size_t i = 0; i < t->deps.len && ok; i++)
-        ok = visit(c, deps[i], path);
-    path->len--;
-    t->visit = 2;
-    t->order = (int)c->m->load_order.len;
-    vec_push(c->a, &c->m->load_order, t);
-    return ok;
-}
-
-static void order_loads(Checker *c)
-{
-    Vec star = {0};
-    for (size_t i = 0; i < c->m->tables.len; i++) {
-        TableDef *t = c->m->tables.items[i];
-        if (t->role != ROLE_STAGING)
-            vec_push(c->a, &star, t);
-    }
-    if (!star.len)
-        return;
-    qsort(star.items, star.len, sizeof *star.items, cmp_star);
-    Vec path = {0};
-    for (size_t i = 0; i < star.len; i++)
-        if (!visit(c, star.items[i], &path))
-            return;
-}
-
-static void check_secret(Checker *c)
+static void analyze_secret(Analyzer *c)
 {
     Scalar *s = c->m->iam_role;
     if (!s || !strcmp(s->s, "default"))
@@ -566,236 +310,24 @@ static void check_secret(Checker *c)
     }
 }
 
-/* ---- data checks ---- */
-
-static CheckDef *new_check(Checker *c, CheckKind k, TableDef *t, ColumnDef *col, const char *name)
+static void analyze(Arena *a, Diag *d, Model *m)
 {
-    CheckDef *ck = arena_alloc(c->a, sizeof *ck);
-    ck->kind = k;
-    ck->table = t;
-    ck->column = col;
-    ck->name = name;
-    ck->mark = col ? col->mark : t->mark;
-    vec_push(c->a, &c->m->checks, ck);
-    return ck;
-}
-
-static bool accepted_ok(Checker *c, ColumnDef *col)
-{
-    TypeCat cat = type_cat(col->type);
-    bool ok = true;
-    for (size_t i = 0; i < col->accepted.len; i++) {
-        Scalar *v = col->accepted.items[i];
-        char *end = NULL;
-        if (cat == CAT_NUMERIC) {
-            strtod(v->s, &end);
-            if (!*v->s || *end) {
-                diag_error(c->d, v->mark, "accepted-values",
-                           "\"%s\" is not a number, but %s.%s is numeric", v->s, col->table->name,
-                           col->name);
-                ok = false;
-            }
-        } else if (cat == CAT_BOOLEAN) {
-            if (strcmp(v->s, "true") && strcmp(v->s, "false")) {
-                diag_error(c->d, v->mark, "accepted-values", "\"%s\" is not true or false", v->s);
-                ok = false;
-            }
-        } else if (cat != CAT_STRING) {
-            diag_error(c->d, col->accepted_mark, "accepted-values",
-                       "accepted_values applies to string, numeric and boolean columns");
-            return false;
-        } else if (!col->type.max && strlen(v->s) > (size_t)col->type.p) {
-            diag_error(c->d, v->mark, "accepted-values", "\"%s\" is longer than %s.%s can hold",
-                       v->s, col->table->name, col->name);
-            ok = false;
-        }
-    }
-    return ok;
-}
-
-/* Checks derived from what the model says: keys, NOT NULL, references, accepted values. */
-static void derive_checks(Checker *c)
-{
-    for (size_t i = 0; i < c->m->load_order.len; i++) {
-        TableDef *t = c->m->load_order.items[i];
-        Buf pk;
-        buf_init(&pk);
-        for (size_t j = 0; j < t->columns.len; j++) {
-            ColumnDef *col = t->columns.items[j];
-            if (col->primary_key)
-                buf_printf(&pk, "_%s", col->name);
-        }
-        if (pk.len)
-            new_check(c, CK_UNIQUE, t, NULL, arena_printf(c->a, "unique_%s%s", t->name, pk.data));
-        buf_free(&pk);
-        for (size_t j = 0; j < t->columns.len; j++) {
-            ColumnDef *col = t->columns.items[j];
-            if (col->not_null)
-                new_check(c, CK_NOT_NULL, t, col,
-                          arena_printf(c->a, "not_null_%s_%s", t->name, col->name));
-        }
-        for (size_t j = 0; j < t->columns.len; j++) {
-            ColumnDef *col = t->columns.items[j];
-            if (col->ref_col)
-                new_check(c, CK_RELATIONSHIP, t, col,
-                          arena_printf(c->a, "relationships_%s_%s__%s_%s", t->name, col->name,
-                                       col->ref_col->table->name, col->ref_col->name));
-        }
-        for (size_t j = 0; j < t->columns.len; j++) {
-            ColumnDef *col = t->columns.items[j];
-            if (col->accepted.len && accepted_ok(c, col))
-                new_check(c, CK_ACCEPTED, t, col,
-                          arena_printf(c->a, "accepted_values_%s_%s", t->name, col->name))
-                    ->warn = col->accepted_warn;
-        }
-    }
-}
-
-static bool check_rowset(Checker *c, RowSet *r)
-{
-    if (!table_spec(c, r->from, &r->name, &r->alias))
-        return false;
-    r->table = model_table(c->m, r->name);
-    if (!r->table) {
-        diag_error(c->d, r->from->mark, "check-table", "unknown table \"%s\"", r->name);
-        hint_names(c->d, r->name, &c->m->tables, table_name);
-        return false;
-    }
-    if (r->where) {
-        Scope *sc = arena_alloc(c->a, sizeof *sc);
-        sc->alias[0] = r->alias;
-        sc->table[0] = r->table;
-        sc->n = 1;
-        r->where_expr = typed(c, sc, r->where, PARSE_EXPR);
-        if (r->where_expr) {
-            Resolver rv = {c->a, c->d, r->where, sc, false};
-            resolve_boolean(&rv, r->where_expr, "where");
-        }
-    }
-    return true;
-}
-
-static void user_checks(Checker *c)
-{
-    for (size_t i = 0; i < c->m->user_checks.len; i++) {
-        CheckDef *ck = c->m->user_checks.items[i];
-        bool ok = true;
-        if (ck->left)
-            ok &= check_rowset(c, ck->left);
-        if (ck->right)
-            ok &= check_rowset(c, ck->right);
-        if (ck->kind == CK_SQL) {
-            const char *q = ck->sql->s;
-            size_t n = strlen(q);
-            while (n && (q[n - 1] == ' ' || q[n - 1] == '\n' || q[n - 1] == ';'))
-                n--;
-            if (memchr(q, ';', n)) {
-                diag_error(c->d, ck->sql->mark, "check-sql",
-                           "a sql check is one SELECT statement: remove the \";\" inside it");
-                ok = false;
-            }
-        }
-        for (size_t j = 0; j < c->m->checks.len; j++)
-            if (!strcmp(((CheckDef *)c->m->checks.items[j])->name, ck->name)) {
-                diag_error(c->d, ck->mark, "check-name", "check name \"%s\" is already taken%s",
-                           ck->name, j < i ? "" : " by a check derived from the model");
-                ok = false;
-                break;
-            }
-        if (ok)
-            vec_push(c->a, &c->m->checks, ck);
-    }
-}
-
-/* ---- analytics queries ---- */
-
-static void check_query(Checker *c, QueryDef *q)
-{
-    LoadDef *ld = q->src;
-    if (!ld->from)
-        return;
-    Scope *sc = arena_alloc(c->a, sizeof *sc);
-    q->scope = sc;
-    ld->from_table = scope_table(c, sc, NULL, ld->from, &ld->from_name);
-    if (!ld->from_table)
-        return;
-    ld->from_alias = sc->alias[0];
-    for (size_t i = 0; i < ld->joins.len; i++) {
-        JoinDef *j = ld->joins.items[i];
-        j->ref = scope_table(c, sc, NULL, j->table, &j->table_name);
-        if (!j->ref)
-            return;
-        j->alias = sc->alias[sc->n - 1];
-        j->on_expr = typed(c, sc, j->on, PARSE_EXPR);
-        if (j->on_expr) {
-            Resolver r = {c->a, c->d, j->on, sc, false};
-            resolve_boolean(&r, j->on_expr, "a join condition");
-        }
-    }
-    if (ld->where && (ld->where_expr = typed(c, sc, ld->where, PARSE_EXPR))) {
-        Resolver r = {c->a, c->d, ld->where, sc, false};
-        resolve_boolean(&r, ld->where_expr, "where");
-        if (expr_has_aggregate(ld->where_expr))
-            diag_error(c->d, ld->where->mark, "aggregate",
-                       "where filters rows before grouping: it cannot hold an aggregate");
-    }
-    size_t n = q->select_values.len;
-    q->select_exprs = arena_alloc(c->a, (n + 1) * sizeof *q->select_exprs);
-    for (size_t i = 0; i < n; i++) {
-        Scalar *v = q->select_values.items[i];
-        Expr *e = resolve_parse(c->a, c->d, v, PARSE_EXPR);
-        if (e) {
-            Resolver r = {c->a, c->d, v, sc, true};
-            resolve_expr(&r, e);
-        }
-        q->select_exprs[i] = e;
-    }
-    size_t no = q->order_by.len;
-    q->order_exprs = arena_alloc(c->a, (no + 1) * sizeof *q->order_exprs);
-    q->order_output = arena_alloc(c->a, (no + 1) * sizeof *q->order_output);
-    for (size_t i = 0; i < no; i++) {
-        Scalar *v = q->order_by.items[i];
-        Expr *e = resolve_parse(c->a, c->d, v, PARSE_ORDER);
-        q->order_output[i] = -1;
-        q->order_exprs[i] = e;
-        if (!e)
-            continue;
-        if (e->a->kind == EX_COLUMN && !e->a->qualifier)
-            for (size_t k = 0; k < n; k++)
-                if (!strcmp(((Scalar *)q->select_names.items[k])->s, e->a->name))
-                    q->order_output[i] = (int)k;
-        if (q->order_output[i] < 0) {
-            diag_expr_error(c->d, v, e->a->start, e->a->end, "query-order",
-                            "order_by names an output of the query, and \"%.*s\" is none",
-                            e->a->end - e->a->start, v->s + e->a->start);
-            Buf b;
-            buf_init(&b);
-            for (size_t k = 0; k < n; k++)
-                buf_printf(&b, "%s%s", k ? ", " : "", ((Scalar *)q->select_names.items[k])->s);
-            diag_hint(c->d, "outputs: %s", b.data);
-            buf_free(&b);
-        }
-    }
-}
-
-void check_model(Arena *a, Diag *d, Model *m)
-{
-    Checker c = {a, d, m};
-    check_secret(&c);
+    Analyzer c = {a, d, m};
+    analyze_secret(&c);
     for (size_t i = 0; i < m->tables.len; i++) {
         TableDef *t = m->tables.items[i];
-        check_columns(&c, t);
-        check_physical(&c, t);
+        analyze_columns(&c, t);
+        analyze_physical(&c, t);
         if (t->role == ROLE_STAGING)
-            check_staging(&c, t);
+            analyze_staging(&c, t);
     }
     /* a column whose type failed is T_UNKNOWN: expressions using it stay quiet, the rest
      * are still checked, so one bad type does not hide every other error */
     for (size_t i = 0; i < m->tables.len; i++) {
         TableDef *t = m->tables.items[i];
         if (t->role != ROLE_STAGING) {
-            check_load(&c, t);
-            check_references(&c, t);
+            analyze_load(&c, t);
+            analyze_references(&c, t);
         }
     }
     if (d->errors)
@@ -803,8 +335,15 @@ void check_model(Arena *a, Diag *d, Model *m)
     order_loads(&c);
     if (d->errors)
         return;
-    derive_checks(&c);
-    user_checks(&c);
+    derive_datachecks(&c);
+    add_user_datachecks(&c);
     for (size_t i = 0; i < m->queries.len; i++)
-        check_query(&c, m->queries.items[i]);
+        analyze_query(&c, m->queries.items[i]);
+}
+
+void analyze_model(Arena *a, Diag *d, Model *m)
+{
+    int first = d->npending;
+    analyze(a, d, m);
+    model_forget_repeats(d, first);
 }

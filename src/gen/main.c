@@ -1,6 +1,6 @@
 /* main.c - the gen command line: compile a model into out/<dialect>/.
  *
- * Pipeline: read file -> model_load (YAML) -> check_model (names, types,
+ * Pipeline: read file -> model_from_yaml (YAML) -> analyze_model (names, types,
  * named checks, load order) -> emit_dialect per dialect (pure) -> writer.
  * Exit codes are set here and only here (see usage()).
  */
@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "../common/readfile.h"
-#include "check.h"
-#include "emit_internal.h"
+#include "analyze.h"
+#include "emit.h"
 #include "writer.h"
 
 #define STARGEN_VERSION "0.1.0"
@@ -117,10 +117,10 @@ int main(int argc, char **argv)
     diag_init(&diag, model, stderr);
     diag_set_source(&diag, text, len);
     int rc = EXIT_OK;
-    Model *m = model_load(&arena, &diag, text, len);
+    Model *m = model_from_yaml(&arena, &diag, text, len);
     diag_flush(&diag);
     if (m && !diag.errors)
-        check_model(&arena, &diag, m);
+        analyze_model(&arena, &diag, m);
     diag_flush(&diag);
     if (!m || diag.errors) {
         fprintf(stderr, "gen: %d error%s in %s; %s/ was not changed\n", diag.errors,
