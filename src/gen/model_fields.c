@@ -138,7 +138,7 @@ bool fields(Loader *L, YNode *n, const char *what, const Key *keys, int nkeys, Y
         if (i < 16)
             keyn[i] = k;
     }
-    for (int i = 0; i < nkeys; i++)
+    for (int i = 0; i < nkeys && !n->merged; i++) /* merged: its "<<" is reported */
         if (keys[i].required && !vals[i])
             diag_error(L->d, n->mark, "missing-key", "%s needs the key \"%s\"", what, keys[i].name);
     return true;

@@ -153,6 +153,7 @@ static void add_child(Reader *r, YNode *n, YNode **root)
         diag_error(r->d, n->mark, "yaml", "YAML merge keys (<<) are not supported");
         diag_hint(r->d, "write the keys of the anchored mapping out here instead of \"<<: *NAME\"");
         f->skip_value = true;
+        f->node->merged = true;
         return;
     }
     vec_push(r->a, &f->items, n);

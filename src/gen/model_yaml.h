@@ -29,6 +29,7 @@ typedef struct YNode {
     size_t len;
     int style;    /* SCALAR_PLAIN ... SCALAR_FOLDED (diag.h) */
     bool flow;    /* mappings and sequences: written {...} or [...] */
+    bool merged;  /* a mapping that held a refused merge key (its keys are not all here) */
     bool twice;   /* scratch for named_entries(): a repeated name */
     size_t reach; /* nodes a walk from here visits, aliases included (saturates) */
     /* sequences: items[0..n); mappings: keys items[2i], values items[2i+1], i < n */
