@@ -41,6 +41,6 @@ void print_expr(Buf *b, const Dialect *d, const Expr *e);
 void print_name(Buf *b, const char *name);
 void print_literal(Buf *b, const Dialect *d, const char *s);
 /* "    col TYPE" lines etc. share this: the column list "(a, b, c)" */
-void print_column_list(Buf *b, const TableDef *t, bool skip_identity);
+void print_column_list(Buf *b, const TableDef *t);
 
 #endif

@@ -120,7 +120,7 @@ static void pg_load_staging(Buf *b, const Dialect *d, const Model *m, const Tabl
     buf_puts(b, "\nCOPY ");
     print_name(b, t->name);
     buf_putc(b, ' ');
-    print_column_list(b, t, false);
+    print_column_list(b, t);
     buf_puts(b, " FROM STDIN WITH (FORMAT text, FREEZE);\n");
 }
 

@@ -149,7 +149,7 @@ static void rs_load_staging(Buf *b, const Dialect *d, const Model *m, const Tabl
     buf_puts(b, ";\n\nCOPY ");
     print_name(b, t->name);
     buf_putc(b, ' ');
-    print_column_list(b, t, false);
+    print_column_list(b, t);
     buf_puts(b, "\nFROM ");
     print_literal(b, d, t->source->s3->s);
     if (m->iam_role && !strcmp(m->iam_role->s, "default")) {

@@ -273,7 +273,7 @@ static void key_match(Buf *b, const TableDef *t, const char *l, const char *r)
     }
 }
 
-static void load_star(Emitter *e, Buf *b, const TableDef *t)
+static void emit_load_step(Emitter *e, Buf *b, const TableDef *t)
 {
     const LoadDef *ld = t->load;
     describe(e, b, t);
@@ -394,11 +394,11 @@ void emit_dialect(Arena *a, const Model *m, const Dialect *d, const char *model_
     for (size_t i = 0; i < m->load_order.len; i++) {
         const TableDef *t = m->load_order.items[i];
         emit_header(&e, &b, arena_printf(a, "Step load_%s.", t->name));
-        load_star(&e, &b, t);
+        emit_load_step(&e, &b, t);
         emit_finish_step(&e, arena_printf(a, "load_%s", t->name), &b);
     }
     if (m->checks.len)
-        emit_checks(&e, &b);
+        emit_datachecks(&e, &b);
     for (size_t i = 0; i < m->tables.len; i++) {
         const TableDef *t = m->tables.items[i];
         if (t->role == ROLE_STAGING && (d->client_copy || t->jsonpaths))

@@ -24,6 +24,9 @@ typedef struct OutSet {
  * model_name is the model's file name as written in headers (no directories). */
 void emit_dialect(Arena *a, const Model *m, const Dialect *d, const char *model_name, OutSet *out);
 
+/* Appends schema.md, the model's documentation, at the output root (emit_docs.c). */
+void emit_docs(Arena *a, const Model *m, const char *model_name, OutSet *out);
+
 void outset_free(OutSet *o);
 
 #endif

@@ -1,4 +1,4 @@
-/* emit_internal.h - what emit.c shares with emit_checks.c and emit_docs.c.
+/* emit_internal.h - what emit.c shares with emit_datachecks.c, emit_queries.c and emit_docs.c.
  * Not part of the generator's interface: only the emit_*.c files include it. */
 #ifndef STARGEN_EMIT_INTERNAL_H
 #define STARGEN_EMIT_INTERNAL_H
@@ -27,11 +27,12 @@ void emit_from_clause(Emitter *e, Buf *b, const LoadDef *ld, const char *ind);
 void emit_order_name(Emitter *e, Buf *b, const char *name, SqlType t, bool desc);
 bool emit_natural_pk(const TableDef *t);
 
-/* The data-checks step (emit_checks.c). */
-void emit_checks(Emitter *e, Buf *b);
-/* queries/NN_name.sql (emit_checks.c). */
+/* Model text inside a -- comment: one line, no control characters. */
+void emit_comment_text(Buf *b, const char *s);
+
+/* The data-checks step (emit_datachecks.c). */
+void emit_datachecks(Emitter *e, Buf *b);
+/* queries/NN_name.sql (emit_queries.c). */
 void emit_queries(Emitter *e, Buf *b);
-/* schema.md at the output root (emit_docs.c). */
-void emit_docs(Arena *a, const Model *m, const char *model_name, OutSet *out);
 
 #endif

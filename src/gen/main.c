@@ -1,6 +1,6 @@
 /* main.c - the gen command line: compile a model into out/<dialect>/.
  *
- * Pipeline: read file -> model_load (YAML) -> check_model (names, types,
+ * Pipeline: read file -> model_from_yaml (YAML) -> analyze_model (names, types,
  * named checks, load order) -> emit_dialect per dialect (pure) -> writer.
  * Exit codes are set here and only here (see usage()).
  */
@@ -13,9 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../common/message.h"
 #include "../common/readfile.h"
-#include "check.h"
-#include "emit_internal.h"
+#include "../common/utf8.h"
+#include "analyze.h"
+#include "emit.h"
 #include "writer.h"
 
 #define STARGEN_VERSION "0.1.0"
@@ -44,33 +46,32 @@ static void usage(FILE *f)
           f);
 }
 
-/* Reads the model file; NULL after printing why.  *not_text is set when the file was
- * read but is not text (a model error, exit 1, rather than an I/O error). */
-static char *read_model(const char *path, size_t *len, FILE *err, bool *not_text)
+/* Reads the model file; NULL after printing why.  A model that is read but is not
+ * text (a NUL byte) is the model reader's to report, with its line and column. */
+static char *read_model(const char *path, size_t *len)
 {
     char *d = read_whole_file(path, MODEL_MAX_BYTES, len);
-    if (!d) {
-        int e = errno;
-        struct stat st;
-        bool have = stat(path, &st) == 0;
-        if (e == EISDIR)
-            fprintf(err, "%s: error: the model must be a regular file%s\n", path,
-                    have && S_ISDIR(st.st_mode) ? ", not a directory" : "");
-        else if (e == EFBIG)
-            fprintf(err, "%s: error: the model is %lld bytes; the limit is %u MiB\n", path,
-                    have ? (long long)st.st_size : 0LL, MODEL_MAX_BYTES >> 20);
-        else
-            fprintf(err, "%s: error: cannot %s the model: %s\n", path, have ? "read" : "open",
-                    strerror(e));
-        return NULL;
+    if (d)
+        return d;
+    int e = errno;
+    struct stat st;
+    bool have = stat(path, &st) == 0;
+    Buf shown; /* the name as given, control bytes escaped: it prints on one line */
+    buf_init(&shown);
+    utf8_escape_display_str(&shown, path);
+    path = shown.data;
+    if (e == EISDIR) {
+        msg_error("cannot read the model %s: it is a %s", path,
+                  have && S_ISDIR(st.st_mode) ? "directory" : "special file");
+        msg_hint("name the model file with -m FILE (default schema.yaml)");
+    } else if (e == EFBIG) {
+        msg_error("cannot read the model %s: it is %lld bytes; the limit is %u MiB", path,
+                  have ? (long long)st.st_size : 0LL, MODEL_MAX_BYTES >> 20);
+    } else {
+        msg_error("cannot read the model %s: %s", path, strerror(e));
     }
-    if (memchr(d, '\0', *len)) {
-        fprintf(err, "%s: error: the model is not text (it contains NUL bytes)\n", path);
-        free(d);
-        *not_text = true;
-        return NULL;
-    }
-    return d;
+    buf_free(&shown);
+    return NULL;
 }
 
 int main(int argc, char **argv)
@@ -83,7 +84,9 @@ int main(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0}};
     int ch;
-    while ((ch = getopt_long(argc, argv, "m:o:t:qhV", opts, NULL)) != -1) {
+    msg_set_program("gen");
+    opterr = 0; /* getopt's own messages do not follow ours */
+    while ((ch = getopt_long(argc, argv, ":m:o:t:qhV", opts, NULL)) != -1) {
         switch (ch) {
         case 'm': model = optarg; break;
         case 'o': outdir = optarg; break;
@@ -92,24 +95,34 @@ int main(int argc, char **argv)
         case 'q': quiet = true; break;
         case 'h': usage(stdout); return EXIT_OK;
         case 'V': printf("gen (stargen) %s\n", STARGEN_VERSION); return EXIT_OK;
-        default: usage(stderr); return EXIT_USAGE;
+        case ':':
+            msg_error("option %s needs a value", argv[optind - 1]);
+            usage(stderr);
+            return EXIT_USAGE;
+        default:
+            if (optopt)
+                msg_error("unknown option -%c", optopt);
+            else
+                msg_error("unknown option %s", argv[optind - 1]);
+            usage(stderr);
+            return EXIT_USAGE;
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "gen: unexpected argument \"%s\"\n", argv[optind]);
+        msg_error("unexpected argument \"%s\"", argv[optind]);
         usage(stderr);
         return EXIT_USAGE;
     }
     const Dialect *only = NULL;
     if (target && !(only = dialect_find(target))) {
-        fprintf(stderr, "gen: unknown target \"%s\": use postgres or redshift\n", target);
+        msg_error("unknown target \"%s\"", target);
+        msg_hint("use --target postgres or --target redshift (default: both)");
         return EXIT_USAGE;
     }
     size_t len;
-    bool not_text = false;
-    char *text = read_model(model, &len, stderr, &not_text);
+    char *text = read_model(model, &len);
     if (!text)
-        return not_text ? EXIT_MODEL : EXIT_IO;
+        return EXIT_IO;
 
     Arena arena;
     arena_init(&arena);
@@ -117,14 +130,15 @@ int main(int argc, char **argv)
     diag_init(&diag, model, stderr);
     diag_set_source(&diag, text, len);
     int rc = EXIT_OK;
-    Model *m = model_load(&arena, &diag, text, len);
+    Model *m = model_from_yaml(&arena, &diag, text, len);
     diag_flush(&diag);
     if (m && !diag.errors)
-        check_model(&arena, &diag, m);
+        analyze_model(&arena, &diag, m);
     diag_flush(&diag);
     if (!m || diag.errors) {
-        fprintf(stderr, "gen: %d error%s in %s; %s/ was not changed\n", diag.errors,
-                diag.errors == 1 ? "" : "s", model, outdir);
+        /* a summary of the errors just printed, not an error of its own */
+        msg_info("%d error%s in %s; %s/ was not changed", diag.errors, diag.errors == 1 ? "" : "s",
+                 model, outdir);
         rc = EXIT_MODEL;
         goto done;
     }
@@ -139,19 +153,20 @@ int main(int argc, char **argv)
     if (check) {
         int diffs = writer_check(outdir, &set, stderr);
         if (diffs) {
-            fprintf(stderr, "gen: %s/ is stale: %d file%s from %s; run ./gen and commit\n", outdir,
-                    diffs, diffs == 1 ? " differs" : "s differ", model);
+            msg_error("%s/ is stale: %d file%s from %s", outdir, diffs,
+                      diffs == 1 ? " differs" : "s differ", model);
+            msg_hint("run ./gen and commit %s/", outdir);
             rc = EXIT_STALE;
         } else if (!quiet) {
-            fprintf(stderr, "gen: %s/ matches %s (%zu files)\n", outdir, model, set.len);
+            msg_info("%s/ matches %s (%zu files)", outdir, model, set.len);
         }
     } else {
         WriteStats st;
         if (writer_write(outdir, &set, &st, stderr) != 0) {
             rc = EXIT_IO;
         } else if (!quiet) {
-            fprintf(stderr, "gen: %s -> %s/: %d written, %d unchanged, %d removed\n", model, outdir,
-                    st.written, st.unchanged, st.removed);
+            msg_info("%s -> %s/: %d written, %d unchanged, %d removed", model, outdir, st.written,
+                     st.unchanged, st.removed);
         }
     }
     outset_free(&set);

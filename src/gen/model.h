@@ -1,9 +1,9 @@
 /* model.h - the warehouse model as loaded from schema.yaml.
  *
- * load.c fills it from YAML (names, kinds and shapes checked, every value kept
- * with its source position); resolve.c and check.c then resolve references,
+ * model_from_yaml() fills it from YAML (names, kinds and shapes checked, every value
+ * kept with its source position); analyze.c and resolve.c then resolve references,
  * parse and type the expressions and fill the derived fields marked
- * "(checker)".  Everything lives in the compilation's Arena.
+ * "(analyzer)".  Everything lives in the compilation's Arena.
  */
 #ifndef STARGEN_MODEL_H
 #define STARGEN_MODEL_H
@@ -25,7 +25,7 @@ typedef struct Source {
     Scalar *path;   /* path under the data root (PostgreSQL target) */
     Scalar *region; /* e.g. us-west-2 */
     Scalar *format; /* json */
-    bool used;      /* (checker) */
+    bool used;      /* (analyzer) */
 } Source;
 
 typedef enum Role { ROLE_STAGING, ROLE_FACT, ROLE_DIMENSION } Role;
@@ -52,7 +52,7 @@ typedef struct ColumnDef {
     Vec accepted;       /* Scalar*: accepted_values */
     bool accepted_warn; /* accepted_values severity warn */
     Mark accepted_mark;
-    /* (checker) */
+    /* (analyzer) */
     struct ColumnDef *ref_col;
     Scalar *map; /* the mapping expression text (from load.map) */
     Expr *map_expr;
@@ -64,24 +64,24 @@ typedef struct JoinDef {
     Scalar *table; /* "name [as] alias" */
     const char *table_name, *alias;
     Scalar *on;
-    Expr *on_expr; /* (checker) */
-    TableDef *ref; /* (checker) */
+    Expr *on_expr; /* (analyzer) */
+    TableDef *ref; /* (analyzer) */
 } JoinDef;
 
 typedef struct LoadDef {
     Mark mark;
     Scalar *from; /* "name [as] alias" */
     const char *from_name, *from_alias;
-    TableDef *from_table; /* (checker) */
+    TableDef *from_table; /* (analyzer) */
     Vec joins;            /* JoinDef* */
     Scalar *where;
-    Expr *where_expr; /* (checker) */
+    Expr *where_expr; /* (analyzer) */
     Dedupe dedupe;
     Mark dedupe_mark;
     Vec dedupe_by;   /* Scalar* */
-    Expr **by_exprs; /* (checker) */
+    Expr **by_exprs; /* (analyzer) */
     Scalar *latest;
-    Expr *latest_expr; /* (checker) */
+    Expr *latest_expr; /* (analyzer) */
     LoadMode mode;
     Mark mode_mark;
     Vec maps;       /* Scalar* keys, parallel with map_values */
@@ -96,7 +96,7 @@ struct TableDef {
     Vec columns; /* ColumnDef* in model order */
     /* staging */
     Scalar *source_name;
-    Source *source;    /* (checker) */
+    Source *source;    /* (analyzer) */
     Scalar *jsonpaths; /* s3:// URI the Redshift COPY reads the jsonpaths file from */
     bool empty_as_null, blanks_as_null;
     Scalar *time_format; /* epochmillisecs | epochsecs | auto */
@@ -104,13 +104,13 @@ struct TableDef {
     DistStyle dist;
     Mark dist_mark;
     Scalar *dist_key;
-    ColumnDef *dist_col; /* (checker) */
+    ColumnDef *dist_col; /* (analyzer) */
     SortStyle sort;
     Mark sort_mark;
     Vec sort_keys;         /* Scalar* */
-    ColumnDef **sort_cols; /* (checker) */
+    ColumnDef **sort_cols; /* (analyzer) */
     LoadDef *load;         /* star tables */
-    /* (checker) */
+    /* (analyzer) */
     Vec reads; /* TableDef* this table's load reads (from + joins) */
     Vec deps;  /* TableDef* that must be loaded first (reads + references) */
     int order; /* position in load order */
@@ -122,9 +122,9 @@ typedef struct RowSet {
     Mark mark;
     Scalar *from; /* "name [as] alias" */
     const char *name, *alias;
-    TableDef *table; /* (checker) */
+    TableDef *table; /* (analyzer) */
     Scalar *where;
-    Expr *where_expr; /* (checker) */
+    Expr *where_expr; /* (analyzer) */
 } RowSet;
 
 typedef enum CheckKind {
@@ -158,12 +158,12 @@ typedef struct QueryDef {
     LoadDef *src;        /* from, join, where (map unused) */
     Vec select_names;    /* Scalar* output names */
     Vec select_values;   /* Scalar* expressions */
-    Expr **select_exprs; /* (checker) */
+    Expr **select_exprs; /* (analyzer) */
     Vec order_by;        /* Scalar* order items */
-    Expr **order_exprs;  /* (checker) EX_ORDER whose a may be an output name */
-    int *order_output;   /* (checker) index of the output an order item names, or -1 */
+    Expr **order_exprs;  /* (analyzer) EX_ORDER whose a may be an output name */
+    int *order_output;   /* (analyzer) index of the output an order item names, or -1 */
     long long limit;     /* 0: none */
-    Scope *scope;        /* (checker) */
+    Scope *scope;        /* (analyzer) */
 } QueryDef;
 
 typedef struct Model {
@@ -172,19 +172,25 @@ typedef struct Model {
     Scalar *iam_role; /* redshift.iam_role: ${PLACEHOLDER} or default */
     Vec sources;      /* Source* */
     Vec tables;       /* TableDef*: staging in model order, then star tables */
-    Vec load_order;   /* (checker) TableDef* star tables in load order */
+    Vec load_order;   /* (analyzer) TableDef* star tables in load order */
     Vec user_checks;  /* CheckDef* declared under checks: */
-    Vec checks;       /* (checker) CheckDef*: derived ones, then user ones */
+    Vec checks;       /* (analyzer) CheckDef*: derived ones, then user ones */
     Vec queries;      /* QueryDef* in model order */
-    TableDef **index; /* open-addressing hash of tables by name (load.c) */
+    TableDef **index; /* open-addressing hash of tables by name (model_tables.c) */
     size_t index_cap;
 } Model;
 
-/* Parses the YAML text (len bytes) into a model allocated from `a`.  Reports
- * every shape error through d (unknown or duplicate keys, wrong node kinds,
- * missing required keys, bad names, bad types); returns NULL only when the
- * YAML itself cannot be parsed.  Callers stop when d->errors > 0. */
-Model *model_load(Arena *a, Diag *d, const char *text, size_t len);
+/* Reads the YAML text (len bytes) into a model allocated from `a` (model_yaml.c reads
+ * the YAML, model_build.c and model_tables.c build the model).  Reports every shape
+ * error through d (unknown or duplicate keys, wrong node kinds, missing required keys,
+ * bad names, bad flags); returns NULL only when the YAML itself cannot be read.
+ * Callers stop when d->errors > 0. */
+Model *model_from_yaml(Arena *a, Diag *d, const char *text, size_t len);
+
+/* model_yaml.c: An alias makes one text reachable from two places, so a phase can report the same
+ * problem at the same position twice: drops every pending diagnostic of d, from index
+ * `from` on, whose whole text repeats an earlier one, and fixes d's counts. */
+void model_forget_repeats(Diag *d, int from);
 
 ColumnDef *table_column(const TableDef *t, const char *name);
 TableDef *model_table(const Model *m, const char *name);

@@ -214,17 +214,13 @@ void print_expr(Buf *b, const Dialect *d, const Expr *e)
     }
 }
 
-void print_column_list(Buf *b, const TableDef *t, bool skip_identity)
+void print_column_list(Buf *b, const TableDef *t)
 {
     buf_putc(b, '(');
-    bool first = true;
     for (size_t i = 0; i < t->columns.len; i++) {
         const ColumnDef *c = t->columns.items[i];
-        if (skip_identity && c->identity)
-            continue;
-        if (!first)
+        if (i)
             buf_puts(b, ", ");
-        first = false;
         print_name(b, c->name);
     }
     buf_putc(b, ')');

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expr.h"
+
 SqlType type_make(TypeKind k)
 {
     SqlType t = {0};
@@ -191,4 +193,119 @@ const char *type_str(SqlType t, char *buf, int n)
     case T_INTERVAL: snprintf(buf, (size_t)n, "interval"); break;
     }
     return buf;
+}
+
+/* ---- type algebra ---- */
+
+/* Decimal digits an integer type can hold. */
+static int int_digits(SqlType t)
+{
+    return t.kind == T_SMALLINT ? 5 : t.kind == T_INTEGER ? 10 : 19;
+}
+
+static SqlType as_decimal(SqlType t)
+{
+    if (t.kind == T_DECIMAL)
+        return t;
+    SqlType d = type_make(T_DECIMAL);
+    d.p = int_digits(t);
+    return d;
+}
+
+/* Redshift's documented result precision and scale for decimal arithmetic
+ * (PostgreSQL's numeric is unbounded, so this is the tighter of the two). */
+SqlType type_decimal_arith(int op, SqlType a, SqlType b)
+{
+    a = as_decimal(a);
+    b = as_decimal(b);
+    SqlType t = type_make(T_DECIMAL);
+    switch (op) {
+    case OP_MUL:
+        t.s = a.s + b.s;
+        t.p = a.p + b.p;
+        break;
+    case OP_DIV:
+        t.s = 4 > a.s + b.p - b.s + 1 ? 4 : a.s + b.p - b.s + 1;
+        t.p = a.p - a.s + b.s + t.s;
+        break;
+    default: {
+        t.s = a.s > b.s ? a.s : b.s;
+        int ia = a.p - a.s, ib = b.p - b.s;
+        t.p = (ia > ib ? ia : ib) + 1 + t.s;
+        break;
+    }
+    }
+    if (t.s > 37)
+        t.s = 37;
+    if (t.p > 38)
+        t.p = 38;
+    if (t.s > t.p)
+        t.s = t.p;
+    return t;
+}
+
+/* The common type of two values that meet (CASE branches, COALESCE, IN lists,
+ * comparisons).  ok = false when they cannot meet. */
+SqlType type_unify(SqlType a, SqlType b, bool *ok)
+{
+    *ok = true;
+    if (a.kind == T_NULL)
+        return b;
+    if (b.kind == T_NULL)
+        return a;
+    if (a.literal && type_cat(a) == CAT_STRING && type_cat(b) != CAT_STRING)
+        return b;
+    if (b.literal && type_cat(b) == CAT_STRING && type_cat(a) != CAT_STRING)
+        return a;
+    TypeCat ca = type_cat(a), cb = type_cat(b);
+    if (ca != cb) {
+        *ok = false;
+        return type_make(T_UNKNOWN);
+    }
+    SqlType t = a;
+    t.literal = a.literal && b.literal;
+    switch (ca) {
+    case CAT_NUMERIC:
+        if (a.kind == T_DOUBLE || b.kind == T_DOUBLE || a.kind == T_REAL || b.kind == T_REAL)
+            return type_make(a.kind == T_REAL && b.kind == T_REAL ? T_REAL : T_DOUBLE);
+        if (a.kind == T_DECIMAL || b.kind == T_DECIMAL) {
+            t = type_make(T_DECIMAL);
+            int sa = a.kind == T_DECIMAL ? a.s : 0, sb = b.kind == T_DECIMAL ? b.s : 0;
+            int ia = a.kind == T_DECIMAL ? a.p - a.s : int_digits(a);
+            int ib = b.kind == T_DECIMAL ? b.p - b.s : int_digits(b);
+            t.s = sa > sb ? sa : sb;
+            t.p = (ia > ib ? ia : ib) + t.s;
+            if (t.p > 38)
+                t.p = 38;
+            return t;
+        }
+        return type_make(a.kind > b.kind ? a.kind : b.kind);
+    case CAT_STRING:
+        t = type_make(T_VARCHAR);
+        t.p = a.p > b.p ? a.p : b.p;
+        t.max = a.max || b.max;
+        t.literal = a.literal && b.literal;
+        return t;
+    case CAT_DATETIME:
+        if (a.kind == b.kind)
+            return a;
+        if ((a.kind == T_DATE || a.kind == T_TIMESTAMP) &&
+            (b.kind == T_DATE || b.kind == T_TIMESTAMP))
+            return type_make(T_TIMESTAMP);
+        *ok = false;
+        return type_make(T_UNKNOWN);
+    default: return a;
+    }
+}
+
+bool type_castable(SqlType from, SqlType to)
+{
+    TypeCat f = type_cat(from), t = type_cat(to);
+    if (f == CAT_NULL || f == t || f == CAT_STRING || t == CAT_STRING)
+        return true;
+    if (f == CAT_NUMERIC && t == CAT_BOOLEAN)
+        return type_is_integer(from);
+    if (f == CAT_BOOLEAN && t == CAT_NUMERIC)
+        return type_is_integer(to);
+    return false;
 }

@@ -61,4 +61,13 @@ bool type_from_name(const char *name, int nparams, char *const params[2], SqlTyp
  * Writes into buf (size n). */
 const char *type_str(SqlType t, char *buf, int n);
 
+/* Redshift's documented result precision and scale for decimal arithmetic op
+ * (an ExprOp: OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD) on two numbers. */
+SqlType type_decimal_arith(int op, SqlType a, SqlType b);
+/* The common type of two values that meet (CASE branches, COALESCE, IN lists,
+ * comparisons); *ok = false when they cannot meet. */
+SqlType type_unify(SqlType a, SqlType b, bool *ok);
+/* Whether cast(x as to) is allowed for x of type from (the same in both engines). */
+bool type_castable(SqlType from, SqlType to);
+
 #endif

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gen/check.h"
+#include "gen/analyze.h"
 #include "gen/dialect.h"
 #include "gen/resolve.h"
 
@@ -61,9 +61,10 @@ static void fixture_init(void)
     arena_init(&fixture_arena);
     diag_init(&fixture_diag, "model", stderr);
     diag_set_source(&fixture_diag, model_yaml, sizeof model_yaml - 1);
-    fixture_model = model_load(&fixture_arena, &fixture_diag, model_yaml, sizeof model_yaml - 1);
+    fixture_model =
+        model_from_yaml(&fixture_arena, &fixture_diag, model_yaml, sizeof model_yaml - 1);
     if (fixture_model && !fixture_diag.errors)
-        check_model(&fixture_arena, &fixture_diag, fixture_model);
+        analyze_model(&fixture_arena, &fixture_diag, fixture_model);
     if (!fixture_model || fixture_diag.errors) {
         fprintf(stderr, "fuzz_expr: the fixture model has errors\n");
         abort();

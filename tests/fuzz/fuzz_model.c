@@ -1,5 +1,5 @@
 /* fuzz_model.c - libFuzzer harness: whole YAML documents through gen's
- * pipeline, in memory: model_load -> check_model -> emit_dialect for every
+ * pipeline, in memory: model_from_yaml -> analyze_model -> emit_dialect for every
  * dialect (emit is a pure function; nothing is written to disk).
  *
  * The input is used as the model text exactly as gen's read_model() would
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gen/check.h"
+#include "gen/analyze.h"
 #include "gen/emit.h"
 
 static FILE *devnull;
@@ -39,9 +39,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     Diag diag;
     diag_init(&diag, "schema.yaml", devnull);
     diag_set_source(&diag, text, len);
-    Model *m = model_load(&arena, &diag, text, len);
+    Model *m = model_from_yaml(&arena, &diag, text, len);
     if (m && !diag.errors)
-        check_model(&arena, &diag, m);
+        analyze_model(&arena, &diag, m);
     if (m && !diag.errors) {
         OutSet set = {0};
         for (int i = 0; dialects[i]; i++)

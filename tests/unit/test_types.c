@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gen/check.h"
+#include "gen/analyze.h"
 #include "gen/ident.h"
 #include "gen/resolve.h"
 #include "harness.h"
@@ -56,9 +56,9 @@ static bool fixture(Fixture *f)
     FILE *mem = open_memstream(&f->errbuf, &f->errlen);
     diag_init(&f->d, "model", mem);
     diag_set_source(&f->d, model_yaml, sizeof model_yaml - 1);
-    f->m = model_load(&f->a, &f->d, model_yaml, sizeof model_yaml - 1);
+    f->m = model_from_yaml(&f->a, &f->d, model_yaml, sizeof model_yaml - 1);
     if (f->m && !f->d.errors)
-        check_model(&f->a, &f->d, f->m);
+        analyze_model(&f->a, &f->d, f->m);
     fflush(mem);
     if (!f->m || f->d.errors) {
         fprintf(stderr, "fixture model has errors:\n%s", f->errbuf);

@@ -1,0 +1,212 @@
+/* emit_datachecks.c - the data-checks step.
+ *
+ * A check is one SELECT that returns the rows breaking its rule; it passes
+ * when it returns none.  Each is preceded by its directive
+ *   -- stargen:check name=unique_users_user_id severity=error
+ * so the runner can count the offending rows and show a few (docs/out-format.md).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit_internal.h"
+#include "resolve.h"
+
+static void qualified(Buf *b, const char *alias, const char *col)
+{
+    print_name(b, alias);
+    buf_putc(b, '.');
+    print_name(b, col);
+}
+
+/* The key columns of t as "alias.k1, alias.k2, " (nothing when t has no key). */
+static void key_prefix(Buf *b, const TableDef *t, const char *alias, const ColumnDef *skip)
+{
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        if (c->primary_key && c != skip) {
+            qualified(b, alias, c->name);
+            buf_puts(b, ", ");
+        }
+    }
+}
+
+static void rowset_from(Emitter *e, Buf *b, const RowSet *r)
+{
+    buf_puts(b, "FROM ");
+    print_name(b, r->name);
+    if (strcmp(r->name, r->alias)) {
+        buf_puts(b, " AS ");
+        print_name(b, r->alias);
+    }
+    if (r->where_expr) {
+        buf_puts(b, " WHERE ");
+        print_expr(b, e->d, r->where_expr);
+    }
+}
+
+/* Model text inside a -- comment: one line, no control characters (PostgreSQL ends a
+ * comment at a carriage return too, and what follows would run as SQL). */
+void emit_comment_text(Buf *b, const char *s)
+{
+    size_t start = b->len;
+    for (; *s; s++)
+        buf_putc(b, ((unsigned char)*s < 0x20 || *s == 0x7f) ? ' ' : *s);
+    while (b->len > start && b->data[b->len - 1] == ' ')
+        b->data[--b->len] = '\0';
+}
+
+static void describe(Emitter *e, Buf *b, const CheckDef *c)
+{
+    const TableDef *t = c->table;
+    const ColumnDef *col = c->column;
+    switch (c->kind) {
+    case CK_UNIQUE: buf_printf(b, "-- The primary key of %s is unique.\n", t->name); break;
+    case CK_NOT_NULL: buf_printf(b, "-- %s.%s holds no NULL.\n", t->name, col->name); break;
+    case CK_RELATIONSHIP:
+        buf_printf(b, "-- Every %s.%s is in %s.%s (no orphans).\n", t->name, col->name,
+                   col->ref_col->table->name, col->ref_col->name);
+        break;
+    case CK_ACCEPTED:
+        buf_printf(b, "-- %s.%s holds only accepted values.\n", t->name, col->name);
+        break;
+    case CK_ROW_COUNT_EQUAL:
+        buf_printf(b, "-- Rows of %s equal rows of %s.\n", c->left->name, c->right->name);
+        break;
+    case CK_MIN_ROWS:
+        buf_printf(b, "-- %s has at least %lld row%s.\n", c->left->name, c->min_rows,
+                   c->min_rows == 1 ? "" : "s");
+        break;
+    case CK_NO_ROWS:
+        buf_printf(b, "-- No row of %s matches the condition.\n", c->left->name);
+        break;
+    case CK_SQL: buf_puts(b, "-- A query from the model that must return no rows.\n"); break;
+    }
+    if (c->description) {
+        buf_puts(b, "-- ");
+        emit_comment_text(b, c->description->s);
+        buf_putc(b, '\n');
+    }
+    (void)e;
+}
+
+static void accepted_value(Emitter *e, Buf *b, const ColumnDef *col, const Scalar *v)
+{
+    if (type_cat(col->type) == CAT_STRING)
+        print_literal(b, e->d, v->s);
+    else
+        buf_puts(b, !strcmp(v->s, "true") ? "TRUE" : !strcmp(v->s, "false") ? "FALSE" : v->s);
+}
+
+static void check_sql(Emitter *e, Buf *b, const CheckDef *c)
+{
+    const TableDef *t = c->table;
+    const ColumnDef *col = c->column;
+    switch (c->kind) {
+    case CK_UNIQUE: {
+        Buf keys;
+        buf_init(&keys);
+        for (size_t i = 0; i < t->columns.len; i++) {
+            const ColumnDef *k = t->columns.items[i];
+            if (!k->primary_key)
+                continue;
+            if (keys.len)
+                buf_puts(&keys, ", ");
+            print_name(&keys, k->name);
+        }
+        buf_printf(b, "SELECT %s, COUNT(*) AS copies\nFROM ", keys.data);
+        print_name(b, t->name);
+        buf_printf(b, "\nGROUP BY %s\nHAVING COUNT(*) > 1", keys.data);
+        buf_free(&keys);
+        break;
+    }
+    case CK_NOT_NULL:
+        buf_puts(b, "SELECT ");
+        key_prefix(b, t, "t", col);
+        qualified(b, "t", col->name);
+        buf_puts(b, "\nFROM ");
+        print_name(b, t->name);
+        buf_puts(b, " AS t\nWHERE ");
+        qualified(b, "t", col->name);
+        buf_puts(b, " IS NULL");
+        break;
+    case CK_RELATIONSHIP:
+        buf_puts(b, "SELECT ");
+        key_prefix(b, t, "child", col);
+        qualified(b, "child", col->name);
+        buf_puts(b, "\nFROM ");
+        print_name(b, t->name);
+        buf_puts(b, " AS child\nLEFT JOIN ");
+        print_name(b, col->ref_col->table->name);
+        buf_puts(b, " AS parent\n    ON ");
+        qualified(b, "parent", col->ref_col->name);
+        buf_puts(b, " = ");
+        qualified(b, "child", col->name);
+        buf_puts(b, "\nWHERE ");
+        qualified(b, "child", col->name);
+        buf_puts(b, " IS NOT NULL AND ");
+        qualified(b, "parent", col->ref_col->name);
+        buf_puts(b, " IS NULL");
+        break;
+    case CK_ACCEPTED:
+        buf_puts(b, "SELECT ");
+        key_prefix(b, t, "t", col);
+        qualified(b, "t", col->name);
+        buf_puts(b, "\nFROM ");
+        print_name(b, t->name);
+        buf_puts(b, " AS t\nWHERE ");
+        qualified(b, "t", col->name);
+        buf_puts(b, " NOT IN (");
+        for (size_t i = 0; i < col->accepted.len; i++) {
+            if (i)
+                buf_puts(b, ", ");
+            accepted_value(e, b, col, col->accepted.items[i]);
+        }
+        buf_putc(b, ')');
+        break;
+    case CK_ROW_COUNT_EQUAL:
+        buf_puts(b, "SELECT l.n AS left_rows, r.n AS right_rows\nFROM (SELECT COUNT(*) AS n ");
+        rowset_from(e, b, c->left);
+        buf_puts(b, ") AS l\nCROSS JOIN (SELECT COUNT(*) AS n ");
+        rowset_from(e, b, c->right);
+        buf_puts(b, ") AS r\nWHERE l.n <> r.n");
+        break;
+    case CK_MIN_ROWS:
+        buf_printf(b, "SELECT c.n AS found_rows, %lld AS min_rows\nFROM (SELECT COUNT(*) AS n ",
+                   c->min_rows);
+        rowset_from(e, b, c->left);
+        buf_printf(b, ") AS c\nWHERE c.n < %lld", c->min_rows);
+        break;
+    case CK_NO_ROWS:
+        buf_puts(b, "SELECT *\n");
+        rowset_from(e, b, c->left);
+        break;
+    case CK_SQL: {
+        const char *q = c->sql->s;
+        size_t n = strlen(q);
+        while (n && (q[n - 1] == ' ' || q[n - 1] == '\n' || q[n - 1] == ';' || q[n - 1] == '\t'))
+            n--;
+        for (size_t i = 0; i < n; i++) /* no trailing spaces in generated files */
+            if (!((q[i] == ' ' || q[i] == '\t') && (i + 1 == n || q[i + 1] == '\n')))
+                buf_putc(b, q[i]);
+        break;
+    }
+    }
+    buf_puts(b, ";\n");
+}
+
+void emit_datachecks(Emitter *e, Buf *b)
+{
+    emit_header(e, b,
+                "Data checks: each query returns the rows that break its rule; a check passes "
+                "when it returns none.");
+    buf_puts(b, "-- Redshift does not enforce keys: these stand in for them, on both targets.\n");
+    for (size_t i = 0; i < e->m->checks.len; i++) {
+        const CheckDef *c = e->m->checks.items[i];
+        buf_putc(b, '\n');
+        describe(e, b, c);
+        buf_printf(b, "-- stargen:check name=%s severity=%s\n", c->name,
+                   c->warn ? "warn" : "error");
+        check_sql(e, b, c);
+    }
+    emit_finish_step(e, "checks", b);
+}
