@@ -61,6 +61,28 @@ static int cr_in_comment(const char *path, int line, Buf *err)
     return -1;
 }
 
+/* Skips the (nested) block comment at p ("/" "*"), counting lines; returns
+ * the byte after it (end if it is not closed). */
+static const char *skip_block_comment(const char *p, const char *end, int *line)
+{
+    int depth = 1;
+    p += 2;
+    while (p < end && depth) {
+        if (*p == '\n')
+            (*line)++;
+        if (p + 1 < end && p[0] == '/' && p[1] == '*') {
+            depth++;
+            p += 2;
+        } else if (p + 1 < end && p[0] == '*' && p[1] == '/') {
+            depth--;
+            p += 2;
+        } else {
+            p++;
+        }
+    }
+    return p;
+}
+
 int plan_split(Arena *a, const char *path, const char *text, size_t len, Statement **out, size_t *n,
                bool *no_transaction, Buf *err)
 {
@@ -110,21 +132,7 @@ int plan_split(Arena *a, const char *path, const char *text, size_t len, Stateme
                 continue;
             }
             if (p + 1 < end && p[0] == '/' && p[1] == '*') {
-                int depth = 1;
-                p += 2;
-                while (p < end && depth) {
-                    if (*p == '\n')
-                        line++;
-                    if (p + 1 < end && p[0] == '/' && p[1] == '*') {
-                        depth++;
-                        p += 2;
-                    } else if (p + 1 < end && p[0] == '*' && p[1] == '/') {
-                        depth--;
-                        p += 2;
-                    } else {
-                        p++;
-                    }
-                }
+                p = skip_block_comment(p, end, &line);
                 continue;
             }
             break;
@@ -177,21 +185,7 @@ int plan_split(Arena *a, const char *path, const char *text, size_t len, Stateme
                     p++;
                 }
             } else if (c == '/' && p + 1 < end && p[1] == '*') {
-                int depth = 1;
-                p += 2;
-                while (p < end && depth) {
-                    if (*p == '\n')
-                        line++;
-                    if (p + 1 < end && p[0] == '/' && p[1] == '*') {
-                        depth++;
-                        p += 2;
-                    } else if (p + 1 < end && p[0] == '*' && p[1] == '/') {
-                        depth--;
-                        p += 2;
-                    } else {
-                        p++;
-                    }
-                }
+                p = skip_block_comment(p, end, &line);
             } else if (c == '$' && (p == text || !is_ident_char(p[-1])) && dollar_tag(p, end)) {
                 size_t tl = dollar_tag(p, end);
                 const char *tag = p;
