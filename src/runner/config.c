@@ -1,6 +1,9 @@
 /* config.c - dwh.cfg INI reader; see config.h. */
 #include "config.h"
 
+#include "../common/readfile.h"
+#include "../common/secret.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -98,32 +101,16 @@ int config_parse(Config *c, const char *text, const char *path, Buf *err)
 int config_load(Config *c, const char *path, Buf *err)
 {
     memset(c, 0, sizeof *c);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    size_t len;
+    char *text = read_whole_file(path, (size_t)1 << 20, &len);
+    if (!text) {
         buf_printf(err, "cannot read config %s: %s", path, strerror(errno));
         return -1;
     }
-    Buf b;
-    buf_init(&b);
-    char tmp[4096];
-    size_t got;
-    while ((got = fread(tmp, 1, sizeof tmp, f)) > 0)
-        buf_putn(&b, tmp, got);
-    fclose(f);
-    int rc = config_parse(c, b.data, path, err);
-    buf_free(&b);
+    int rc = config_parse(c, text, path, err);
+    memset(text, 0, len); /* it held passwords */
+    free(text);
     return rc;
-}
-
-/* Zeroes a secret before freeing it, so it does not linger in freed memory. */
-static void wipe_free(char *s)
-{
-    if (s) {
-        volatile char *p = s;
-        while (*p)
-            *p++ = '\0';
-    }
-    free(s);
 }
 
 void config_free(Config *c)
@@ -132,9 +119,9 @@ void config_free(Config *c)
     free(c->port);
     free(c->dbname);
     free(c->user);
-    wipe_free(c->password);
+    secret_free(c->password);
     free(c->iam_role);
-    wipe_free(c->aws_key);
-    wipe_free(c->aws_secret);
+    secret_free(c->aws_key);
+    secret_free(c->aws_secret);
     memset(c, 0, sizeof *c);
 }

@@ -1,6 +1,8 @@
 /* conn.c - libpq connection setup; see conn.h. */
 #include "conn.h"
 
+#include "../common/message.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,13 +167,15 @@ static void on_notice(void *arg, const PGresult *r)
                 strcmp(sev, "DEBUG") == 0 || strcmp(sev, "LOG") == 0))
         return;
     const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-    fprintf(stderr, "warning: server: %s\n", m ? m : PQresultErrorMessage(r));
+    msg_warning("server: %s", m ? m : PQresultErrorMessage(r));
 }
 
-PGconn *conn_open(const char *conninfo, const Config *cfg, int quiet, Buf *err)
+PGconn *conn_open(const char *conninfo, const Config *cfg, int quiet, ConnFailure *why, Buf *err)
 {
     Params p;
+    *why = CONN_FAIL_CONNECT;
     if (build(&p, conninfo, cfg, err)) {
+        *why = CONN_FAIL_BAD_CONNINFO;
         scrub_secrets(err, conninfo, cfg);
         release(&p);
         return NULL;
@@ -270,4 +274,24 @@ int conn_is_redshift(PGconn *c)
              strstr(PQgetvalue(r, 0, 0), "Redshift") != NULL;
     PQclear(r);
     return rs;
+}
+
+void conn_put_error(Buf *msg, PGconn *c, const PGresult *r)
+{
+    const char *m = r ? PQresultErrorMessage(r) : PQerrorMessage(c);
+    size_t n = strlen(m);
+    while (n && m[n - 1] == '\n')
+        n--;
+    buf_putn(msg, m, n);
+}
+
+int conn_exec(PGconn *c, const char *sql, Buf *msg)
+{
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType s = PQresultStatus(r);
+    int ok = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
+    if (!ok && msg)
+        conn_put_error(msg, c, r);
+    PQclear(r);
+    return ok ? 0 : -1;
 }

@@ -17,9 +17,15 @@
 #include "../common/arena.h"
 #include "config.h"
 
-/* Returns a connected PGconn, or NULL with libpq's message (which never holds
- * the password) and the target appended to err. */
-PGconn *conn_open(const char *conninfo, const Config *cfg, int quiet, Buf *err);
+/* Why conn_open() failed: the caller maps it to an exit code. */
+typedef enum ConnFailure {
+    CONN_FAIL_BAD_CONNINFO, /* -d is a string libpq cannot parse: bad usage */
+    CONN_FAIL_CONNECT       /* the server could not be reached or refused us */
+} ConnFailure;
+
+/* Returns a connected PGconn, or NULL with *why set and libpq's message (which
+ * never holds the password) and the target appended to err. */
+PGconn *conn_open(const char *conninfo, const Config *cfg, int quiet, ConnFailure *why, Buf *err);
 
 /* Appends "host=H port=P dbname=D user=U" for the parameters libpq would use,
  * without connecting (for --dry-run and failed connections). */
@@ -30,6 +36,14 @@ void conn_target(PGconn *c, Buf *out);
 
 /* 1 when version() says Redshift. */
 int conn_is_redshift(PGconn *c);
+
+/* Appends the message of a failed result (or of the connection when r is
+ * NULL), without its final newline. */
+void conn_put_error(Buf *msg, PGconn *c, const PGresult *r);
+
+/* Runs sql; 0 when it succeeded (command or rows), else -1 with the server's
+ * message appended to msg (msg may be NULL). */
+int conn_exec(PGconn *c, const char *sql, Buf *msg);
 
 /* 1 when libpq's failure message describes a condition worth retrying. */
 int conn_is_transient(const char *msg);

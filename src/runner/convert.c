@@ -7,6 +7,8 @@
  */
 #include "convert.h"
 
+#include "../common/utf8.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,40 +65,6 @@ ColType conv_type_from_oid(unsigned oid, int typmod, long *maxlen)
 
 /* ---- messages ------------------------------------------------------------ */
 
-/* Length of the valid UTF-8 sequence at p[0..n), or 0 (overlong forms,
- * surrogates and code points above U+10FFFF are invalid). */
-static size_t utf8_seq(const unsigned char *p, size_t n)
-{
-    unsigned c = p[0];
-    size_t len;
-    unsigned cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (p[i] & 0x3F);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-        return 0;
-    return len;
-}
-
 /* The value as it stands in the file, for a message: at most 60 bytes (cut at
  * a character boundary), control bytes as spaces and bytes that are not UTF-8
  * as \xNN, so the message itself is always valid UTF-8 (it is printed, put in
@@ -109,7 +77,7 @@ static void show_value(Buf *err, const JsonValue *v)
         buf_putc(err, '"');
     size_t i = 0;
     while (i < v->n && i < maxshow) {
-        size_t k = utf8_seq(p + i, v->n - i);
+        size_t k = utf8_seq_len(p + i, v->n - i);
         if (k == 0) {
             buf_printf(err, "\\x%02X", p[i]);
             i++;
@@ -177,31 +145,6 @@ static inline void put_null(CopyBuf *out)
     put_bytes(out, "\\N", 2);
 }
 
-/* Length of a valid UTF-8 sequence at s (s < e, *s >= 0x80), or 0. */
-static inline int utf8_len(const unsigned char *s, const unsigned char *e)
-{
-    unsigned char c = s[0];
-    if (c < 0xC2)
-        return 0;
-    if (c < 0xE0)
-        return e - s >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c < 0xF0) {
-        if (e - s < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-            return 0;
-        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))
-            return 0;
-        return 3;
-    }
-    if (c < 0xF5) {
-        if (e - s < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-            return 0;
-        if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
-            return 0;
-        return 4;
-    }
-    return 0;
-}
-
 static inline int hex4(const unsigned char *s)
 {
     int v = 0;
@@ -262,7 +205,7 @@ int json_decode_string(CopyBuf *out, const char *raw, size_t n, int esc, size_t 
         if (s >= e)
             break;
         if (*s >= 0x80) {
-            int l = utf8_len(s, e);
+            int l = (int)utf8_seq_len(s, (size_t)(e - s));
             if (!l) {
                 buf_printf(err, "invalid UTF-8 byte sequence (byte 0x%02X)", *s);
                 return -1;
@@ -343,7 +286,7 @@ static int put_raw_escaped(CopyBuf *out, const char *p, size_t n, Buf *err)
     while (s < e) {
         unsigned char c = *s;
         if (c >= 0x80) {
-            int l = utf8_len(s, e);
+            int l = (int)utf8_seq_len(s, (size_t)(e - s));
             if (!l) {
                 buf_printf(err, "invalid UTF-8 byte sequence (byte 0x%02X)", c);
                 return -1;

@@ -17,6 +17,7 @@
 
 #include "../common/arena.h"
 #include "json.h"
+#include "plan.h" /* TimeFormat */
 
 typedef struct CopyBuf {
     char *p;
@@ -46,8 +47,6 @@ typedef enum ColType {
     CT_JSON, /* json, jsonb: the value's JSON text */
     CT_OTHER /* anything else: text passes through, PostgreSQL checks it */
 } ColType;
-
-typedef enum TimeFormat { TF_NONE, TF_EPOCHMILLIS, TF_EPOCHSECS, TF_AUTO } TimeFormat;
 
 typedef struct ColSpec {
     const char *name;

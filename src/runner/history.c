@@ -1,127 +1,23 @@
-/* history.c - run lock and history table; see history.h. */
+/* history.c - the stargen_history table; see history.h. */
 #include "history.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
 
-#include "runner.h"
-
-static void put_result_error(Buf *msg, PGconn *c, PGresult *r)
-{
-    const char *m = r ? PQresultErrorMessage(r) : PQerrorMessage(c);
-    size_t n = strlen(m);
-    while (n && m[n - 1] == '\n')
-        n--;
-    buf_putn(msg, m, n);
-}
-
-static int exec_ok(PGconn *c, const char *sql, Buf *msg)
-{
-    PGresult *r = PQexec(c, sql);
-    ExecStatusType s = PQresultStatus(r);
-    int ok = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
-    if (!ok && msg)
-        put_result_error(msg, c, r);
-    PQclear(r);
-    return ok ? 0 : -1;
-}
-
-static int lock_pg(PGconn *c, Buf *msg)
-{
-    PGresult *r = PQexec(c, "SELECT pg_try_advisory_lock(" RUNNER_LOCK_KEY ")");
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        put_result_error(msg, c, r);
-        PQclear(r);
-        return -1;
-    }
-    int got = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
-    PQclear(r);
-    if (got)
-        return 0;
-    buf_puts(msg, "another runner holds the lock on this database");
-    r = PQexec(c, "SELECT a.pid, coalesce(a.application_name, ''), "
-                  "to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ'), "
-                  "coalesce(a.client_addr::text, 'local') "
-                  "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                  "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
-                  "AND l.classid::bigint = (" RUNNER_LOCK_KEY "::bigint >> 32) "
-                  "AND l.objid::bigint = (" RUNNER_LOCK_KEY "::bigint & 4294967295)");
-    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
-        buf_printf(msg, " (pid %s, application_name '%s', connected since %s, from %s)",
-                   PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2),
-                   PQgetvalue(r, 0, 3));
-    PQclear(r);
-    return 1;
-}
-
-static int lock_redshift(PGconn *c, Buf *msg)
-{
-    if (exec_ok(c, "CREATE TABLE IF NOT EXISTS stargen_lock (holder INTEGER, started TIMESTAMP)",
-                msg))
-        return -1;
-    if (exec_ok(c, "BEGIN", msg))
-        return -1;
-    if (exec_ok(c, "LOCK stargen_lock", msg))
-        goto fail;
-    PGresult *r = PQexec(c, "SELECT l.holder, l.started, "
-                            "(SELECT count(*) FROM stv_sessions s WHERE s.process = l.holder) "
-                            "FROM stargen_lock l WHERE l.holder <> pg_backend_pid()");
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        put_result_error(msg, c, r);
-        PQclear(r);
-        goto fail;
-    }
-    for (int i = 0; i < PQntuples(r); i++) {
-        if (atol(PQgetvalue(r, i, 2)) > 0) {
-            buf_printf(msg, "another runner holds the lock on this database (pid %s, since %s)",
-                       PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
-            PQclear(r);
-            exec_ok(c, "ROLLBACK", NULL);
-            return 1;
-        }
-    }
-    if (PQntuples(r) > 0)
-        fprintf(stderr, "note: taking over a stale stargen_lock (holder pid %s is gone)\n",
-                PQgetvalue(r, 0, 0));
-    PQclear(r);
-    if (exec_ok(c, "DELETE FROM stargen_lock", msg) ||
-        exec_ok(c, "INSERT INTO stargen_lock VALUES (pg_backend_pid(), getdate())", msg) ||
-        exec_ok(c, "COMMIT", msg))
-        goto fail;
-    return 0;
-fail:
-    exec_ok(c, "ROLLBACK", NULL);
-    return -1;
-}
-
-int lock_acquire(PGconn *c, int redshift, Buf *msg)
-{
-    return redshift ? lock_redshift(c, msg) : lock_pg(c, msg);
-}
-
-void lock_release(PGconn *c, int redshift)
-{
-    if (!c || PQstatus(c) != CONNECTION_OK)
-        return;
-    /* leave any aborted transaction first */
-    if (PQtransactionStatus(c) != PQTRANS_IDLE)
-        exec_ok(c, "ROLLBACK", NULL);
-    if (redshift)
-        exec_ok(c, "DELETE FROM stargen_lock WHERE holder = pg_backend_pid()", NULL);
-    else
-        exec_ok(c, "SELECT pg_advisory_unlock(" RUNNER_LOCK_KEY ")", NULL);
-}
+#include "conn.h"
 
 int history_ensure(PGconn *c, Buf *msg)
 {
-    return exec_ok(c,
-                   "CREATE TABLE IF NOT EXISTS stargen_history ("
-                   "run_id VARCHAR(64) NOT NULL, step VARCHAR(256) NOT NULL, "
-                   "file VARCHAR(256) NOT NULL, checksum CHAR(64) NOT NULL, rows BIGINT, "
-                   "seconds DOUBLE PRECISION, status VARCHAR(16) NOT NULL, "
-                   "started_at TIMESTAMP NOT NULL, error VARCHAR(4096))",
-                   msg);
+    return conn_exec(c,
+                     "CREATE TABLE IF NOT EXISTS stargen_history ("
+                     "run_id VARCHAR(64) NOT NULL, step VARCHAR(256) NOT NULL, "
+                     "file VARCHAR(256) NOT NULL, checksum CHAR(64) NOT NULL, rows BIGINT, "
+                     "seconds DOUBLE PRECISION, status VARCHAR(16) NOT NULL, "
+                     "started_at TIMESTAMP NOT NULL, error VARCHAR(4096))",
+                     msg);
 }
 
 int history_insert(PGconn *c, const HistoryRow *h, Buf *msg)
@@ -152,7 +48,7 @@ int history_insert(PGconn *c, const HistoryRow *h, Buf *msg)
     free(err);
     int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok)
-        put_result_error(msg, c, r);
+        conn_put_error(msg, c, r);
     PQclear(r);
     return ok ? 0 : -1;
 }
@@ -175,4 +71,18 @@ int history_last(PGconn *c, const char *step, char checksum[65], char started[40
     }
     PQclear(r);
     return rc;
+}
+
+void history_new_run_id(char out[37])
+{
+    unsigned char b[16];
+    if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b) {
+        for (size_t i = 0; i < sizeof b; i++)
+            b[i] = (unsigned char)(rand() ^ getpid() >> (i % 8));
+    }
+    b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
 }

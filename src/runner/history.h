@@ -1,10 +1,4 @@
-/* history.h - the run lock and the stargen_history table.
- *
- * Lock: on PostgreSQL a session-level pg_try_advisory_lock(RUNNER_LOCK_KEY),
- * freed by the server when the session ends (also after a SIGKILL).  Redshift
- * has no advisory locks: a one-row table stargen_lock (holder pid, started)
- * is taken under LOCK stargen_lock; a row whose holder is not alive in
- * stv_sessions is stale and taken over.
+/* history.h - the stargen_history table.
  *
  * History: one row per executed step (run_id, step, file, checksum, rows,
  * seconds, status, started_at, error).  The runner inserts the success row
@@ -17,11 +11,6 @@
 #include <libpq-fe.h>
 
 #include "../common/arena.h"
-
-/* 0 = locked; 1 = another runner holds it (who, in msg); -1 = error (msg). */
-int lock_acquire(PGconn *c, int redshift, Buf *msg);
-/* Best effort; safe to call when not held. */
-void lock_release(PGconn *c, int redshift);
 
 /* Creates stargen_history if missing.  0 or -1 with msg. */
 int history_ensure(PGconn *c, Buf *msg);
@@ -38,5 +27,8 @@ int history_insert(PGconn *c, const HistoryRow *row, Buf *msg);
 /* The checksum and start time of the last successful run of step (by step
  * name); returns 1 and fills the buffers, 0 if none, -1 on error. */
 int history_last(PGconn *c, const char *step, char checksum[65], char started[40]);
+
+/* A new random (version 4) UUID naming this run in every history row. */
+void history_new_run_id(char out[37]);
 
 #endif

@@ -12,7 +12,7 @@ enum {
     RUNNER_EXIT_STEP_FAILED = 1, /* a step failed (or the run was interrupted) */
     RUNNER_EXIT_USAGE = 2,       /* bad arguments, bad input folder, missing placeholders */
     RUNNER_EXIT_CONNECT = 3,     /* could not connect, or another runner holds the lock */
-    RUNNER_EXIT_CHECKS = 4       /* reserved for data checks */
+    RUNNER_EXIT_CHECKS = 4       /* an error-severity data check failed (the load succeeded) */
 };
 
 /* pg_advisory_lock key: the bytes "stargen\x01" read as a big-endian int64. */

@@ -1,11 +1,12 @@
-/* test_runner_checks.c - result-set formatting and check directives (runner/checks.c).
+/* test_runner_checks.c - result-set formatting (runner/table.c) and the checks step kind.
  * Result sets are built client-side with libpq's PQmakeEmptyPGresult/PQsetvalue,
  * so no server is needed. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
-#include "runner/checks.h"
+#include "runner/datachecks.h"
+#include "runner/table.h"
 
 static PGresult *make_result(int nf, const char *const *names, const Oid *types, int nt,
                              const char *const *values)
@@ -78,26 +79,18 @@ TEST(runner_check_directive)
     arena_init(&a);
     Statement *st;
     size_t n;
-    int notx;
+    bool notx;
     Buf err;
     buf_init(&err);
-    CHECK(steps_split(&a, "t.sql", text, sizeof text - 1, &st, &n, &notx, &err) == 0);
+    CHECK(plan_split(&a, "t.sql", text, sizeof text - 1, &st, &n, &notx, &err) == 0);
     CHECK(n == 3);
-    Step s = {0};
-    s.text = text;
-    s.len = sizeof text - 1;
-    s.stmts = st;
-    s.nstmts = n;
-    char name[128];
-    bool warn = true;
-    CHECK(n == 3 && check_directive(&s, &st[0], name, sizeof name, &warn));
-    CHECK_STR(name, "unique_users_user_id");
-    CHECK(!warn);
-    CHECK(n == 3 && check_directive(&s, &st[1], name, sizeof name, &warn));
-    CHECK_STR(name, "plays_after_launch");
-    CHECK(warn);
-    CHECK(n == 3 && !check_directive(&s, &st[2], name, sizeof name, &warn));
-    CHECK(step_has_checks(&s));
+    if (n == 3) {
+        CHECK(st[0].check && st[1].check && !st[2].check);
+        CHECK_STR(st[0].check->name, "unique_users_user_id");
+        CHECK(!st[0].check->warn && st[0].check->line == 3);
+        CHECK_STR(st[1].check->name, "plays_after_launch");
+        CHECK(st[1].check->warn);
+    }
     buf_free(&err);
     arena_free(&a);
 }

@@ -1,20 +1,21 @@
-/* report.h - what the runner tells people and machines.
+/* output.h - what the runner prints while it runs.
  *
  * Progress lines per step and a live COPY display on terminals, the error
- * block for a failed step, Redshift load-error lines, and the --json run
- * report (dbt run_results.json-like, written atomically).  Nothing here
- * talks to the database; every function takes plain values so the unit
- * tests can pin the exact text.
+ * block for a failed step ("runner: error: step X failed" + file:line:col),
+ * Redshift load-error lines; StepError/StepResult, what a step leaves behind.
+ * Nothing here talks to the database; every function takes plain values so
+ * the unit tests can pin the exact text.  (The end-of-run summary and the
+ * --json report are summary.h; runner --report is queries.h.)
  */
-#ifndef STARGEN_REPORT_H
-#define STARGEN_REPORT_H
+#ifndef STARGEN_OUTPUT_H
+#define STARGEN_OUTPUT_H
 
 #include <stdint.h>
 #include <stdio.h>
 
 #include "../common/arena.h"
+#include "plan.h"
 #include "runner.h"
-#include "steps.h"
 
 typedef struct StepError {
     char sqlstate[6];                        /* "" for client-side errors */
@@ -63,20 +64,6 @@ typedef struct Progress {
 void progress_start(Progress *p, int enabled, const char *label);
 void progress_tick(Progress *p, uint64_t bytes, uint64_t total_bytes, uint64_t rows);
 void progress_clear(Progress *p);
-
-typedef struct RunInfo {
-    const char *run_id, *started_at, *target, *dialect, *folder, *status;
-    double seconds;
-    const char *checks_json; /* a JSON array of check results (checks_json()), or NULL */
-} RunInfo;
-
-/* Writes the JSON report to path via a temp file and rename.  0 or -1 with
- * a message in err. */
-int report_json_write(const char *path, const RunInfo *info, const StepSet *set,
-                      const StepResult *res, Buf *err);
-
-/* JSON string literal (with quotes) of s, or null for NULL. */
-void json_quote(Buf *out, const char *s);
 
 /* Monotonic seconds, and the current UTC time as ISO-8601 with milliseconds. */
 double now_seconds(void);

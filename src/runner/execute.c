@@ -1,12 +1,16 @@
-/* run.c - the step loop: transactions, statements, history, errors; see run.h. */
-#include "run.h"
+/* execute.c - the step loop: transactions, statements, data checks, history,
+ * errors; see execute.h. */
+#include "execute.h"
+
+#include "../common/message.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "copyload.h"
+#include "copy.h"
+#include "datachecks.h"
 #include "history.h"
 
 volatile sig_atomic_t runner_interrupted;
@@ -49,7 +53,7 @@ void run_map_position(const Step *s, const Statement *st, const char *sent, size
     size_t in_off = ph_map_back(map, out_off);
     if (in_off > st->len)
         in_off = st->len;
-    steps_line_col(s->text, st->off + in_off, line, col);
+    plan_line_col(s->text, st->off + in_off, line, col);
 }
 
 static int exec_simple(PGconn *c, const char *sql)
@@ -109,7 +113,7 @@ static int is_command(const char *status, const char *word)
 }
 
 /* Runs one statement; 0 with rows added, or -1 with e filled. */
-static int run_statement(PGconn *c, const Step *s, const Statement *st, const RunOpts *o,
+static int run_statement(PGconn *c, const Step *s, const Statement *st, const ExecOpts *o,
                          const char *step_dir, Progress *prog, long long *rows, StepError *e)
 {
     Buf sql;
@@ -118,7 +122,16 @@ static int run_statement(PGconn *c, const Step *s, const Statement *st, const Ru
     ph_apply(o->vars, s->text + st->off, st->len, &sql, &map);
     int rc = 0;
     if (st->copy) {
-        CopyJob job = {c, s, st, sql.data, o->data_root, step_dir, prog, &runner_interrupted};
+        CopyJob job = {c,
+                       s,
+                       st,
+                       sql.data,
+                       o->data_root,
+                       o->s3,
+                       o->model_uris,
+                       step_dir,
+                       prog,
+                       &runner_interrupted};
         long long n = 0;
         rc = copy_run(&job, &n, e);
         if (rc == 0)
@@ -160,7 +173,7 @@ static int run_statement(PGconn *c, const Step *s, const Statement *st, const Ru
         rc = -1;
         if (pos > 0)
             run_map_position(s, st, sql.data, sql.len, &map, pos, &e->line, &e->col);
-        if (o->redshift && strncasecmp(s->text + st->off, "copy", 4) == 0)
+        if (o->redshift && st->copy_stmt)
             redshift_load_errors(c, e);
     }
     if (rc) {
@@ -178,7 +191,7 @@ static int run_statement(PGconn *c, const Step *s, const Statement *st, const Ru
     return rc;
 }
 
-static void emit(const RunOpts *o, Buf *b, FILE *f)
+static void emit(const ExecOpts *o, Buf *b, FILE *f)
 {
     if (!o->quiet || f == stderr)
         fputs(b->data, f);
@@ -197,25 +210,15 @@ static char *dir_of(const char *path)
     return d;
 }
 
-static int run_one(PGconn *c, const StepSet *set, size_t i, const RunOpts *o, StepResult *res)
+/* The statements of a SQL step, in its transaction when it has one.  Adds the
+ * rows they touched; 0 or -1 with e filled. */
+static int run_statements(PGconn *c, const Step *s, const ExecOpts *o, long long *rows,
+                          StepError *e)
 {
-    const Step *s = &set->steps[i];
-    StepError *e = &res->err;
-    double t0 = now_seconds();
-    utc_now_iso(res->started_at);
     char *step_dir = dir_of(s->path);
     Progress prog;
     progress_start(&prog, o->tty && !o->quiet, s->name);
-    long long rows = 0;
-    int intx = !s->no_transaction, rc = 0;
-    HistoryRow h = {o->run_id, s->name, s->file, s->checksum, "success", res->started_at,
-                    NULL,      0,       0};
-    Buf msg;
-    buf_init(&msg);
-    if (intx && exec_simple(c, "BEGIN")) {
-        step_error_set(e, "BEGIN failed: %s", PQerrorMessage(c));
-        rc = -1;
-    }
+    int rc = 0;
     for (size_t k = 0; rc == 0 && k < s->nstmts; k++) {
         if (runner_interrupted) {
             step_error_set(e, "interrupted");
@@ -225,14 +228,79 @@ static int run_one(PGconn *c, const StepSet *set, size_t i, const RunOpts *o, St
             rc = -1;
             break;
         }
-        rc = run_statement(c, s, &s->stmts[k], o, step_dir, &prog, &rows, e);
+        rc = run_statement(c, s, &s->stmts[k], o, step_dir, &prog, rows, e);
     }
+    free(step_dir);
+    return rc;
+}
+
+/* The data checks of a checks step.  Never fails as a step: failed checks are
+ * counted in *check_failures and make the step's history row an error. */
+static void run_checks(PGconn *c, const Plan *plan, size_t i, const ExecOpts *o, StepResult *res,
+                       ExecOutcome *out)
+{
+    const Step *s = &plan->steps[i];
+    if (!o->quiet)
+        printf("[%*zu/%zu] %s\n", i + 1 >= 10 ? 2 : 1, i + 1, plan->n, s->name);
+    CheckRun cr;
+    int failures = checks_run(c, s, stdout, o->quiet, &cr);
+    res->rows = 0;
+    for (size_t k = 0; k < cr.n; k++)
+        res->rows += cr.results[k].failing > 0 ? cr.results[k].failing : 0;
+    if (failures)
+        step_error_set(&res->err, "%d data check%s failed", failures, failures == 1 ? "" : "s");
+    Buf cj;
+    buf_init(&cj);
+    checks_json(&cj, &cr);
+    free(out->checks_json);
+    out->checks_json = buf_detach(&cj, NULL);
+    checks_free(&cr);
+    out->check_failures += failures;
+}
+
+/* Runs step i of either kind and records it in stargen_history; fills res.
+ * Returns 0 when the step ran (its data checks may have failed), -1 when it
+ * failed (res->err says why; a SQL step is rolled back). */
+static int execute_step(PGconn *c, const Plan *plan, size_t i, const ExecOpts *o, StepResult *res,
+                        ExecOutcome *out)
+{
+    const Step *s = &plan->steps[i];
+    StepError *e = &res->err;
+    double t0 = now_seconds();
+    utc_now_iso(res->started_at);
+    long long rows = 0;
+    int checks = s->kind == STEP_CHECKS;
+    int intx = !checks && !s->no_transaction, rc = 0;
+    HistoryRow h = {o->run_id, s->name, s->file, s->checksum, "success", res->started_at,
+                    NULL,      0,       0};
+    Buf msg;
+    buf_init(&msg);
+    if (intx && exec_simple(c, "BEGIN")) {
+        step_error_set(e, "BEGIN failed: %s", PQerrorMessage(c));
+        rc = -1;
+    }
+    int failures_before = out->check_failures;
+    if (rc == 0 && checks) {
+        run_checks(c, plan, i, o, res, out);
+        rows = res->rows;
+    } else if (rc == 0) {
+        rc = run_statements(c, s, o, &rows, e);
+    }
+    int checks_failed = out->check_failures != failures_before;
     if (rc == 0) {
         h.rows = rows;
         h.seconds = now_seconds() - t0;
+        if (checks_failed) {
+            h.status = "error";
+            h.error = e->message;
+        }
         if (history_insert(c, &h, &msg)) {
-            step_error_set(e, "recording the step in stargen_history failed: %s", msg.data);
-            rc = -1;
+            if (checks) {
+                msg_warning("could not record the checks in stargen_history: %s", msg.data);
+            } else {
+                step_error_set(e, "recording the step in stargen_history failed: %s", msg.data);
+                rc = -1;
+            }
         } else if (intx) {
             PGresult *r = PQexec(c, "COMMIT");
             if (PQresultStatus(r) != PGRES_COMMAND_OK) {
@@ -270,48 +338,53 @@ static int run_one(PGconn *c, const StepSet *set, size_t i, const RunOpts *o, St
         h.error = em.data;
         buf_reset(&msg);
         if (PQstatus(c) == CONNECTION_OK && history_insert(c, &h, &msg))
-            fprintf(stderr, "warning: could not record the failure in stargen_history: %s\n",
-                    msg.data);
+            msg_warning("could not record the failure in stargen_history: %s", msg.data);
         buf_free(&em);
     } else {
-        res->status = ST_SUCCESS;
+        res->status = checks_failed ? ST_ERROR : ST_SUCCESS;
+        res->has_error = checks_failed;
     }
     buf_free(&msg);
-    free(step_dir);
     return rc;
 }
 
-int run_steps(PGconn *c, const StepSet *set, const RunOpts *o, StepResult *res)
+int execute_steps(PGconn *c, const Plan *plan, const ExecOpts *o, StepResult *res, ExecOutcome *out)
 {
-    Buf out;
-    buf_init(&out);
-    for (size_t i = 0; i < set->n; i++)
+    Buf line;
+    buf_init(&line);
+    for (size_t i = 0; i < plan->n; i++)
         res[i].status = (i < o->first || i > o->last) ? ST_SKIPPED : ST_NOT_RUN;
-    /* checksum drift: informational */
+    /* checksum drift of the SQL steps: informational */
     for (size_t i = o->first; i <= o->last && !o->quiet; i++) {
-        const Step *s = &set->steps[i];
+        const Step *s = &plan->steps[i];
         char sum[65], when[40];
-        if (history_last(c, s->name, sum, when) == 1 && strcmp(sum, s->checksum) != 0) {
-            buf_printf(&out, "note: %s changed since it last ran (%s; checksum %.12s, now %.12s)\n",
+        if (s->kind == STEP_SQL && history_last(c, s->name, sum, when) == 1 &&
+            strcmp(sum, s->checksum) != 0) {
+            buf_printf(&line,
+                       "note: %s changed since it last ran (%s; checksum %.12s, now %.12s)\n",
                        s->file, when, sum, s->checksum);
-            emit(o, &out, stdout);
+            emit(o, &line, stdout);
         }
     }
     int rc = 0;
-    size_t total = set->n;
     for (size_t i = o->first; i <= o->last; i++) {
-        const Step *s = &set->steps[i];
-        if (run_one(c, set, i, o, &res[i])) {
-            report_step_line(&out, i + 1, total, s->name, "FAILED", -1, res[i].seconds);
-            emit(o, &out, stdout);
-            report_error(&out, s, &res[i].err);
-            emit(o, &out, stderr);
+        const Step *s = &plan->steps[i];
+        if (s->kind == STEP_CHECKS && runner_interrupted)
+            break;
+        if (execute_step(c, plan, i, o, &res[i], out)) {
+            report_step_line(&line, i + 1, plan->n, s->name, "FAILED", -1, res[i].seconds);
+            emit(o, &line, stdout);
+            report_error(&line, s, &res[i].err);
+            emit(o, &line, stderr);
             rc = -1;
             break;
         }
-        report_step_line(&out, i + 1, total, s->name, "ok", res[i].rows, res[i].seconds);
-        emit(o, &out, stdout);
+        if (s->kind == STEP_SQL) {
+            report_step_line(&line, i + 1, plan->n, s->name, "ok", res[i].rows, res[i].seconds);
+            emit(o, &line, stdout);
+        }
     }
-    buf_free(&out);
+    out->failed = rc != 0;
+    buf_free(&line);
     return rc;
 }

@@ -1,0 +1,422 @@
+/* copy.c - drive one client-side COPY: JSON sources -> COPY FROM STDIN; see copy.h.
+ *
+ * The hot loop is jr_next() + conv_row() writing into a CopyBuf; no
+ * allocation happens per object or per field.  Full buffers go to the sender
+ * thread (copysend.h), so the server always has data while this thread parses
+ * the next megabyte.
+ */
+#include "copy.h"
+
+#include "../common/readfile.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "convert.h"
+#include "copysend.h"
+#include "execute.h"
+#include "json.h"
+#include "sources.h"
+
+static void at_directive(StepError *e, const CopyJob *job)
+{
+    free(e->file);
+    e->file = xstrdup(job->step->path);
+    e->line = job->st->copy->line;
+    e->col = 1;
+}
+
+/* Drains every pending result; returns the first error result (caller
+ * clears) or NULL. */
+static PGresult *drain(PGconn *c, long long *rows)
+{
+    PGresult *r, *bad = NULL;
+    while ((r = PQgetResult(c)) != NULL) {
+        ExecStatusType s = PQresultStatus(r);
+        if (s == PGRES_COMMAND_OK && rows) {
+            *rows = atoll(PQcmdTuples(r));
+        } else if (s != PGRES_COMMAND_OK && !bad) {
+            bad = r;
+            continue;
+        }
+        PQclear(r);
+    }
+    return bad;
+}
+
+/* The S3 URI a directive reads under the current settings (malloc'ed), or
+ * NULL for a local source; -1 with a message if it cannot be known. */
+static int source_uri(const CopyDirective *d, const char *data_root, int model_uris, char **uri,
+                      Buf *err)
+{
+    *uri = NULL;
+    if (model_uris) {
+        if (!d->s3) {
+            buf_printf(err, "--s3: the stargen:copy directive of source %s has no s3= URI",
+                       d->source);
+            return -1;
+        }
+        *uri = xstrdup(d->s3);
+    } else if (strncmp(data_root, "s3://", 5) == 0) {
+        *uri = sources_join(data_root, d->source);
+    }
+    return 0;
+}
+
+static int list_source(const CopyJob *job, SourceList *out, Buf *err)
+{
+    const CopyDirective *d = job->st->copy;
+    char *uri;
+    if (source_uri(d, job->data_root, job->model_uris, &uri, err))
+        return -1;
+    if (!uri)
+        return sources_list(job->data_root, d->source, out, err);
+    int rc;
+    if (!job->s3) {
+        buf_printf(err, "%s: S3 is not configured in this program", uri);
+        rc = -1;
+    } else {
+        rc = sources_list_s3(job->s3, uri, out, err);
+    }
+    free(uri);
+    return rc;
+}
+
+typedef struct Setup {
+    Arena a;
+    const CopyStmt *cs;
+    int ncols;
+    JsonPaths jp;
+    int have_jp;
+    ColSpec *cols;
+    SourceList src;
+    ConvOpts opts;
+} Setup;
+
+static int setup(const CopyJob *job, Setup *su, StepError *e)
+{
+    const CopyDirective *d = job->st->copy;
+    Buf msg;
+    buf_init(&msg);
+    int rc = -1;
+    su->cs = job->st->copy_stmt;
+    if (su->cs->binary || su->cs->csv) {
+        buf_puts(&msg, "the runner produces COPY FORMAT text only; write WITH (FORMAT text)");
+        goto fail_at_stmt;
+    }
+    /* jsonpaths */
+    Buf jpath;
+    buf_init(&jpath);
+    buf_printf(&jpath, "%s/%s", job->step_dir, d->jsonpaths);
+    size_t jlen;
+    char *jtext = read_whole_file(jpath.data, 0, &jlen);
+    if (!jtext)
+        buf_printf(&msg, "cannot read %s: %s", jpath.data, strerror(errno));
+    char **paths = NULL;
+    int npaths = -1;
+    if (jtext) {
+        Buf perr;
+        buf_init(&perr);
+        npaths = jsonpaths_parse_doc(&su->a, jtext, jlen, &paths, &perr);
+        if (npaths < 0)
+            buf_printf(&msg, "%s: %s", jpath.data, perr.data);
+        buf_free(&perr);
+        free(jtext);
+    }
+    buf_free(&jpath);
+    if (npaths < 0)
+        goto fail_at_directive;
+    if (jsonpaths_compile(&su->jp, (const char *const *)paths, npaths, &msg))
+        goto fail_at_directive;
+    su->have_jp = 1;
+
+    /* column types, from inside the step's transaction */
+    const char *params[1] = {su->cs->table};
+    PGresult *r = PQexecParams(job->conn,
+                               "SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
+                               "a.atttypid, a.atttypmod FROM pg_attribute a "
+                               "WHERE a.attrelid = $1::regclass AND a.attnum > 0 "
+                               "AND NOT a.attisdropped ORDER BY a.attnum",
+                               1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        step_error_from_result(e, r);
+        PQclear(r);
+        at_directive(e, job);
+        buf_free(&msg);
+        return -1;
+    }
+    int ncat = PQntuples(r);
+    int ncols = su->cs->ncols ? su->cs->ncols : ncat;
+    su->cols = arena_alloc(&su->a, (size_t)(ncols ? ncols : 1) * sizeof *su->cols);
+    for (int i = 0; i < ncols; i++) {
+        int row = su->cs->ncols ? -1 : i;
+        for (int k = 0; row < 0 && k < ncat; k++)
+            if (strcmp(PQgetvalue(r, k, 0), su->cs->cols[i]) == 0)
+                row = k;
+        if (row < 0) {
+            buf_printf(&msg, "column \"%s\" of the COPY is not in table %s", su->cs->cols[i],
+                       su->cs->table);
+            PQclear(r);
+            goto fail_at_stmt;
+        }
+        ColSpec *c = &su->cols[i];
+        c->name = arena_strdup(&su->a, PQgetvalue(r, row, 0));
+        c->type = conv_type_from_oid((unsigned)strtoul(PQgetvalue(r, row, 2), NULL, 10),
+                                     atoi(PQgetvalue(r, row, 3)), &c->maxlen);
+    }
+    PQclear(r);
+    if (npaths != ncols) {
+        buf_printf(&msg, "%s has %d paths but the COPY loads %d columns", d->jsonpaths, npaths,
+                   ncols);
+        goto fail_at_directive;
+    }
+    su->ncols = ncols;
+    if (list_source(job, &su->src, &msg))
+        goto fail_at_directive;
+    su->opts.emptyasnull = d->emptyasnull;
+    su->opts.blanksasnull = d->blanksasnull;
+    su->opts.timeformat = d->tf;
+    rc = 0;
+    buf_free(&msg);
+    return rc;
+fail_at_stmt:
+    step_error_set(e, "%s", msg.data);
+    free(e->file);
+    e->file = xstrdup(job->step->path);
+    e->line = job->st->line;
+    e->col = job->st->col;
+    buf_free(&msg);
+    return -1;
+fail_at_directive:
+    step_error_set(e, "%s", msg.data);
+    at_directive(e, job);
+    buf_free(&msg);
+    return -1;
+}
+
+/* Adds "row N is object K of FILE" from a server CONTEXT "COPY t, line N". */
+static void locate_row(StepError *e, const SourceList *src, const long long *first_row,
+                       size_t nfiles)
+{
+    const char *ctx = e->context ? strstr(e->context, ", line ") : NULL;
+    if (!ctx)
+        return;
+    long long row = atoll(ctx + 7);
+    if (row <= 0)
+        return;
+    for (size_t i = nfiles; i-- > 0;) {
+        if (first_row[i] < row) {
+            Buf b;
+            buf_init(&b);
+            buf_printf(&b, "  data: COPY row %lld is object %lld of %s\n", row, row - first_row[i],
+                       src->files[i].display);
+            free(e->extra);
+            e->extra = buf_detach(&b, NULL);
+            return;
+        }
+    }
+}
+
+int copy_run(const CopyJob *job, long long *rows_out, StepError *e)
+{
+    Setup su;
+    memset(&su, 0, sizeof su);
+    arena_init(&su.a);
+    int rc = -1;
+    *rows_out = 0;
+    if (setup(job, &su, e))
+        goto done;
+
+    PGresult *r = PQexec(job->conn, job->sql);
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        if (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK)
+            step_error_set(e, "the statement after stargen:copy is not a COPY FROM STDIN");
+        else
+            step_error_from_result(e, r);
+        PQclear(r);
+        free(e->file);
+        e->file = xstrdup(job->step->path);
+        e->line = job->st->line;
+        e->col = job->st->col;
+        goto done;
+    }
+    PQclear(r);
+
+    JsonReader jr;
+    jr_init(&jr, &su.jp, 0, 0);
+    Sender snd;
+    int thread_failed = sender_start(&snd, job->conn) != 0;
+    CopyBuf *out = sender_buf(&snd);
+    long long *first_row = xcalloc(su.src.n ? su.src.n : 1, sizeof *first_row);
+    long long rows = 0;
+    int data_error = 0, send_failed = 0;
+    Buf msg;
+    buf_init(&msg);
+    if (thread_failed) {
+        buf_puts(&msg, "cannot start the sender thread");
+        data_error = 1;
+    }
+    /* S3: the live progress label also counts objects ("load_x: object 3/40") */
+    const char *label0 = job->progress ? job->progress->label : NULL;
+    Buf label;
+    buf_init(&label);
+    for (size_t i = 0; i < su.src.n && !data_error && !send_failed; i++) {
+        const SourceFile *f = &su.src.files[i];
+        first_row[i] = rows;
+        if (su.src.s3_bucket && job->progress) {
+            buf_reset(&label);
+            buf_printf(&label, "%s: object %zu/%zu", label0 ? label0 : "copy", i + 1, su.src.n);
+            job->progress->label = label.data;
+        }
+        SourceReader rd;
+        if (source_open(&su.src, i, &rd, &msg)) {
+            data_error = 1;
+            break;
+        }
+        jr_open(&jr, rd.read, rd.ctx);
+        for (;;) {
+            int k = jr_next(&jr);
+            if (k == 0)
+                break;
+            if (k < 0) {
+                const char *why = source_error(&rd);
+                buf_printf(&msg, "%s:%ld: %s", f->display, jr.err_line, why ? why : jr.err);
+                data_error = 1;
+                break;
+            }
+            size_t mark = msg.len;
+            if (conv_row(out, su.cols, su.ncols, su.jp.col_slot, jr.vals, &su.opts, &msg)) {
+                /* prefix the file and line of the object */
+                char *why = xstrdup(msg.data + mark);
+                msg.len = mark;
+                msg.data[mark] = '\0';
+                buf_printf(&msg, "%s:%ld: %s", f->display, jr.obj_line, why);
+                free(why);
+                data_error = 1;
+                break;
+            }
+            rows++;
+            if (out->len >= SEND_BYTES) {
+                if (sender_submit(&snd)) {
+                    send_failed = 1;
+                    break;
+                }
+                out = sender_buf(&snd);
+                progress_tick(job->progress, jr.bytes, su.src.total_bytes, (uint64_t)rows);
+                if (job->interrupted && *job->interrupted) {
+                    buf_puts(&msg, "interrupted");
+                    data_error = 1;
+                    break;
+                }
+            }
+        }
+        source_close(&rd);
+    }
+    if (sender_finish(&snd, data_error || send_failed))
+        send_failed = !data_error;
+    progress_clear(job->progress);
+    if (job->progress)
+        job->progress->label = label0;
+    buf_free(&label);
+
+    if (data_error) {
+        PQputCopyEnd(job->conn, "stargen runner: invalid source data (see the runner's output)");
+        PGresult *bad = drain(job->conn, NULL);
+        PQclear(bad);
+        step_error_set(e, "%s", msg.data);
+        free(e->context);
+        Buf ctx;
+        buf_init(&ctx);
+        char *uri = NULL;
+        Buf ignore;
+        buf_init(&ignore);
+        source_uri(job->st->copy, job->data_root, job->model_uris, &uri, &ignore);
+        buf_free(&ignore);
+        if (uri)
+            buf_printf(&ctx, "COPY %s at %s:%d, source %s", su.cs->table, job->step->path,
+                       job->st->line, uri);
+        else
+            buf_printf(&ctx, "COPY %s at %s:%d, source %s under %s", su.cs->table, job->step->path,
+                       job->st->line, job->st->copy->source, job->data_root);
+        free(uri);
+        e->context = buf_detach(&ctx, NULL);
+        free(e->file);
+        e->file = NULL; /* the message carries the data file and line */
+        e->line = e->col = 0;
+        free(e->statement);
+        e->statement = NULL;
+    } else {
+        if (!send_failed)
+            PQputCopyEnd(job->conn, NULL);
+        long long n = -1;
+        PGresult *bad = drain(job->conn, &n);
+        if (bad || send_failed) {
+            if (bad)
+                step_error_from_result(e, bad);
+            else
+                step_error_set(e, "COPY failed: %s", PQerrorMessage(job->conn));
+            PQclear(bad);
+            free(e->file);
+            e->file = xstrdup(job->step->path);
+            e->line = job->st->line;
+            e->col = job->st->col;
+            locate_row(e, &su.src, first_row, su.src.n);
+        } else {
+            *rows_out = n >= 0 ? n : rows;
+            rc = 0;
+        }
+    }
+    buf_free(&msg);
+    free(first_row);
+    jr_free(&jr);
+done:
+    if (su.have_jp)
+        jsonpaths_free(&su.jp);
+    sources_free(&su.src);
+    arena_free(&su.a);
+    return rc;
+}
+
+void copy_describe(Buf *out, const CopyDirective *d, const char *data_root, int model_uris,
+                   const char *step_dir)
+{
+    buf_printf(out, "    copy: source=%s jsonpaths=%s/%s", d->source, step_dir, d->jsonpaths);
+    if (d->timeformat)
+        buf_printf(out, " timeformat=%s", d->timeformat);
+    buf_printf(out, " emptyasnull=%s blanksasnull=%s\n", d->emptyasnull ? "on" : "off",
+               d->blanksasnull ? "on" : "off");
+    SourceList l;
+    Buf err;
+    buf_init(&err);
+    char *uri = NULL;
+    if (source_uri(d, data_root, model_uris, &uri, &err)) {
+        buf_printf(out, "    reads: MISSING: %s\n", err.data);
+        buf_free(&err);
+        return;
+    }
+    if (uri) {
+        buf_printf(out,
+                   "    reads: the objects under %s whose keys end in .json, in key order "
+                   "(listed when the step runs; --dry-run sends no request)\n",
+                   uri);
+        free(uri);
+        buf_free(&err);
+        return;
+    }
+    if (sources_list(data_root, d->source, &l, &err)) {
+        buf_printf(out, "    reads: MISSING: %s\n", err.data);
+    } else {
+        buf_printf(out, "    reads: %zu file%s, %llu bytes, under %s\n", l.n, l.n == 1 ? "" : "s",
+                   (unsigned long long)l.total_bytes, data_root);
+        for (size_t i = 0; i < l.n; i++) {
+            if (i == 20) {
+                buf_printf(out, "      ... and %zu more\n", l.n - 20);
+                break;
+            }
+            buf_printf(out, "      %s\n", l.files[i].display);
+        }
+        sources_free(&l);
+    }
+    buf_free(&err);
+}

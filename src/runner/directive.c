@@ -1,0 +1,397 @@
+/* directive.c - `-- stargen:` directive lines and COPY statement text; see directive.h.
+ *
+ * Each directive kind is a row of kinds[] naming its keys; a key is free text,
+ * a name (limited length) or a choice among fixed words.  The reader walks the
+ * words once, checks each against that table and fills a typed struct.
+ */
+#include "directive.h"
+
+#include "../common/utf8.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#define TEXT_MAX 4096 /* longest free-text value (a path or URI), bytes */
+
+typedef enum ValueKind { V_TEXT, V_NAME, V_CHOICE } ValueKind;
+
+typedef struct KeySpec {
+    const char *key;
+    ValueKind kind;
+    const char *const *choices; /* V_CHOICE: NULL-terminated */
+    bool required;
+} KeySpec;
+
+typedef struct KindSpec {
+    const char *name;
+    DirectiveKind kind;
+    const KeySpec *keys;
+    size_t nkeys;
+} KindSpec;
+
+static const char *const on_off[] = {"on", "off", NULL};
+static const char *const time_formats[] = {"epochmillisecs", "epochsecs", "auto", NULL};
+static const char *const severities[] = {"error", "warn", NULL};
+
+enum { K_SOURCE, K_S3, K_JSONPATHS, K_EMPTY, K_BLANKS, K_TIME };
+static const KeySpec copy_keys[] = {
+    [K_SOURCE] = {"source", V_TEXT, NULL, true},
+    [K_S3] = {"s3", V_TEXT, NULL, false},
+    [K_JSONPATHS] = {"jsonpaths", V_TEXT, NULL, true},
+    [K_EMPTY] = {"emptyasnull", V_CHOICE, on_off, false},
+    [K_BLANKS] = {"blanksasnull", V_CHOICE, on_off, false},
+    [K_TIME] = {"timeformat", V_CHOICE, time_formats, false},
+};
+enum { K_NAME, K_SEVERITY };
+static const KeySpec check_keys[] = {
+    [K_NAME] = {"name", V_NAME, NULL, true},
+    [K_SEVERITY] = {"severity", V_CHOICE, severities, true},
+};
+
+static const KindSpec kinds[] = {
+    {"copy", DIR_COPY, copy_keys, sizeof copy_keys / sizeof copy_keys[0]},
+    {"check", DIR_CHECK, check_keys, sizeof check_keys / sizeof check_keys[0]},
+    {"no-transaction", DIR_NO_TRANSACTION, NULL, 0},
+};
+#define MAX_KEYS 8
+
+static const char tag[] = "-- stargen:";
+
+bool directive_is(const char *p, const char *eol)
+{
+    return (size_t)(eol - p) >= sizeof tag - 1 && memcmp(p, tag, sizeof tag - 1) == 0;
+}
+
+static void list_choices(Buf *err, const char *const *c)
+{
+    for (size_t i = 0; c[i]; i++)
+        buf_printf(err, "%s%s", i == 0 ? "" : c[i + 1] ? ", " : " or ", c[i]);
+}
+
+/* A value may hold any printable UTF-8 but no control byte. */
+static bool printable(const char *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+            return false;
+    return utf8_valid(v, n);
+}
+
+int directive_read(Arena *a, const char *path, int line, const char *p, const char *eol,
+                   Directive *d, Buf *err)
+{
+    memset(d, 0, sizeof *d);
+    d->line = line;
+    p += sizeof tag - 1;
+    const char *kw = p;
+    while (p < eol && *p != ' ' && *p != '\t')
+        p++;
+    size_t kwlen = (size_t)(p - kw);
+    const KindSpec *ks = NULL;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strlen(kinds[i].name) == kwlen && memcmp(kinds[i].name, kw, kwlen) == 0)
+            ks = &kinds[i];
+    if (!ks) {
+        Buf shown;
+        buf_init(&shown);
+        utf8_escape_display(&shown, kw, kwlen);
+        buf_printf(err,
+                   "%s:%d: unknown directive \"stargen:%s\" (known: copy, check, "
+                   "no-transaction)",
+                   path, line, shown.data);
+        buf_free(&shown);
+        return -1;
+    }
+    const char *vals[MAX_KEYS] = {0};
+    while (p < eol) {
+        while (p < eol && (*p == ' ' || *p == '\t'))
+            p++;
+        if (p >= eol)
+            break;
+        const char *w = p;
+        while (p < eol && *p != ' ' && *p != '\t')
+            p++;
+        size_t wl = (size_t)(p - w);
+        Buf shown;
+        buf_init(&shown);
+        const char *eq = memchr(w, '=', wl);
+        if (!eq || eq == w) {
+            utf8_escape_display(&shown, w, wl);
+            buf_printf(err, "%s:%d: stargen:%s: expected key=value, got \"%s\"", path, line,
+                       ks->name, shown.data);
+            buf_free(&shown);
+            return -1;
+        }
+        size_t klen = (size_t)(eq - w), vlen = wl - klen - 1;
+        const char *v = eq + 1;
+        size_t k = 0;
+        while (k < ks->nkeys &&
+               !(strlen(ks->keys[k].key) == klen && memcmp(ks->keys[k].key, w, klen) == 0))
+            k++;
+        int bad = 0;
+        if (k == ks->nkeys) {
+            utf8_escape_display(&shown, w, klen);
+            buf_printf(err, "%s:%d: stargen:%s: unknown key \"%s\"", path, line, ks->name,
+                       shown.data);
+            bad = 1;
+        } else if (vals[k]) {
+            buf_printf(err, "%s:%d: stargen:%s: key %s= given twice", path, line, ks->name,
+                       ks->keys[k].key);
+            bad = 1;
+        } else if (vlen == 0) {
+            buf_printf(err, "%s:%d: stargen:%s: %s= has no value", path, line, ks->name,
+                       ks->keys[k].key);
+            bad = 1;
+        } else if (!printable(v, vlen)) {
+            buf_printf(err, "%s:%d: stargen:%s: %s= holds a control character or invalid UTF-8",
+                       path, line, ks->name, ks->keys[k].key);
+            bad = 1;
+        } else if (ks->keys[k].kind == V_NAME && vlen > PLAN_NAME_MAX) {
+            buf_printf(err,
+                       "%s:%d: stargen:%s: %s= is %zu bytes long, more than the %d allowed "
+                       "(names are never cut short)",
+                       path, line, ks->name, ks->keys[k].key, vlen, PLAN_NAME_MAX);
+            bad = 1;
+        } else if (ks->keys[k].kind == V_TEXT && vlen > TEXT_MAX) {
+            buf_printf(err, "%s:%d: stargen:%s: %s= is %zu bytes long, more than the %d allowed",
+                       path, line, ks->name, ks->keys[k].key, vlen, TEXT_MAX);
+            bad = 1;
+        } else if (ks->keys[k].kind == V_CHOICE) {
+            const char *const *c = ks->keys[k].choices;
+            while (*c && !(strlen(*c) == vlen && memcmp(*c, v, vlen) == 0))
+                c++;
+            if (!*c) {
+                utf8_escape_display(&shown, v, vlen);
+                buf_printf(err, "%s:%d: stargen:%s: %s must be ", path, line, ks->name,
+                           ks->keys[k].key);
+                list_choices(err, ks->keys[k].choices);
+                buf_printf(err, ", not \"%s\"", shown.data);
+                bad = 1;
+            }
+        }
+        buf_free(&shown);
+        if (bad)
+            return -1;
+        vals[k] = arena_strndup(a, v, vlen);
+    }
+    for (size_t k = 0; k < ks->nkeys; k++) {
+        if (ks->keys[k].required && !vals[k]) {
+            buf_printf(err, "%s:%d: stargen:%s: %s= is required", path, line, ks->name,
+                       ks->keys[k].key);
+            return -1;
+        }
+    }
+    d->kind = ks->kind;
+    if (ks->kind == DIR_COPY) {
+        CopyDirective *c = arena_alloc(a, sizeof *c);
+        memset(c, 0, sizeof *c);
+        c->line = line;
+        c->source = vals[K_SOURCE];
+        c->s3 = vals[K_S3];
+        c->jsonpaths = vals[K_JSONPATHS];
+        c->emptyasnull = vals[K_EMPTY] && strcmp(vals[K_EMPTY], "on") == 0;
+        c->blanksasnull = vals[K_BLANKS] && strcmp(vals[K_BLANKS], "on") == 0;
+        c->timeformat = vals[K_TIME];
+        c->tf = !c->timeformat                                 ? TF_NONE
+                : strcmp(c->timeformat, "epochmillisecs") == 0 ? TF_EPOCHMILLIS
+                : strcmp(c->timeformat, "epochsecs") == 0      ? TF_EPOCHSECS
+                                                               : TF_AUTO;
+        d->copy = c;
+    } else if (ks->kind == DIR_CHECK) {
+        CheckDirective *c = arena_alloc(a, sizeof *c);
+        c->line = line;
+        c->name = vals[K_NAME];
+        c->warn = strcmp(vals[K_SEVERITY], "warn") == 0;
+        d->check = c;
+    }
+    return 0;
+}
+
+/* ---- COPY statement text ---- */
+
+typedef struct Cursor {
+    const char *p, *end;
+} Cursor;
+
+static int is_word_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_' || c == '$' || (unsigned char)c >= 0x80;
+}
+
+static void skip_space(Cursor *c)
+{
+    for (;;) {
+        while (c->p < c->end && isspace((unsigned char)*c->p))
+            c->p++;
+        if (c->end - c->p >= 2 && c->p[0] == '-' && c->p[1] == '-') {
+            while (c->p < c->end && *c->p != '\n')
+                c->p++;
+            continue;
+        }
+        return;
+    }
+}
+
+/* Reads one identifier (quoted or not) into a folded copy, or NULL. */
+static const char *read_ident(Arena *a, Cursor *c)
+{
+    const char *p = c->p;
+    Buf b;
+    buf_init(&b);
+    if (p < c->end && *p == '"') {
+        p++;
+        for (;;) {
+            if (p >= c->end) {
+                buf_free(&b);
+                return NULL;
+            }
+            if (*p == '"' && p + 1 < c->end && p[1] == '"') {
+                buf_putc(&b, '"');
+                p += 2;
+            } else if (*p == '"') {
+                break;
+            } else {
+                buf_putc(&b, *p++);
+            }
+        }
+        p++;
+    } else {
+        if (p >= c->end || !is_word_char(*p) || isdigit((unsigned char)*p)) {
+            buf_free(&b);
+            return NULL;
+        }
+        while (p < c->end && is_word_char(*p))
+            buf_putc(&b, (char)tolower((unsigned char)*p++));
+    }
+    c->p = p;
+    const char *s = arena_strndup(a, b.data ? b.data : "", b.len);
+    buf_free(&b);
+    return s;
+}
+
+static int keyword(Cursor *c, const char *kw)
+{
+    size_t n = strlen(kw);
+    if ((size_t)(c->end - c->p) >= n && strncasecmp(c->p, kw, n) == 0 &&
+        (c->p + n == c->end || !is_word_char(c->p[n]))) {
+        c->p += n;
+        return 1;
+    }
+    return 0;
+}
+
+/* Reads a '...' literal (doubled quotes undone) into b. */
+static int read_string(Cursor *c, Buf *b)
+{
+    const char *p = c->p;
+    if (p >= c->end || *p != '\'')
+        return -1;
+    p++;
+    for (;;) {
+        if (p >= c->end)
+            return -1;
+        if (*p == '\'' && p + 1 < c->end && p[1] == '\'') {
+            buf_putc(b, '\'');
+            p += 2;
+        } else if (*p == '\'') {
+            break;
+        } else {
+            buf_putc(b, *p++);
+        }
+    }
+    c->p = p + 1;
+    return 0;
+}
+
+int copy_stmt_parse(Arena *a, const char *s, size_t n, CopyStmt *out)
+{
+    memset(out, 0, sizeof *out);
+    Cursor c = {s, s + n};
+    skip_space(&c);
+    if (!keyword(&c, "copy"))
+        return -1;
+    skip_space(&c);
+    const char *tstart = c.p;
+    for (;;) {
+        if (!(out->bare = read_ident(a, &c)))
+            return -1;
+        if (c.p >= c.end || *c.p != '.')
+            break;
+        c.p++;
+    }
+    out->table = arena_strndup(a, tstart, (size_t)(c.p - tstart));
+    skip_space(&c);
+    if (c.p < c.end && *c.p == '(') {
+        int cap = 16;
+        out->cols = arena_alloc(a, (size_t)cap * sizeof *out->cols);
+        c.p++;
+        for (;;) {
+            skip_space(&c);
+            const char *col = read_ident(a, &c);
+            if (!col)
+                return -1;
+            if (out->ncols == cap) {
+                const char **nc = arena_alloc(a, (size_t)cap * 2 * sizeof *nc);
+                memcpy(nc, out->cols, (size_t)cap * sizeof *nc);
+                out->cols = nc;
+                cap *= 2;
+            }
+            out->cols[out->ncols++] = col;
+            skip_space(&c);
+            if (c.p < c.end && *c.p == ',') {
+                c.p++;
+                continue;
+            }
+            if (c.p < c.end && *c.p == ')') {
+                c.p++;
+                break;
+            }
+            return -1;
+        }
+    }
+    skip_space(&c);
+    if (!keyword(&c, "from"))
+        return -1;
+    skip_space(&c);
+    out->from_stdin = keyword(&c, "stdin");
+    /* options: the words BINARY and CSV, and JSON 's3://...', outside strings and comments */
+    Buf lit;
+    buf_init(&lit);
+    while (c.p < c.end) {
+        if (*c.p == '\'') {
+            buf_reset(&lit);
+            if (read_string(&c, &lit))
+                break;
+            continue;
+        }
+        if (c.end - c.p >= 2 && c.p[0] == '-' && c.p[1] == '-') {
+            skip_space(&c);
+            continue;
+        }
+        if (is_word_char(*c.p) && (c.p == s || !is_word_char(c.p[-1]))) {
+            if (keyword(&c, "binary")) {
+                out->binary = true;
+                continue;
+            }
+            if (keyword(&c, "csv")) {
+                out->csv = true;
+                continue;
+            }
+            if (keyword(&c, "json")) {
+                skip_space(&c);
+                buf_reset(&lit);
+                if (!out->json_uri && c.p < c.end && *c.p == '\'' && read_string(&c, &lit) == 0 &&
+                    strncmp(lit.data, "s3://", 5) == 0)
+                    out->json_uri = arena_strdup(a, lit.data);
+                continue;
+            }
+            while (c.p < c.end && is_word_char(*c.p))
+                c.p++;
+            continue;
+        }
+        c.p++;
+    }
+    buf_free(&lit);
+    return 0;
+}

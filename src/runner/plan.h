@@ -1,0 +1,128 @@
+/* plan.h - the out/<dialect>/ folder, read once into a typed plan.
+ *
+ * The out/ contract (docs/out-format.md) has exactly one reader: this module.
+ * plan_load() lists the NN_name.sql step files, reads each one, computes its
+ * SHA-256, splits it into statements (split.c) and reads every `-- stargen:`
+ * directive through one key=value reader with one strictness rule
+ * (directive.c): an unknown directive or key, a duplicate key, a bad value or
+ * an over-long name is an error naming file:line, and a directive must sit on
+ * the line just before its statement.  COPY statements are parsed here too
+ * (table, column list, options, a Redshift JSON 's3://' URI), so nothing
+ * later looks at the SQL text again except to send it.
+ * plan_load_queries() reads queries/NN_name.sql (runner --report) the same way.
+ * No database access happens here.  Everything lives in the Plan's arena.
+ */
+#ifndef STARGEN_PLAN_H
+#define STARGEN_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../common/arena.h"
+
+/* Longest check name accepted (bytes); a longer one is refused, never cut. */
+#define PLAN_NAME_MAX 128
+
+/* `-- stargen:copy source=... [s3=...] jsonpaths=... [emptyasnull=on|off]
+ *  [blanksasnull=on|off] [timeformat=epochmillisecs|epochsecs|auto]` */
+typedef enum TimeFormat { TF_NONE, TF_EPOCHMILLIS, TF_EPOCHSECS, TF_AUTO } TimeFormat;
+typedef struct CopyDirective {
+    const char *source;     /* relative to the data root; required */
+    const char *s3;         /* may be NULL */
+    const char *jsonpaths;  /* file name in the step folder; required */
+    const char *timeformat; /* the value as written, or NULL */
+    TimeFormat tf;          /* the same, typed */
+    bool emptyasnull, blanksasnull;
+    int line; /* line of the directive in the step file */
+} CopyDirective;
+
+/* `-- stargen:check name=N severity=error|warn` */
+typedef struct CheckDirective {
+    const char *name; /* 1..PLAN_NAME_MAX bytes */
+    bool warn;        /* severity=warn */
+    int line;
+} CheckDirective;
+
+/* A parsed COPY statement: "COPY t [(a, b)] FROM STDIN [WITH (FORMAT text)]"
+ * or Redshift's "COPY t FROM 's3://...' ... FORMAT AS JSON 's3://...'". */
+typedef struct CopyStmt {
+    const char *table; /* as written (quotes kept, for ::regclass) */
+    const char *bare;  /* the last name part, folded ("staging_events") */
+    const char **cols; /* folded like SQL identifiers; NULL when no list */
+    int ncols;
+    bool from_stdin;
+    bool binary, csv;     /* the words BINARY / CSV among the options */
+    const char *json_uri; /* FORMAT AS JSON 's3://...' (Redshift), or NULL */
+} CopyStmt;
+
+typedef struct Statement {
+    size_t off, len;             /* byte range in the text, without the closing ';' */
+    int line, col;               /* 1-based position of the first character */
+    const CopyDirective *copy;   /* non-NULL: a client-side COPY ... FROM STDIN */
+    const CheckDirective *check; /* non-NULL: a data check */
+    const CopyStmt *copy_stmt;   /* non-NULL: the statement is a COPY we could parse */
+} Statement;
+
+typedef enum StepKind {
+    STEP_SQL,   /* statements run in one transaction (or autocommit) */
+    STEP_CHECKS /* every statement is a data check */
+} StepKind;
+
+typedef struct Step {
+    const char *file; /* "05_load_users.sql" */
+    const char *stem; /* "05_load_users" */
+    const char *name; /* "load_users" */
+    long number;      /* 5 */
+    const char *path; /* dir + "/" + file, as the user will read it in messages */
+    const char *text; /* whole file, NUL-terminated */
+    size_t len;
+    char checksum[65]; /* sha256 hex of the file bytes */
+    bool no_transaction;
+    StepKind kind;
+    Statement *stmts;
+    size_t nstmts;
+} Step;
+
+/* queries/NN_name.sql: one SELECT each (runner --report). */
+typedef struct Query {
+    const char *file; /* "01_most_played_songs.sql" */
+    const char *name; /* "most_played_songs" */
+    const char *path; /* dir/queries/file */
+    const char *text;
+    size_t len;
+    const char *title; /* the first comment line after the header, or "" */
+    Statement stmt;
+} Query;
+
+typedef struct Plan {
+    Arena arena;
+    const char *dir;     /* as given, without trailing '/' */
+    const char *dialect; /* from the header line, else the folder's base name */
+    Step *steps;
+    size_t n;
+    Query *queries; /* after plan_load_queries() */
+    size_t nqueries;
+} Plan;
+
+/* Reads every step of dir.  Returns 0, or -1 with a one-line message (no
+ * trailing newline) appended to err; on failure plan is still safe to
+ * plan_free(). */
+int plan_load(Plan *plan, const char *dir, Buf *err);
+/* Reads dir/queries/NN_name.sql (one statement each) into plan->queries.
+ * 0 or -1 with a message. */
+int plan_load_queries(Plan *plan, Buf *err);
+void plan_free(Plan *plan);
+
+/* Splits text into statements (allocated in a) and reads their directives;
+ * path is used in messages.  Returns 0 or -1 with "path:LINE: ..." in err. */
+int plan_split(Arena *a, const char *path, const char *text, size_t len, Statement **out, size_t *n,
+               bool *no_transaction, Buf *err);
+
+/* Finds a step by name ("load_users"), stem ("05_load_users") or number
+ * ("5", "05").  Returns its index, -1 if none matches, -2 if ambiguous. */
+long plan_find_step(const Plan *plan, const char *key);
+
+/* 1-based line and column (in UTF-8 characters) of byte offset off in text. */
+void plan_line_col(const char *text, size_t off, int *line, int *col);
+
+#endif

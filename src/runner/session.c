@@ -1,0 +1,91 @@
+/* session.c - connect, lock, history table and signal handling; see session.h. */
+#include "session.h"
+
+#include "../common/message.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include "conn.h"
+#include "execute.h"
+#include "history.h"
+#include "lock.h"
+#include "runner.h"
+
+/* The running statement's cancel handle, for the signal handler (the one
+ * piece of file-scope state: a signal handler has no other way in). */
+static PGcancel *volatile g_cancel;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    runner_interrupted = 1;
+    PGcancel *c = g_cancel;
+    if (c) {
+        char eb[256];
+        PQcancel(c, eb, sizeof eb);
+    }
+}
+
+int session_open(Session *s, const char *conninfo, const Config *cfg, int quiet, int load)
+{
+    memset(s, 0, sizeof *s);
+    Buf err;
+    buf_init(&err);
+    ConnFailure why;
+    s->conn = conn_open(conninfo, cfg, quiet, &why, &err);
+    if (!s->conn) {
+        msg_error("%s", err.data);
+        buf_free(&err);
+        /* a -d string libpq cannot parse is bad usage, not a failed connection */
+        return why == CONN_FAIL_BAD_CONNINFO ? RUNNER_EXIT_USAGE : RUNNER_EXIT_CONNECT;
+    }
+    s->redshift = conn_is_redshift(s->conn);
+    if (!load) {
+        buf_free(&err);
+        return RUNNER_EXIT_OK;
+    }
+    if (!s->redshift) {
+        /* PostgreSQL >= 14: notice a vanished client (a SIGKILLed runner) during a long
+         * statement within a second, so its session ends and the lock frees itself.
+         * Older servers reject the name; that is harmless. */
+        conn_exec(s->conn, "SET client_connection_check_interval = 1000", NULL);
+    }
+    bool held;
+    if (lock_acquire(s->conn, s->redshift, &held, &err)) {
+        msg_error("%s%s", held ? "refusing to run: " : "could not take the lock: ", err.data);
+        buf_free(&err);
+        return RUNNER_EXIT_CONNECT;
+    }
+    s->locked = 1;
+    buf_reset(&err);
+    if (history_ensure(s->conn, &err)) {
+        msg_error("cannot create stargen_history: %s", err.data);
+        buf_free(&err);
+        return RUNNER_EXIT_CONNECT;
+    }
+    buf_free(&err);
+    g_cancel = PQgetCancel(s->conn);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    return RUNNER_EXIT_OK;
+}
+
+void session_close(Session *s)
+{
+    if (!s->conn)
+        return;
+    PGcancel *c = g_cancel;
+    g_cancel = NULL;
+    if (c)
+        PQfreeCancel(c);
+    if (s->locked)
+        lock_release(s->conn, s->redshift);
+    PQfinish(s->conn);
+    memset(s, 0, sizeof *s);
+}
