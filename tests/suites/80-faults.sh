@@ -222,7 +222,7 @@ pg_stop "$T/pg"
 tiny never -d dbname=f
 expect never "server never up: exit 3" test "$rc" = 3
 expect never "after 4 attempts (3 retries printed)" test "$(grep -c '^note: connection failed' "$T/never.err")" = 3
-expect never "then the error names the target" grep -qE "^error: could not connect: .*\(target: host=.* dbname=f" "$T/never.err"
+expect never "then the error names the target" grep -qE "^runner: error: could not connect: .*\(target: host=.* dbname=f" "$T/never.err"
 [ "$took" -ge 3 ] && [ "$took" -le 10 ] && ok "never: gave up after bounded backoff (${took} s)" || fail "never: took ${took} s"
 pg_start "$T/pg" >/dev/null 2>&1 || fail "retries: server does not restart"
 # password authentication for one role (the cluster trusts everyone else on its socket)
