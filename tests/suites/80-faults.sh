@@ -27,15 +27,12 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 source tests/lib.sh
-STARGEN_ROOT=${STARGEN_ROOT:-$PWD}
-RUNNER=$(abs_cmd "${RUNNER:-./runner}")
-DATAGEN=$(abs_cmd "${DATAGEN:-./build/rel/sparkify-data}")
 EVENTS=${FAULT_EVENTS:-300000}
-[ -x "$DATAGEN" ] || { fail "data generator $DATAGEN not built"; finish; exit 1; }
+[ -x "$DATAGEN_PROG" ] || { fail "data generator $DATAGEN_PROG not built"; finish; exit 1; }
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/stargen-faults.XXXXXX") || exit 1
 chmod 755 "$T"
-source src/sh/pg.sh
+source tests/lib-pg.sh
 bgpids=()
 cleanup() {
     for p in "${bgpids[@]}"; do kill "$p" 2>/dev/null; done
@@ -54,7 +51,7 @@ tmp_names() { ls -A /tmp | grep -E '\.tmp\.[0-9]+$|^runner' | sort; }
 tmp_before=$(tmp_names)
 out_before=$(cd "$STARGEN_ROOT" && find out -type f -print0 | sort -z | xargs -0 sha256sum)
 
-"$DATAGEN" --events "$EVENTS" --out "$T/data" >"$T/datagen.log" 2>&1 || { fail "datagen failed" "$(cat "$T/datagen.log")"; finish; exit 1; }
+"${DATAGEN_CMD[@]}" --events "$EVENTS" --out "$T/data" >"$T/datagen.log" 2>&1 || { fail "datagen failed" "$(cat "$T/datagen.log")"; finish; exit 1; }
 chmod -R a+rX "$T/data"
 data_before=$(cd "$T/data" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum)
 if ! pg_start "$T/pg" >"$T/pgstart.log" 2>&1; then fail "cannot start PostgreSQL" "$(cat "$T/pgstart.log")"; finish; exit 1; fi
@@ -71,7 +68,7 @@ count() { local n; n=$(q "SELECT count(*) FROM $1"); case "$n" in '' | *[!0-9]*)
 runner() {
     local name=$1
     shift
-    (cd "$T/work" && TMPDIR=$T/tmpdir exec "$RUNNER" -d dbname=f --data "$T/data" --json "$T/work/$name.json" "$@" "$STEPS") \
+    (cd "$T/work" && TMPDIR=$T/tmpdir exec "${RUNNER_CMD[@]}" -d dbname=f --data "$T/data" --json "$T/work/$name.json" "$@" "$STEPS") \
         >"$T/$name.out" 2>"$T/$name.err"
     rc=$?
 }
@@ -79,7 +76,7 @@ runner() {
 runner_bg() {
     local name=$1
     shift
-    (cd "$T/work" && TMPDIR=$T/tmpdir exec "$RUNNER" -d dbname=f --data "$T/data" --json "$T/work/$name.json" "$@" "$STEPS") \
+    (cd "$T/work" && TMPDIR=$T/tmpdir exec "${RUNNER_CMD[@]}" -d dbname=f --data "$T/data" --json "$T/work/$name.json" "$@" "$STEPS") \
         >"$T/$name.out" 2>"$T/$name.err" &
     bg=$!
     bgpids+=("$bg")
@@ -207,7 +204,7 @@ tiny() { # tiny NAME [ARGS...]
     local name=$1
     shift
     local t0=$SECONDS
-    (cd "$T/work" && TMPDIR=$T/tmpdir exec "$RUNNER" "$@" "$T/tiny") >"$T/$name.out" 2>"$T/$name.err"
+    (cd "$T/work" && TMPDIR=$T/tmpdir exec "${RUNNER_CMD[@]}" "$@" "$T/tiny") >"$T/$name.out" 2>"$T/$name.err"
     rc=$?
     took=$((SECONDS - t0))
 }
