@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # lib.sh - the test library every suite sources (after git's t/test-lib.sh): where the repository
 # is, the programs under test, and counting and reporting. A suite starts with
 #
