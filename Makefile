@@ -4,9 +4,9 @@
 #   make test       build, then run every test suite (tests/run)
 #   make asan       build with address+undefined sanitizers into build/asan and run the tests there
 #   make valgrind   run the generator's tests under valgrind
-#   make demo       the main job on the embedded PostgreSQL (src/sh/demo.sh)
+#   make demo       the main job on the embedded PostgreSQL (scripts/demo.sh)
 #   make data       generate Sparkify-shaped data into data/ (EVENTS=, SEED=)
-#   make bench      the load and generator benchmarks (src/sh/bench.sh)
+#   make bench      the load and generator benchmarks (src/bench/bench.sh)
 #   make fmt-check  clang-format dry run over src/ and tests/unit
 #   make clean
 # Knobs: V=1 shows commands; SANITIZER=address,undefined builds sanitized objects
@@ -167,7 +167,7 @@ $(BUILD)/src/gen/lexer.o: $(BUILD)/src/gen/lexer.c $(BUILD)/src/gen/parser.tab.h
 $(BUILD)/src/gen/parse.o: $(BUILD)/src/gen/lexer.h
 
 test:
-	$(Q)src/sh/deps.sh test
+	$(Q)scripts/install-deps.sh test
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)GEN=./$(GEN_BIN) RUNNER=./$(RUNNER_BIN) UNIT=./$(UNIT_BIN) DATAGEN=./$(DATAGEN_BIN) tests/run
 
@@ -181,7 +181,7 @@ valgrind: all
 	    STARGEN_SUITES="unit golden badmodels errors" tests/run
 
 demo:
-	$(Q)src/sh/demo.sh
+	$(Q)scripts/demo.sh
 
 EVENTS ?= 20000
 SEED   ?= 42
@@ -189,7 +189,7 @@ data: $(DATAGEN_BIN)
 	$(Q)./$(DATAGEN_BIN) --events $(EVENTS) --seed $(SEED) --out data --force
 
 bench: all
-	$(Q)src/sh/bench.sh
+	$(Q)src/bench/bench.sh
 
 FMT_FILES = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c)
 fmt:

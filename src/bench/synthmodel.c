@@ -1,5 +1,5 @@
 /* synthmodel.c - bench-synthmodel: writes a synthetic, valid stargen model of
- * N tables, for timing ./gen as models grow (src/sh/bench.sh).
+ * N tables, for timing ./gen as models grow (src/bench/bench.sh).
  *
  * The model is built from groups of ten tables, each shaped like a real
  * warehouse subject area:

@@ -11,33 +11,20 @@
 # and must be byte-identical afterwards.  The last line is "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-ROOT=$PWD
+source tests/lib.sh # GEN_CMD: $GEN as absolute words (it may carry a wrapper)
+ROOT=$STARGEN_ROOT
 CORPUS=$ROOT/tests/badmodels
-
-# $GEN is split on spaces (it may be a command with arguments); words that name an
-# existing file by a relative path (./gen, build/asan/gen) are made absolute, since
-# every run below happens in another directory.
-read -r -a gen_words <<<"${GEN:-./gen}"
-for i in "${!gen_words[@]}"; do
-    w=${gen_words[$i]}
-    if [[ $w != /* && $w == */* && -e $w ]]; then
-        gen_words[i]=$ROOT/${w#./}
-    fi
-done
-GEN="${gen_words[*]}"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/stargen-badmodels.XXXXXX") || exit 1
 cleanup() { chmod -R u+rwx "$TMP" 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
 
-pass=0 fail=0 n=0
-ok() { pass=$((pass + 1)); }
+n=0
+# bad NAME [DETAIL-LINE...]: one failed test, its details one per line
 bad() {
-    fail=$((fail + 1))
-    echo "FAIL $1"
+    local name=$1
     shift
-    [ $# -gt 0 ] && printf '  %s\n' "$@"
-    return 0
+    if [ $# -gt 0 ]; then fail "$name" "$(printf '%s\n' "$@")"; else fail "$name"; fi
 }
 
 # Pre-fills an output folder: a sentinel and a copy of the committed out/postgres/.
@@ -69,14 +56,13 @@ run_case() {
         prefill "$dir/OUT"
         cp -a "$dir/OUT" "$TMP/$name.before"
     fi
-    # shellcheck disable=SC2086  # $GEN is a command line on purpose
-    (cd "$dir" && exec $GEN -m schema.yaml -o OUT) >"$dir.stdout" 2>"$dir.stderr" </dev/null
+    (cd "$dir" && exec "${GEN_CMD[@]}" -m schema.yaml -o OUT) >"$dir.stdout" 2>"$dir.stderr" </dev/null
     got_exit=$?
     if [ "$UPDATE" = 1 ]; then
         cp "$dir.stderr" "$src/expected.stderr"
         echo "$got_exit" >"$src/expected.exit"
         echo "updated $name (exit $got_exit)"
-        ok
+        ok "$name"
         return
     fi
     local problems=()
@@ -111,7 +97,7 @@ run_case() {
     if [ ${#problems[@]} -gt 0 ]; then
         bad "$name" "${problems[@]}"
     else
-        ok
+        ok "$name"
     fi
     rm -rf "$dir" "$TMP/$name.before" "$dir.stdout" "$dir.stderr"
 }
@@ -122,16 +108,15 @@ for src in "$CORPUS"/[0-9][0-9][0-9]-*/ "$CORPUS"/ok-*/; do
     [ -d "$src" ] || continue
     n=$((n + 1))
     if [ "$(basename "$src")" = 302-input-unreadable ] && [ "$(id -u)" = 0 ]; then
-        echo "SKIP 302-input-unreadable: running as root, which can read a mode-000 file"
+        skip "302-input-unreadable: running as root, which can read a mode-000 file"
         continue
     fi
     run_case "$src"
 done
-[ "$UPDATE" = 1 ] && { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit; }
+[ "$UPDATE" = 1 ] && { finish; exit; }
 
 # ---- gen on the real model, --check, usage errors ----------------------------
-# shellcheck disable=SC2086
-g() { (cd "$TMP" && exec $GEN "$@") >"$TMP/g.out" 2>"$TMP/g.err" </dev/null; echo $?; }
+g() { (cd "$TMP" && exec "${GEN_CMD[@]}" "$@") >"$TMP/g.out" 2>"$TMP/g.err" </dev/null; echo $?; }
 expect() { # expect NAME WANT_EXIT GOT_EXIT [grep-pattern-in-stderr...]
     local name=$1 want=$2 got=$3
     shift 3
@@ -144,7 +129,7 @@ expect() { # expect NAME WANT_EXIT GOT_EXIT [grep-pattern-in-stderr...]
     if [ ${#problems[@]} -gt 0 ]; then
         bad "$name" "${problems[@]}" "stderr was:" "$(head -n 20 "$TMP/g.err")"
     else
-        ok
+        ok "$name"
     fi
 }
 
@@ -183,5 +168,4 @@ rc=$(g -m "$ROOT/schema.yaml" -o)
 expect "usage-missing-argument" 2 "$rc" "usage: gen"
 [ -e "$TMP/usage-out" ] && bad "usage errors: gen created $TMP/usage-out"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -16,16 +16,12 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 source tests/lib.sh
-ROOT=$PWD
-export STARGEN_ROOT=${STARGEN_ROOT:-$PWD}
-read -r -a GENCMD <<<"${GEN:-./gen}"
-GENCMD[$((${#GENCMD[@]} - 1))]=$(abs_cmd "${GENCMD[$((${#GENCMD[@]} - 1))]}")
-RUNNER=$(abs_cmd "${RUNNER:-./runner}")
+ROOT=$STARGEN_ROOT
 UPDATE=${UPDATE:-0}
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/stargen-errors.XXXXXX") || exit 1
 chmod 755 "$T"
-source src/sh/pg.sh
+source tests/lib-pg.sh
 cleanup() { pg_remove "$T/pg" >/dev/null 2>&1; chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -57,8 +53,8 @@ HBA=$(psql -X -A -t -q -c "SHOW hba_file")
 { echo "local all pwuser scram-sha-256"; cat "$HBA"; } >"$T/hba" && cat "$T/hba" >"$HBA"
 psql -X -q -c "SELECT pg_reload_conf()" >/dev/null
 
-gen() { "${GENCMD[@]}" "$@"; }
-runner() { "$RUNNER" "$@"; }
+gen() { "${GEN_CMD[@]}" "$@"; }
+runner() { "${RUNNER_CMD[@]}" "$@"; }
 # first_lines N CMD...: CMD's first N lines of stderr (the usage text after them is cut);
 # CMD's exit status
 first_lines() {
@@ -70,7 +66,7 @@ first_lines() {
     return $rc
 }
 normalize() { # normalize WORKDIR < stderr
-    sed -e "s|$1|WORK|g" -e "s|${GENCMD[$((${#GENCMD[@]} - 1))]}|gen|g" -e "s|$RUNNER|runner|g" \
+    sed -e "s|$1|WORK|g" -e "s|$GEN_PROG|gen|g" -e "s|$RUNNER_PROG|runner|g" \
         -e 's|\.tmp\.[0-9][0-9]*|.tmp.PID|g' -e "s|$PGHOST|SOCKET|g" -e "s|\.s\.PGSQL\.$PGPORT|.s.PGSQL.PORT|g" \
         -e "s|port=$PGPORT|port=PORT|g" -e "s|port $PGPORT|port PORT|g"
 }

@@ -4,47 +4,39 @@
 # level changes, escapes), the refusal to overwrite, and the CLI errors.
 # Needs jq.  DATAGEN names the binary (default ./build/rel/sparkify-data).
 set -u
-cd "${STARGEN_ROOT:-$(dirname "$0")/../..}"
-DATAGEN="${DATAGEN:-./build/rel/sparkify-data}"
+cd "$(dirname "$0")/../.." || exit 1
+source tests/lib.sh
 EVENTS=20000
-pass=0 fail=0
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# check NAME COMMAND...: passes when COMMAND succeeds.
-check() {
-    local name=$1; shift
-    if "$@" >/dev/null; then ok; else bad "$name"; fi
-}
 # between NAME VALUE LO HI: integer range check (inclusive).
 between() {
-    if [ "$2" -ge "$3" ] && [ "$2" -le "$4" ]; then ok; else bad "$1: $2 not in [$3, $4]"; fi
+    if [ "$2" -ge "$3" ] && [ "$2" -le "$4" ]; then ok "$1"; else fail "$1: $2 not in [$3, $4]"; fi
 }
 tree_sum() { (cd "$1" && find log_data song_data -type f | LC_ALL=C sort | xargs sha256sum | sha256sum); }
 # All files of a folder as one NDJSON stream (the files have no final newline).
 cat_ndjson() { find "$1" -type f -name '*.json' | LC_ALL=C sort | while read -r f; do cat "$f"; echo; done; }
 
 if ! command -v jq >/dev/null; then
-    echo "jq not found"
-    echo "0 passed, 1 failed"
+    fail "jq not found"
+    finish
     exit 1
 fi
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
 # --- runs -------------------------------------------------------------------
-"$DATAGEN" --events $EVENTS --seed 7 --out "$T/a" 2>"$T/a.err"
+"${DATAGEN_CMD[@]}" --events $EVENTS --seed 7 --out "$T/a" 2>"$T/a.err"
 check "run a exits 0" [ $? = 0 ]
 check "summary line" grep -Eq "^sparkify-data: [0-9]+ files .*$EVENTS events, [0-9]+ NextSong, [0-9]+ matched .* songs, [0-9]+ artists, [0-9]+ users, [0-9]+ bytes" "$T/a.err"
-"$DATAGEN" --events $EVENTS --seed 7 --out "$T/b" 2>/dev/null
-"$DATAGEN" --events $EVENTS --seed 8 --out "$T/c" 2>/dev/null
+"${DATAGEN_CMD[@]}" --events $EVENTS --seed 7 --out "$T/b" 2>/dev/null
+"${DATAGEN_CMD[@]}" --events $EVENTS --seed 8 --out "$T/c" 2>/dev/null
 check "same seed, identical trees" [ "$(tree_sum "$T/a")" = "$(tree_sum "$T/b")" ]
 check "other seed, different trees" [ "$(tree_sum "$T/a")" != "$(tree_sum "$T/c")" ]
 check "no temporary folder left" [ -z "$(find "$T/a" -maxdepth 1 -name '.tmp-*')" ]
 
 # --- log files ----------------------------------------------------------------
 cat_ndjson "$T/a/log_data" >"$T/ev.json"
-check "every log line parses" jq -e . "$T/ev.json" >/dev/null
+check "every log line parses" jq -e . "$T/ev.json"
 n=$(jq -s length "$T/ev.json")
 check "event count is --events ($n)" [ "$n" = $EVENTS ]
 keys=$(jq -r 'keys_unsorted | join(",")' "$T/ev.json" | sort -u)
@@ -103,7 +95,7 @@ check 'no raw non-ASCII bytes in logs' [ "$(LC_ALL=C grep -c -P '[\x80-\xff]' "$
 
 # --- song files ---------------------------------------------------------------
 cat_ndjson "$T/a/song_data" >"$T/songs.json"
-check "every song file parses" jq -e . "$T/songs.json" >/dev/null
+check "every song file parses" jq -e . "$T/songs.json"
 skeys=$(jq -r 'keys_unsorted | join(",")' "$T/songs.json" | sort -u)
 check "song keys in order" [ "$skeys" = "num_songs,artist_id,artist_latitude,artist_longitude,artist_location,artist_name,song_id,title,duration,year" ]
 f1=$(find "$T/a/song_data" -type f | LC_ALL=C sort | head -n 1)
@@ -125,37 +117,36 @@ said=$(sed -E 's/.* ([0-9]+) matched.*/\1/' "$T/a.err")
 check "joined count equals the summary's matched count ($matched vs $said)" [ "$matched" = "$said" ]
 
 # --- options --------------------------------------------------------------------
-"$DATAGEN" --events 2000 --match-pct 80 --songs 150 --songs-per-file 4 --out "$T/d" 2>/dev/null
+"${DATAGEN_CMD[@]}" --events 2000 --match-pct 80 --songs 150 --songs-per-file 4 --out "$T/d" 2>/dev/null
 check "--songs-per-file 4: ceil(150/4) files" [ "$(find "$T/d/song_data" -type f | wc -l)" = 38 ]
 check "--songs-per-file 4: 150 songs, one per line" [ "$(cat_ndjson "$T/d/song_data" | jq -s length)" = 150 ]
-"$DATAGEN" --events 3000 --days 3 --start 2020-02-28 --out "$T/e" 2>/dev/null
+"${DATAGEN_CMD[@]}" --events 3000 --days 3 --start 2020-02-28 --out "$T/e" 2>/dev/null
 check "--start and --days pick the day files" [ "$(cd "$T/e/log_data" && find . -type f | sort | tr '\n' ' ')" = \
     "./2020/02/2020-02-28-events.json ./2020/02/2020-02-29-events.json ./2020/03/2020-03-01-events.json " ]
 
 # --- refusal, --force -----------------------------------------------------------
 before=$(tree_sum "$T/a")
-"$DATAGEN" --events 100 --out "$T/a" 2>"$T/refuse.err"
+"${DATAGEN_CMD[@]}" --events 100 --out "$T/a" 2>"$T/refuse.err"
 check "existing output refused with exit 2" [ $? = 2 ]
 check "refusal says why" grep -q "already exists" "$T/refuse.err"
 check "refused run left the tree alone" [ "$(tree_sum "$T/a")" = "$before" ]
-"$DATAGEN" --events 100 --seed 1 --out "$T/a" --force 2>/dev/null
+"${DATAGEN_CMD[@]}" --events 100 --seed 1 --out "$T/a" --force 2>/dev/null
 check "--force exits 0" [ $? = 0 ]
 check "--force replaced the tree" [ "$(tree_sum "$T/a")" != "$before" ]
-"$DATAGEN" --events $EVENTS --seed 7 --out "$T/a" --force 2>/dev/null
+"${DATAGEN_CMD[@]}" --events $EVENTS --seed 7 --out "$T/a" --force 2>/dev/null
 check "--force output equals a fresh run" [ "$(tree_sum "$T/a")" = "$before" ]
 
 # --- CLI --------------------------------------------------------------------------
-"$DATAGEN" --help >"$T/help.out" 2>&1
+"${DATAGEN_CMD[@]}" --help >"$T/help.out" 2>&1
 check "--help exits 0" [ $? = 0 ]
 check "--help prints usage" grep -q "usage: sparkify-data" "$T/help.out"
 for args in "--events abc" "--events 0" "" "--events 10 --bogus 1" "--events 10 --match-pct 101" \
     "--events 10 --start 2018-02-30" "--events 10 --songs-per-file" "--events 10 stray"; do
     # shellcheck disable=SC2086
-    "$DATAGEN" $args --out "$T/x" >/dev/null 2>"$T/bad.err"
+    "${DATAGEN_CMD[@]}" $args --out "$T/x" >/dev/null 2>"$T/bad.err"
     rc=$?
-    if [ $rc = 2 ] && grep -q "^sparkify-data: " "$T/bad.err"; then ok; else bad "bad args '$args': exit $rc"; fi
+    if [ $rc = 2 ] && grep -q "^sparkify-data: " "$T/bad.err"; then ok "bad args '$args'"; else fail "bad args '$args': exit $rc"; fi
 done
 check "bad args wrote nothing" [ ! -e "$T/x/log_data" ]
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

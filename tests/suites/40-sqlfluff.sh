@@ -2,6 +2,7 @@
 # Every generated Redshift script must parse with sqlfluff's Redshift dialect.
 # (A clean parse proves syntax only; semantics are pinned by golden files and gen's checks.)
 set -u
+cd "$(dirname "$0")/../.." || exit 1
 source tests/lib.sh
 if ! command -v sqlfluff >/dev/null; then
     skip "sqlfluff is not installed (apt-get install sqlfluff); CI installs it"

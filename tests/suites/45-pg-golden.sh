@@ -5,8 +5,9 @@
 # and the rerun path are all accepted by PostgreSQL 15. The client-side COPY statements
 # are left out here (no data); the runner's suites load real data.
 set -u
+cd "$(dirname "$0")/../.." || exit 1
 source tests/lib.sh
-source src/sh/pg.sh
+source tests/lib-pg.sh
 if [ -z "$PG_BIN" ] || ! command -v psql >/dev/null; then skip "PostgreSQL is not installed"; finish; exit; fi
 tmp=$(mktemp -d); trap 'pg_remove "$tmp/pg"; rm -rf "$tmp"' EXIT
 pg_start "$tmp/pg" || { fail "cannot start PostgreSQL"; finish; exit 1; }

@@ -4,17 +4,17 @@
 # their latest event, exactly one song match; a rerun gives the same tables. Expected values
 # that are not fixed numbers are computed independently from the JSON with jq.
 set -u
+cd "$(dirname "$0")/../.." || exit 1
 source tests/lib.sh
 SAMPLE="$STARGEN_ROOT/../shared/data/sparkify-sample"
 if [ ! -d "$SAMPLE" ]; then skip "../shared/data/sparkify-sample absent: the end-to-end sample tests need it"; finish; exit; fi
-source src/sh/pg.sh
-RUNNER=$(abs_cmd "$RUNNER")
+source tests/lib-pg.sh
 tmp=$(mktemp -d); trap 'pg_remove "$tmp/pg"; rm -rf "$tmp"' EXIT
 pg_start "$tmp/pg" || { fail "cannot start PostgreSQL"; finish; exit 1; }
 createdb sparkify
 q() { psql -X -A -t -d sparkify -c "$1"; }
 
-if out=$($RUNNER -q -d dbname=sparkify --data "$SAMPLE" out/postgres 2>&1); then ok "runner loads the sample"
+if out=$("${RUNNER_CMD[@]}" -q -d dbname=sparkify --data "$SAMPLE" out/postgres 2>&1); then ok "runner loads the sample"
 else fail "runner failed on the sample" "$out"; finish; exit 1; fi
 
 declare -A want=([staging_events]=8056 [staging_songs]=71 [songplays]=6820 [users]=96 [songs]=71 [artists]=69 [time]=6813)
@@ -60,7 +60,7 @@ if [ "$dup" = 0 ]; then ok "one songplay per event"; else fail "$dup events have
 dump() { for t in staging_events staging_songs users songs artists time; do q "SELECT md5(string_agg(x::text, '|' ORDER BY x::text)) FROM $t x"; done
          q "SELECT md5(string_agg(row(start_time, user_id, level, song_id, artist_id, session_id, location, user_agent)::text, '|' ORDER BY row(start_time, user_id, session_id)::text)) FROM songplays"; }
 dump >"$tmp/dump1"
-if out=$($RUNNER -q -d dbname=sparkify --data "$SAMPLE" out/postgres 2>&1); then ok "rerun succeeds"; else fail "rerun failed" "$out"; fi
+if out=$("${RUNNER_CMD[@]}" -q -d dbname=sparkify --data "$SAMPLE" out/postgres 2>&1); then ok "rerun succeeds"; else fail "rerun failed" "$out"; fi
 counts >"$tmp/counts2"; dump >"$tmp/dump2"
 if cmp -s "$tmp/counts1" "$tmp/counts2"; then ok "rerun: same row counts"; else fail "rerun changed the counts" "$(diff "$tmp/counts1" "$tmp/counts2")"; fi
 if cmp -s "$tmp/dump1" "$tmp/dump2"; then ok "rerun: same contents"; else fail "rerun changed the contents"; fi

@@ -6,9 +6,9 @@
 # must fail its named check with the right count (counts computed independently with
 # plain SQL or jq), exit 4 for `error` checks and 0 for `warn` ones.
 set -u
+cd "$(dirname "$0")/../.." || exit 1
 source tests/lib.sh
 SAMPLE="$STARGEN_ROOT/../shared/data/sparkify-sample"
-RUNNER=$(abs_cmd "$RUNNER"); GEN=$(abs_cmd "$GEN")
 tmp=$(mktemp -d)
 
 # ---- the docs file: golden-tested with the golden trees; here its Mermaid block ----
@@ -42,15 +42,15 @@ if grep -q '^| start_time | timestamp | not null |  | `timestamp '"'"'epoch'"'"'
     ok "lineage traces time.hour through songplays back to staging_events.ts"; else fail "lineage lines missing from out/schema.md"; fi
 
 if [ ! -d "$SAMPLE" ]; then skip "../shared/data/sparkify-sample absent: the checks and analytics tests need it"; rm -rf "$tmp"; finish; exit; fi
-source src/sh/pg.sh
+source tests/lib-pg.sh
 trap 'pg_remove "$tmp/pg"; rm -rf "$tmp"' EXIT
 pg_start "$tmp/pg" || { fail "cannot start PostgreSQL"; finish; exit 1; }
 createdb sp
 q() { PGOPTIONS='-c client_min_messages=warning' psql -X -A -t -d sp -c "$1"; }
-load() { $RUNNER -q -d dbname=sp --data "$SAMPLE" "${@:-out/postgres}"; }
+load() { "${RUNNER_CMD[@]}" -q -d dbname=sp --data "$SAMPLE" "${@:-out/postgres}"; }
 
 # ---- every generated check passes on the correct pipeline ----
-out=$($RUNNER -d dbname=sp --data "$SAMPLE" out/postgres 2>&1); rc=$?
+out=$("${RUNNER_CMD[@]}" -d dbname=sp --data "$SAMPLE" out/postgres 2>&1); rc=$?
 nchecks=$(grep -c 'stargen:check' out/postgres/*_checks.sql)
 if [ $rc = 0 ] && grep -q "^checks: $nchecks run, $nchecks passed, 0 failed, 0 warned$" <<<"$out"; then ok "all $nchecks checks pass on the sample"
 else fail "checks on the sample (exit $rc)" "$(grep -E 'check|error' <<<"$out" | grep -v ' pass$' | head)"; fi
@@ -58,7 +58,7 @@ else fail "checks on the sample (exit $rc)" "$(grep -E 'check|error' <<<"$out" |
 # ---- analytics: values against figures computed from the raw JSON with jq ----
 events() { find "$SAMPLE/log_data" -name '*.json' -print0 | sort -z | xargs -0 cat | jq -c 'select(.page == "NextSong" and .userId != "")'; }
 events >"$tmp/ev.json"
-$RUNNER -q -d dbname=sp --report --csv "$tmp/csv" out/postgres >"$tmp/report.txt" 2>&1 || fail "runner --report failed" "$(cat "$tmp/report.txt")"
+"${RUNNER_CMD[@]}" -q -d dbname=sp --report --csv "$tmp/csv" out/postgres >"$tmp/report.txt" 2>&1 || fail "runner --report failed" "$(cat "$tmp/report.txt")"
 want=$(jq -r .level "$tmp/ev.json" | sort | uniq -c | awk '{print $2 "," $1}' | sort)
 got=$(tail -n +2 "$tmp/csv/plays_by_level.csv" | tr -d '\r' | cut -d, -f1,2 | sort)
 if [ -n "$want" ] && [ "$want" = "$got" ]; then ok "plays_by_level matches jq ($(tr '\n' ' ' <<<"$want"))"; else fail "plays_by_level" "jq: $want / report: $got"; fi
@@ -79,7 +79,7 @@ expect_check() { # NAME STATUS COUNT: a line of the last --only checks output
     if grep -qE "^  check $1 +$2( $3 rows?)?$" "$tmp/checks.out"; then ok "$1: $2 ${3:-}"
     else fail "$1: want $2 ${3:-}" "$(grep -E "check $1 " "$tmp/checks.out")"; fi
 }
-only_checks() { $RUNNER -d dbname=sp --only checks out/postgres >"$tmp/checks.out" 2>&1; echo $?; }
+only_checks() { "${RUNNER_CMD[@]}" -d dbname=sp --only checks out/postgres >"$tmp/checks.out" 2>&1; echo $?; }
 
 # a dimension loaded without dedupe: duplicate keys (PostgreSQL's key dropped, as in Redshift)
 q "ALTER TABLE users DROP CONSTRAINT users_pkey CASCADE" >/dev/null
@@ -108,9 +108,9 @@ load
 # a level "premium", through a model mapping (gen accepts it: the value is only known at run time)
 mkdir -p "$tmp/model"
 sed "s/        level:      e.level\$/        level:      case when e.level = 'paid' then 'premium' else e.level end/" schema.yaml >"$tmp/model/schema.yaml"
-if grep -q "'premium'" "$tmp/model/schema.yaml" && $GEN -q -m "$tmp/model/schema.yaml" -o "$tmp/model/out"; then
+if grep -q "'premium'" "$tmp/model/schema.yaml" && "${GEN_CMD[@]}" -q -m "$tmp/model/schema.yaml" -o "$tmp/model/out"; then
     paid=$(q "SELECT count(*) FROM users WHERE level = 'paid'")
-    $RUNNER -d dbname=sp --data "$SAMPLE" --json "$tmp/run.json" "$tmp/model/out/postgres" >"$tmp/checks.out" 2>&1; rc=$?
+    "${RUNNER_CMD[@]}" -d dbname=sp --data "$SAMPLE" --json "$tmp/run.json" "$tmp/model/out/postgres" >"$tmp/checks.out" 2>&1; rc=$?
     expect_check accepted_values_users_level FAIL "$paid"
     j=$(jq -r '.status + " " + (.checks[] | select(.name == "accepted_values_users_level") | .status + " " + (.failing_rows | tostring))' "$tmp/run.json" 2>&1)
     if [ "$j" = "checks_failed fail $paid" ]; then ok "--json reports the failed check and its count"; else fail "--json checks: '$j'"; fi

@@ -8,11 +8,8 @@
 # ignores Range.  The row counts from s3:// must equal the local-folder run's exactly.
 # Env: RUNNER.  Prints "N passed, N failed[, N skipped]".
 set -u
-cd "${STARGEN_ROOT:-$(dirname "$0")/../..}" || exit 1
-export STARGEN_ROOT="${STARGEN_ROOT:-$PWD}"
+cd "$(dirname "$0")/../.." || exit 1
 source tests/lib.sh
-RUNNER=$(abs_cmd "${RUNNER:-./runner}")
-DATAGEN=$(abs_cmd "${DATAGEN:-./build/rel/sparkify-data}")
 
 for tool in node npm python3 psql; do
     if ! command -v "$tool" >/dev/null; then skip "$tool is not installed: the S3 suite needs it"; finish; exit 0; fi
@@ -32,7 +29,7 @@ cleanup() {
     pg_remove "$tmp/pg" >/dev/null 2>&1
     [ -n "${KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
 }
-source src/sh/pg.sh
+source tests/lib-pg.sh
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -61,7 +58,7 @@ proxy() {
 SAMPLE="$STARGEN_ROOT/../shared/data/sparkify-sample"
 if [ ! -d "$SAMPLE" ]; then
     SAMPLE="$tmp/gen"
-    "$DATAGEN" --events 3000 --out "$SAMPLE" >/dev/null 2>&1 || { fail "cannot generate data"; finish; exit 1; }
+    "${DATAGEN_CMD[@]}" --events 3000 --out "$SAMPLE" >/dev/null 2>&1 || { fail "cannot generate data"; finish; exit 1; }
     exact=0
 else
     exact=1
@@ -79,7 +76,7 @@ export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY="$SECRET"
 q() { psql -XAtq -d "$1" -c "$2" 2>&1; }
 counts() { for t in staging_events staging_songs songplays users songs artists time; do echo "$t $(q "$1" "SELECT count(*) FROM $t")"; done; }
 # run NAME ARGS...: stdout/stderr to $tmp/NAME.out/.err, exit status in $rc
-run() { local n=$1; shift; "$RUNNER" "$@" >"$tmp/$n.out" 2>"$tmp/$n.err"; rc=$?; }
+run() { local n=$1; shift; "${RUNNER_CMD[@]}" "$@" >"$tmp/$n.out" 2>"$tmp/$n.err"; rc=$?; }
 eqf() { cmp -s "$1" "$2"; }
 # rejected_since N: whether the main proxy rejected a signature after its log's first N lines
 rejected_since() { tail -n +$(($1 + 1)) "$tmp/main.log" | grep -q REJECTED; }

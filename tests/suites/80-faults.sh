@@ -15,7 +15,9 @@
 #      runner runs as an unprivileged user (as root, via runuser -u nobody: chmod does not
 #      stop root from reading, so a revoked permission is only real for another user).
 #      The walk lists the file, 15 files (~150k rows) stream into the COPY, then opening
-#      the 16th fails: the COPY is aborted and the table keeps its rows
+#      the 16th fails: the COPY is aborted and the table keeps its rows. `nobody` runs copies
+#      of the runner and the steps kept in the suite's world-traversable temp folder, since
+#      the checkout may sit in a folder only its owner can enter (a mktemp -d, /root).
 #   5. the runner interrupted (SIGTERM) mid-COPY: exit 1, "interrupted", table intact
 #   6. connection retries: server down at start and up 1 s later -> the runner waits,
 #      says so and succeeds; never up -> exit 3 after 4 attempts; wrong password and
@@ -27,15 +29,15 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 source tests/lib.sh
-STARGEN_ROOT=${STARGEN_ROOT:-$PWD}
-RUNNER=$(abs_cmd "${RUNNER:-./runner}")
-DATAGEN=$(abs_cmd "${DATAGEN:-./build/rel/sparkify-data}")
 EVENTS=${FAULT_EVENTS:-300000}
-[ -x "$DATAGEN" ] || { fail "data generator $DATAGEN not built"; finish; exit 1; }
+[ -x "$DATAGEN_PROG" ] || { fail "data generator $DATAGEN_PROG not built"; finish; exit 1; }
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/stargen-faults.XXXXXX") || exit 1
+# As root, $T must be reachable by `nobody` (test 4): in TMPDIR when it can enter it, else in /tmp.
+base=${TMPDIR:-/tmp}
+if [ "$(id -u)" = 0 ] && ! runuser -u nobody -- test -x "$base" 2>/dev/null; then base=/tmp; fi
+T=$(mktemp -d "$base/stargen-faults.XXXXXX") || exit 1
 chmod 755 "$T"
-source src/sh/pg.sh
+source tests/lib-pg.sh
 bgpids=()
 cleanup() {
     for p in "${bgpids[@]}"; do kill "$p" 2>/dev/null; done
@@ -54,7 +56,7 @@ tmp_names() { ls -A /tmp | grep -E '\.tmp\.[0-9]+$|^runner' | sort; }
 tmp_before=$(tmp_names)
 out_before=$(cd "$STARGEN_ROOT" && find out -type f -print0 | sort -z | xargs -0 sha256sum)
 
-"$DATAGEN" --events "$EVENTS" --out "$T/data" >"$T/datagen.log" 2>&1 || { fail "datagen failed" "$(cat "$T/datagen.log")"; finish; exit 1; }
+"${DATAGEN_CMD[@]}" --events "$EVENTS" --out "$T/data" >"$T/datagen.log" 2>&1 || { fail "datagen failed" "$(cat "$T/datagen.log")"; finish; exit 1; }
 chmod -R a+rX "$T/data"
 data_before=$(cd "$T/data" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum)
 if ! pg_start "$T/pg" >"$T/pgstart.log" 2>&1; then fail "cannot start PostgreSQL" "$(cat "$T/pgstart.log")"; finish; exit 1; fi
@@ -71,7 +73,7 @@ count() { local n; n=$(q "SELECT count(*) FROM $1"); case "$n" in '' | *[!0-9]*)
 runner() {
     local name=$1
     shift
-    (cd "$T/work" && TMPDIR=$T/tmpdir exec "$RUNNER" -d dbname=f --data "$T/data" --json "$T/work/$name.json" "$@" "$STEPS") \
+    (cd "$T/work" && TMPDIR=$T/tmpdir exec "${RUNNER_CMD[@]}" -d dbname=f --data "$T/data" --json "$T/work/$name.json" "$@" "$STEPS") \
         >"$T/$name.out" 2>"$T/$name.err"
     rc=$?
 }
@@ -79,7 +81,7 @@ runner() {
 runner_bg() {
     local name=$1
     shift
-    (cd "$T/work" && TMPDIR=$T/tmpdir exec "$RUNNER" -d dbname=f --data "$T/data" --json "$T/work/$name.json" "$@" "$STEPS") \
+    (cd "$T/work" && TMPDIR=$T/tmpdir exec "${RUNNER_CMD[@]}" -d dbname=f --data "$T/data" --json "$T/work/$name.json" "$@" "$STEPS") \
         >"$T/$name.out" 2>"$T/$name.err" &
     bg=$!
     bgpids+=("$bg")
@@ -165,21 +167,35 @@ expect timeout-resume "--from load_songplays exits 0" test "$rc" = 0
 mapfile -t logs < <(find "$T/data/log_data" -type f -name '*.json' | LC_ALL=C sort)
 half=${logs[15]}
 chmod 000 "$half"
-as_user=()
+as_user=() unpriv_cmd=("${RUNNER_CMD[@]}") unpriv_steps=$STEPS reach=""
 if [ "$(id -u)" = 0 ]; then
     as_user=(runuser -u nobody --)
     chmod 777 "$T/work"
+    mkdir "$T/unpriv"
+    cp "$RUNNER_PROG" "$T/unpriv/runner"
+    cp -r "$STEPS" "$T/unpriv/steps"
+    chmod -R a+rX "$T/unpriv"
+    unpriv_cmd[-1]=$T/unpriv/runner unpriv_steps=$T/unpriv/steps
+    # what that run needs: execute the runner, read a step and the data, write the report, connect
+    for need in "-x $T/unpriv/runner" "-r $unpriv_steps/03_load_staging_events.sql" "-r ${logs[0]}" \
+        "-w $T/work" "-w $T/tmpdir" "-w $SOCK/.s.PGSQL.$PGPORT"; do
+        runuser -u nobody -- test ${need%% *} "${need#* }" || reach="$reach ${need#* }"
+    done
 fi
-(cd "$T/work" && TMPDIR=$T/tmpdir exec "${as_user[@]}" env PGHOST="$SOCK" PGPORT="$PGPORT" PGUSER=postgres \
-    "$RUNNER" -d dbname=f --data "$T/data" --json "$T/work/unreadable.json" --from load_staging_events "$STEPS") \
-    >"$T/unreadable.out" 2>"$T/unreadable.err"
-rc=$?
-expect unreadable "runner exits 1" test "$rc" = 1
-expect unreadable "the error names the unreadable file: Permission denied" \
-    grep -qE "$(basename "$half").*Permission denied" "$T/unreadable.err"
-n=$(count staging_events)
-[ "$n" = "$EVENTS" ] && ok "unreadable: staging_events keeps its $EVENTS rows (15 files streamed, then rolled back)" ||
-    fail "unreadable: staging_events has $n rows, want $EVENTS"
+if [ -n "$reach" ]; then
+    skip "unreadable: the user nobody cannot reach$reach (a folder on the way is private)" 3
+else
+    (cd "$T/work" && TMPDIR=$T/tmpdir exec "${as_user[@]}" env PGHOST="$SOCK" PGPORT="$PGPORT" PGUSER=postgres \
+        "${unpriv_cmd[@]}" -d dbname=f --data "$T/data" --json "$T/work/unreadable.json" --from load_staging_events "$unpriv_steps") \
+        >"$T/unreadable.out" 2>"$T/unreadable.err"
+    rc=$?
+    expect unreadable "runner exits 1" test "$rc" = 1
+    expect unreadable "the error names the unreadable file: Permission denied" \
+        grep -qE "$(basename "$half").*Permission denied" "$T/unreadable.err"
+    n=$(count staging_events)
+    [ "$n" = "$EVENTS" ] && ok "unreadable: staging_events keeps its $EVENTS rows (15 files streamed, then rolled back)" ||
+        fail "unreadable: staging_events has $n rows, want $EVENTS"
+fi
 chmod 644 "$half"
 runner unreadable-resume --from load_staging_events
 expect unreadable-resume "--from exits 0 once the file is readable" test "$rc" = 0
@@ -207,7 +223,7 @@ tiny() { # tiny NAME [ARGS...]
     local name=$1
     shift
     local t0=$SECONDS
-    (cd "$T/work" && TMPDIR=$T/tmpdir exec "$RUNNER" "$@" "$T/tiny") >"$T/$name.out" 2>"$T/$name.err"
+    (cd "$T/work" && TMPDIR=$T/tmpdir exec "${RUNNER_CMD[@]}" "$@" "$T/tiny") >"$T/$name.out" 2>"$T/$name.err"
     rc=$?
     took=$((SECONDS - t0))
 }
@@ -257,7 +273,9 @@ left=$(find "$T/work" -name '*.tmp*')
     ok "the data folder unchanged" || fail "the data folder changed"
 command -v jq >/dev/null || skip "jq not installed: --json reports not parsed"
 bad_reports=""
-for j in clean:success kill:error term:error timeout:error unreadable:error sigterm:error; do
+reports="clean:success kill:error term:error timeout:error sigterm:error"
+[ -z "$reach" ] && reports="$reports unreadable:error"
+for j in $reports; do
     command -v jq >/dev/null || break
     f=$T/work/${j%%:*}.json want=${j#*:}
     jq -e --arg w "$want" '.status == $w and (.results | map(select(.status == "error")) | length) == (if $w == "error" then 1 else 0 end)' \

@@ -12,14 +12,10 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 source tests/lib.sh
-STARGEN_ROOT=${STARGEN_ROOT:-$PWD}
-read -r -a GENCMD <<<"${GEN:-./gen}"
-GENCMD[$((${#GENCMD[@]} - 1))]=$(abs_cmd "${GENCMD[$((${#GENCMD[@]} - 1))]}")
-RUNNER=$(abs_cmd "${RUNNER:-./runner}")
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/stargen-secrets.XXXXXX") || exit 1
 chmod 755 "$T"
-source src/sh/pg.sh
+source tests/lib-pg.sh
 cleanup() { pg_remove "$T/pg" >/dev/null 2>&1; rm -rf "$T"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -49,7 +45,7 @@ leaks() {
 
 # ---- gen ---------------------------------------------------------------------------------
 export REDSHIFT_IAM_ROLE=$ARN PGPASSWORD=$PW
-(cd "$T" && "${GENCMD[@]}" -m "$STARGEN_ROOT/schema.yaml" -o gen-out) >"$T/gen.stdout" 2>"$T/gen.stderr"
+(cd "$T" && "${GEN_CMD[@]}" -m "$STARGEN_ROOT/schema.yaml" -o gen-out) >"$T/gen.stdout" 2>"$T/gen.stderr"
 rc=$?
 [ "$rc" = 0 ] && ok "gen compiles the model with secrets in the environment" || fail "gen exit $rc" "$(cat "$T/gen.stderr")"
 leaks "gen out/ (both dialects)" "$T/gen-out"
@@ -58,7 +54,7 @@ grep -rqF '${REDSHIFT_IAM_ROLE}' "$T/gen-out/redshift" && ok "out/redshift keeps
 # a model with a literal ARN is refused, and its error does not echo the ARN either
 sed "s|^  iam_role: .*|  iam_role: $ARN|" "$STARGEN_ROOT/schema.yaml" >"$T/literal.yaml"
 grep -q "iam_role: $ARN" "$T/literal.yaml" || printf 'redshift:\n  iam_role: %s\n' "$ARN" >>"$T/literal.yaml"
-(cd "$T" && "${GENCMD[@]}" -m literal.yaml -o lit-out) >"$T/genlit.stdout" 2>"$T/genlit.stderr"
+(cd "$T" && "${GEN_CMD[@]}" -m literal.yaml -o lit-out) >"$T/genlit.stdout" 2>"$T/genlit.stderr"
 rc=$?
 [ "$rc" = 1 ] && grep -qF '[secret-literal]' "$T/genlit.stderr" && ok "gen refuses a literal IAM role ARN" ||
     fail "gen on a literal ARN: exit $rc" "$(cat "$T/genlit.stderr")"
@@ -106,7 +102,7 @@ run() { # run NAME [ENV=V...] -- ARGS...: outputs to $T/NAME.out/.err, exit in $
     local envs=()
     while [ "$1" != -- ]; do envs+=("$1"); shift; done
     shift
-    (cd "$T" && env "${envs[@]}" "$RUNNER" --json "$T/$name.json" "$@") >"$T/$name.out" 2>"$T/$name.err"
+    (cd "$T" && env "${envs[@]}" "${RUNNER_CMD[@]}" --json "$T/$name.json" "$@") >"$T/$name.out" 2>"$T/$name.err"
     rc=$?
 }
 expect_rc() { [ "$rc" = "$2" ] && ok "$1: exit $2" || fail "$1: exit $rc, want $2" "$(cat "$T/$1.err")"; }

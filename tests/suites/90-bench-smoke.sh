@@ -1,29 +1,25 @@
 #!/usr/bin/env bash
-# 90-bench-smoke.sh - keeps `make bench` working: runs src/sh/bench.sh at a tiny size
+# 90-bench-smoke.sh - keeps `make bench` working: runs src/bench/bench.sh at a tiny size
 # (BENCH_SMOKE=1: 500 events, one run of each route, gen on a 100-table synthetic model) and
 # checks that it completes, prints its tables, and that every route agreed with the runner's
 # row counts. It asserts no time: benchmarks never run as tests.
 # Env: RUNNER GEN DATAGEN (the bench tools are taken from DATAGEN's folder).
 set -u
-cd "${STARGEN_ROOT:-$(dirname "$0")/../..}" || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 source tests/lib.sh
-STARGEN_ROOT=$PWD
-RUNNER=$(abs_cmd "${RUNNER:-./runner}")
-GEN=$(abs_cmd "${GEN:-./gen}")
-DATAGEN=$(abs_cmd "${DATAGEN:-./build/rel/sparkify-data}")
-BENCH_BIN=$(dirname "$DATAGEN")
+BENCH_BIN=$(dirname "$DATAGEN_PROG")
 
-source src/sh/pg.sh
+source tests/lib-pg.sh
 if [ -z "$PG_BIN" ]; then skip "PostgreSQL server binaries not found"; finish; exit; fi
-for b in "$RUNNER" "$GEN" "$DATAGEN" "$BENCH_BIN/bench-rowbyrow" "$BENCH_BIN/bench-synthmodel"; do
+for b in "$RUNNER_PROG" "$GEN_PROG" "$DATAGEN_PROG" "$BENCH_BIN/bench-rowbyrow" "$BENCH_BIN/bench-synthmodel"; do
     if [ ! -x "$b" ]; then fail "missing binary $b (make all)"; finish; exit 1; fi
 done
 
 tmp=$(mktemp -d /tmp/stargen-bench-smoke.XXXXXX)
 trap 'pg_remove "$tmp/bench/pg" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 start=$(date +%s)
-BENCH_SMOKE=1 SIZES=500 RUNS=1 BENCH_DIR="$tmp/bench" RUNNER="$RUNNER" GEN="$GEN" \
-    DATAGEN="$DATAGEN" BENCH_BIN="$BENCH_BIN" src/sh/bench.sh >"$tmp/out" 2>"$tmp/err"
+BENCH_SMOKE=1 SIZES=500 RUNS=1 BENCH_DIR="$tmp/bench" RUNNER="$RUNNER_PROG" GEN="$GEN_PROG" \
+    DATAGEN="$DATAGEN_PROG" BENCH_BIN="$BENCH_BIN" src/bench/bench.sh >"$tmp/out" 2>"$tmp/err"
 rc=$?
 took=$(($(date +%s) - start))
 [ -n "${VERBOSE:-}" ] && echo "bench smoke took ${took}s"

@@ -84,7 +84,7 @@ printf 'size\troute\trun\tphase\tstep\tseconds\n' >"$STEPS_TSV"
 FAILED=0
 
 # ---------------------------------------------------------------- the database
-source src/sh/pg.sh
+source tests/lib-pg.sh
 PGD="$B/pg"
 cleanup() { pg_remove "$PGD" >/dev/null 2>&1 || true; }
 trap cleanup EXIT

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# deps.sh demo|test|ci - install the Debian packages a job needs, once.
+# install-deps.sh demo|test|ci - install the Debian packages a job needs, once (`make demo`,
+# `make test` and .ci/run call it).
 # As root it runs apt-get (apt-get update first); otherwise it prints the exact command
 # and fails. Already-installed packages are not touched, so it is quick to rerun.
 set -euo pipefail
@@ -9,7 +10,7 @@ case "${1:-demo}" in
     demo) want=("${build[@]}" "${server[@]}") ;;
     test) want=("${build[@]}" "${server[@]}" jq sqlfluff nodejs npm) ;;
     ci)   want=("${build[@]}" "${server[@]}" jq sqlfluff nodejs npm valgrind clang libclang-rt-14-dev time) ;;
-    *) echo "usage: deps.sh demo|test|ci" >&2; exit 2 ;;
+    *) echo "usage: install-deps.sh demo|test|ci" >&2; exit 2 ;;
 esac
 missing=()
 for p in "${want[@]}"; do

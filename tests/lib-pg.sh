@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# pg.sh - a private PostgreSQL for the demo, the tests and the benchmarks.
+# lib-pg.sh - a private PostgreSQL for the tests, the demo and the benchmarks (the test library's
+# server part, as git's t/lib-httpd.sh is its web server's).
 #
 # Source it, then:
 #   pg_start DIR    initdb into DIR/data (first time only), start a server listening only on a
@@ -26,7 +27,7 @@ pg_start() {
     dir=$(realpath -m "$1")
     port="${PGPORT_PRIVATE:-5432}"
     if [ -z "$PG_BIN" ]; then
-        echo "pg.sh: PostgreSQL server binaries not found; install them: apt-get install postgresql" >&2
+        echo "lib-pg.sh: PostgreSQL server binaries not found; install them: apt-get install postgresql" >&2
         return 1
     fi
     if [ "$(id -u)" = 0 ]; then
@@ -47,7 +48,7 @@ pg_start() {
     if [ ! -f "$dir/data/PG_VERSION" ]; then
         _pg_as "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 \
             --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || {
-            echo "pg.sh: initdb failed; see $dir/initdb.log" >&2
+            echo "lib-pg.sh: initdb failed; see $dir/initdb.log" >&2
             return 1
         }
     fi
@@ -55,7 +56,7 @@ pg_start() {
         _pg_as "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
             -o "-c listen_addresses='' -c unix_socket_directories='$dir/sock' -p $port -c fsync=on" \
             start >/dev/null || {
-            echo "pg.sh: server did not start; see $dir/server.log" >&2
+            echo "lib-pg.sh: server did not start; see $dir/server.log" >&2
             return 1
         }
     fi

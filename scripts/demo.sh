@@ -8,11 +8,11 @@
 # table's row count, and stops the server again.
 # EVENTS=N sets the dataset size (default 20000); running it twice works.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 EVENTS="${EVENTS:-20000}"
 SEED="${SEED:-42}"
 
-src/sh/deps.sh demo
+scripts/install-deps.sh demo
 
 echo "== build"
 make -s all
@@ -20,7 +20,7 @@ make -s all
 echo "== data: $EVENTS events (seed $SEED) into data/"
 ./build/rel/sparkify-data --events "$EVENTS" --seed "$SEED" --out data --force
 
-source src/sh/pg.sh
+source tests/lib-pg.sh
 echo "== private PostgreSQL in .pg/ (socket only)"
 pg_start .pg
 trap 'pg_stop .pg' EXIT
@@ -49,6 +49,6 @@ UNION ALL SELECT 'time', count(*) FROM time"
 
 cat <<EOM
 == done; the server is stopped again. To look around:
-  source src/sh/pg.sh && pg_start .pg && psql -d sparkify
+  source tests/lib-pg.sh && pg_start .pg && psql -d sparkify
   ... and when finished: pg_stop .pg
 EOM
