@@ -147,7 +147,7 @@ int main(int argc, char **argv)
         }
     } else {
         WriteStats st;
-        if (writer_write(outdir, &set, &st, stderr) != 0) {
+        if (writer_write(outdir, model, &set, &st, stderr) != 0) {
             rc = EXIT_IO;
         } else if (!quiet) {
             fprintf(stderr, "gen: %s -> %s/: %d written, %d unchanged, %d removed\n", model, outdir,
