@@ -525,6 +525,31 @@ int writer_write(const char *outdir, const char *model, const OutSet *set, Write
         return -1;
     }
     p.man_changed = !manifest_same(outdir, &p);
+    /* the manifest to hold while files change: old list + new list + files to remove;
+     * when it differs from the old one, the final manifest is written after it */
+    char *utext = NULL;
+    size_t ulen = 0;
+    {
+        Names u = {0};
+        for (size_t i = 0; i < p.man.n; i++)
+            names_add(&u, p.man.v[i]);
+        for (size_t i = 0; i < set->len; i++)
+            names_add(&u, set->files[i].path);
+        for (size_t i = 0; i < p.remove.n; i++) {
+            const char *slash = strrchr(p.remove.v[i], '/');
+            if (!is_leftover(slash ? slash + 1 : p.remove.v[i]))
+                names_add(&u, p.remove.v[i]);
+        }
+        names_sort_unique(&u);
+        bool grows = false;
+        for (size_t i = 0; i < u.n && !grows; i++)
+            grows = !names_has(&p.man, u.v[i]);
+        if (grows) {
+            utext = manifest_text(&u, &ulen);
+            p.man_changed = true;
+        }
+        names_free(&u);
+    }
 
     /* step 2: every changed file into its temp file */
     TempFile *tmp = xcalloc(set->len + 1, sizeof *tmp);
@@ -559,32 +584,13 @@ int writer_write(const char *outdir, const char *model, const OutSet *set, Write
         tempfile_rollback(&mt);
         rc = -1;
     }
-    if (rc == 0 && (ntmp || p.remove.n || p.man_changed)) {
-        /* step 3: first a manifest listing every file that can exist meanwhile */
-        Names u = {0};
-        for (size_t i = 0; i < p.man.n; i++)
-            names_add(&u, p.man.v[i]);
-        for (size_t i = 0; i < set->len; i++)
-            names_add(&u, set->files[i].path);
-        for (size_t i = 0; i < p.remove.n; i++)
-            if (!is_leftover(strrchr(p.remove.v[i], '/') ? strrchr(p.remove.v[i], '/') + 1
-                                                         : p.remove.v[i]))
-                names_add(&u, p.remove.v[i]);
-        names_sort_unique(&u);
-        bool grows = false;
-        for (size_t i = 0; i < u.n && !grows; i++)
-            grows = !names_has(&p.man, u.v[i]);
-        if (grows) {
-            size_t ulen;
-            char *utext = manifest_text(&u, &ulen);
-            if (write_file_atomic(man_path, utext, ulen, 0666) != 0) {
-                msg_error("cannot write %s: %s", man_path, strerror(errno));
-                rc = -1;
-            }
-            free(utext);
+    if (rc == 0 && utext) { /* step 3: first a manifest listing every file that can exist */
+        if (write_file_atomic(man_path, utext, ulen, 0666) != 0) {
+            msg_error("cannot write %s: %s", man_path, strerror(errno));
+            rc = -1;
         }
-        names_free(&u);
     }
+    free(utext);
     if (rc) {
         for (size_t i = 0; i < set->len; i++)
             tempfile_rollback(&tmp[i]);
