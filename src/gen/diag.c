@@ -7,18 +7,39 @@
 
 #include "../common/arena.h"
 
+/* Where the last position walks stopped, so that the next one for the same scalar (or
+ * the same source line) resumes there instead of starting over: the resolver reports
+ * the errors of one expression left to right, and a 100 KB expression with thousands
+ * of errors must not cost thousands of walks from its start. */
+struct DiagCache {
+    /* diag_scalar_pos: the scalar walked and the state of the walk */
+    const char *val;
+    size_t vlen;
+    Mark mark;
+    int style;
+    size_t r, v, indent;
+    bool valid;
+    /* offset_mark: a byte offset in the source and its column */
+    int line;
+    size_t off;
+    int col;
+};
+
 void diag_init(Diag *d, const char *file, FILE *out)
 {
     memset(d, 0, sizeof *d);
     d->file = file;
     d->out = out;
     d->max_errors = 100;
+    d->cache = xcalloc(1, sizeof *d->cache);
 }
 
 void diag_set_source(Diag *d, const char *src, size_t len)
 {
     d->src = src;
     d->srclen = len;
+    if (d->cache)
+        memset(d->cache, 0, sizeof *d->cache);
     int cap = 64;
     d->lines = xmalloc((size_t)cap * sizeof *d->lines);
     d->nlines = 0;
@@ -68,6 +89,8 @@ void diag_free(Diag *d)
     d->cap = 0;
     free(d->lines);
     d->lines = NULL;
+    free(d->cache);
+    d->cache = NULL;
 }
 
 /* Appends b's text to the most recent diagnostic and frees b. */
@@ -179,9 +202,20 @@ static Mark offset_mark(const Diag *d, size_t o)
             hi = mid - 1;
     }
     Mark m = {lo + 1, 1};
-    for (size_t i = d->lines[lo]; i < o && i < d->srclen; i++)
+    size_t i = d->lines[lo];
+    struct DiagCache *c = d->cache;
+    if (c && c->line == lo + 1 && c->off <= o) { /* resume on the same line */
+        i = c->off;
+        m.col = c->col;
+    }
+    for (; i < o && i < d->srclen; i++)
         if (!is_cont((unsigned char)d->src[i]))
             m.col++;
+    if (c) {
+        c->line = m.line;
+        c->off = i;
+        c->col = m.col;
+    }
     return m;
 }
 
@@ -190,15 +224,26 @@ static Mark offset_mark(const Diag *d, size_t o)
  * '' and \ escapes, block indicators, folded line breaks and indentation. */
 Mark diag_scalar_pos(const Diag *d, const Scalar *s, int off)
 {
-    size_t r = src_offset(d, s->mark);
-    if (r == (size_t)-1)
-        return s->mark;
     const char *src = d->src;
     size_t n = d->srclen;
     bool block = s->style == SCALAR_LITERAL || s->style == SCALAR_FOLDED;
     bool sq = s->style == SCALAR_SINGLE;
     bool dq = s->style == SCALAR_DOUBLE;
-    size_t indent = 0;
+    size_t v = 0, want = (size_t)(off < 0 ? 0 : off);
+    if (want > s->len)
+        want = s->len;
+    size_t r, indent = 0;
+    struct DiagCache *c = d->cache;
+    if (c && c->valid && c->val == s->s && c->vlen == s->len && c->mark.line == s->mark.line &&
+        c->mark.col == s->mark.col && c->style == s->style && c->v <= want) {
+        r = c->r; /* the same scalar, further on: resume the walk */
+        v = c->v;
+        indent = c->indent;
+        goto walk;
+    }
+    r = src_offset(d, s->mark);
+    if (r == (size_t)-1)
+        return s->mark;
     if (block) {
         /* indentation: the indicator's digit counts from the parent's indentation (the
          * indicator line's leading spaces); else the first non-blank content line's */
@@ -237,9 +282,7 @@ Mark diag_scalar_pos(const Diag *d, const Scalar *s, int off)
     } else if (sq || dq) {
         r++;
     }
-    size_t v = 0, want = (size_t)(off < 0 ? 0 : off);
-    if (want > s->len)
-        want = s->len;
+walk:
     while (v < want && r < n) {
         char vc = s->s[v], rc = src[r];
         if (dq && rc == '\\' && r + 1 < n && (src[r + 1] == '\n' || src[r + 1] == '\r')) {
@@ -297,6 +340,19 @@ Mark diag_scalar_pos(const Diag *d, const Scalar *s, int off)
         r++;
         v++;
     }
+    if (c) {
+        *c = (struct DiagCache){.val = s->s,
+                                .vlen = s->len,
+                                .mark = s->mark,
+                                .style = s->style,
+                                .r = r,
+                                .v = v,
+                                .indent = indent,
+                                .valid = true,
+                                .line = c->line,
+                                .off = c->off,
+                                .col = c->col};
+    }
     /* land on the value's character, not on folded white space or an escaped break */
     while (r < n && !block && v < s->len) {
         char vc = s->s[v];
@@ -348,27 +404,51 @@ void diag_expr_error(Diag *d, const Scalar *s, int start, int end, const char *c
         start = len;
     if (end < start)
         end = start;
+    /* the line holding start, or a window of it: every scan below is bounded by
+     * DIAG_LINE_MAX, so each error costs O(1) in the line's length */
     int ls = start;
-    while (ls > 0 && s->s[ls - 1] != '\n')
+    bool cut_left = false, cut_right = false;
+    while (ls > 0 && s->s[ls - 1] != '\n') {
+        if (start - ls >= DIAG_WINDOW_BEFORE) {
+            cut_left = true;
+            break;
+        }
         ls--;
+    }
     int le = start;
-    while (le < len && s->s[le] != '\n')
+    while (le < len && s->s[le] != '\n') {
+        if (le - ls >= DIAG_LINE_MAX) {
+            cut_right = true;
+            break;
+        }
         le++;
+    }
+    if (cut_left && !cut_right) { /* near the end of a long line: show more before */
+        while (ls > 0 && s->s[ls - 1] != '\n' && le - ls < DIAG_LINE_MAX)
+            ls--;
+        cut_left = ls > 0 && s->s[ls - 1] != '\n';
+    }
+    while (cut_left && ls < start && is_cont((unsigned char)s->s[ls])) /* whole characters */
+        ls++;
+    while (cut_right && le > start && is_cont((unsigned char)s->s[le]))
+        le--;
     if (end > le)
         end = le;
     Buf b;
     buf_init(&b);
-    buf_puts(&b, "    ");
+    buf_puts(&b, cut_left ? "    ..." : "    ");
     for (int i = ls; i < le; i++) /* control bytes would garble the terminal */
         buf_putc(&b, ((unsigned char)s->s[i] < 0x20 && s->s[i] != '\t') || s->s[i] == 0x7f
                          ? '?'
                          : s->s[i]);
-    buf_puts(&b, "\n    ");
+    buf_puts(&b, cut_right ? "...\n    " : "\n    ");
+    if (cut_left)
+        buf_puts(&b, "   ");
     for (int i = ls; i < start; i++)
         if (!is_cont((unsigned char)s->s[i]))
             buf_putc(&b, s->s[i] == '\t' ? '\t' : ' ');
     buf_putc(&b, '^');
-    for (int i = 1; i < char_count(s->s, start, end); i++)
+    for (int i = 1, n = char_count(s->s, start, end); i < n; i++) /* counted once: O(n) */
         buf_putc(&b, '~');
     buf_putc(&b, '\n');
     if (d->npending)

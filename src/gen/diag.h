@@ -11,6 +11,10 @@
  *   hint: did you mean "user_id"?
  *
  * Lines and columns are 1-based; columns count characters (UTF-8), as libyaml does.
+ *
+ * Cost: reporting k errors in a scalar of n bytes costs O(n + k log k): positions are
+ * found by walks that resume where the previous one stopped, and an expression line
+ * longer than DIAG_LINE_MAX bytes is reprinted as a window around the caret.
  */
 #ifndef STARGEN_DIAG_H
 #define STARGEN_DIAG_H
@@ -18,6 +22,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+
+/* Longer expression lines are reprinted as a window around the caret, "..." on each cut side. */
+#define DIAG_LINE_MAX      300
+#define DIAG_WINDOW_BEFORE 100 /* bytes of context kept before the caret in a window */
 
 typedef struct Mark {
     int line, col; /* 1-based; 0 when unknown */
@@ -52,6 +60,7 @@ typedef struct Diag {
     DiagEntry *pending; /* reported, not yet printed */
     int npending, cap, seq;
     int printed_errors;
+    struct DiagCache *cache; /* resumable position walks (diag.c): O(n) over a scalar's errors */
 } Diag;
 
 void diag_init(Diag *d, const char *file, FILE *out);

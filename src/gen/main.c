@@ -162,7 +162,7 @@ int main(int argc, char **argv)
         }
     } else {
         WriteStats st;
-        if (writer_write(outdir, &set, &st, stderr) != 0) {
+        if (writer_write(outdir, model, &set, &st, stderr) != 0) {
             rc = EXIT_IO;
         } else if (!quiet) {
             msg_info("%s -> %s/: %d written, %d unchanged, %d removed", model, outdir, st.written,
