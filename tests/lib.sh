@@ -63,3 +63,16 @@ _lib_program GEN ./gen
 _lib_program UNIT build/rel/unit-tests
 _lib_program RUNNER ./runner
 _lib_program DATAGEN build/rel/sparkify-data
+# cpu_us CMD...: runs CMD (output discarded) and prints the user+system CPU time it used, in
+# microseconds; returns CMD's exit status. Scaling tests compare these, not wall times: CPU time
+# measures the work an algorithm does, which other load on the machine (or a disk sync that
+# waits for someone else's writes) does not inflate.
+cpu_us() {
+    python3 -c '
+import resource, subprocess, sys
+rc = subprocess.call(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(int((r.ru_utime + r.ru_stime) * 1e6))
+sys.exit(rc if rc >= 0 else 128 - rc)' "$@"
+}

@@ -85,6 +85,27 @@ int tempfile_close(TempFile *t)
     return rc;
 }
 
+int tempfile_close_nosync(TempFile *t)
+{
+    if (t->fd < 0)
+        return 0;
+    int rc = close(t->fd);
+    t->fd = -1;
+    return rc;
+}
+
+int tempfile_sync_fs(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = syncfs(fd);
+    int e = errno;
+    close(fd);
+    errno = e;
+    return rc;
+}
+
 static void fsync_dir_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -110,6 +131,20 @@ int tempfile_commit(TempFile *t)
         return -1;
     }
     fsync_dir_of(t->path);
+    free_names(t);
+    return 0;
+}
+
+int tempfile_commit_nosync(TempFile *t)
+{
+    if (!t->tmp) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (tempfile_close_nosync(t) != 0 || rename(t->tmp, t->path) != 0) {
+        tempfile_rollback(t);
+        return -1;
+    }
     free_names(t);
     return 0;
 }

@@ -30,6 +30,15 @@ int tempfile_write(TempFile *t, const void *data, size_t n);
 /* fsync and close the temp file (commit does this when still open). 0 or -1. */
 int tempfile_close(TempFile *t);
 
+/* For writers of many files, where one fsync per file costs more than the whole job: close
+ * without fsync, then make every file durable at once with tempfile_sync_fs() before the
+ * first commit, and commit with tempfile_commit_nosync() followed by one more
+ * tempfile_sync_fs(). 0 or -1 with errno. */
+int tempfile_close_nosync(TempFile *t);
+int tempfile_commit_nosync(TempFile *t);
+/* syncfs() of the file system that holds path (a file or folder). 0 or -1 with errno. */
+int tempfile_sync_fs(const char *path);
+
 /* Renames the temp file over the destination and fsyncs the folder. On failure the temp
  * file is removed and the destination is as it was. Frees t's names either way. */
 int tempfile_commit(TempFile *t);

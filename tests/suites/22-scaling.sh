@@ -35,16 +35,15 @@ mk_deep() {
 # mk_open N FILE: one key holding N unclosed "["
 mk_open() { { printf 'version: 1\nx: '; head -c "$1" /dev/zero | tr '\0' '['; echo; } >"$2"; }
 
-# best_ms FILE WANT_EXIT: the fastest of three runs of gen on FILE, in milliseconds
+# best_ms FILE WANT_EXIT: the least CPU time (user+system, tests/lib.sh cpu_us) of three runs of
+# gen on FILE, in milliseconds
 best_ms() {
     local best="" i t0 t1 rc ms
     for i in 1 2 3; do
-        t0=$(date +%s%N)
-        "$GEN" -q -m "$1" -o "$tmp/out" >/dev/null 2>&1
+        ms=$(cpu_us "$GEN" -q -m "$1" -o "$tmp/out")
         rc=$?
-        t1=$(date +%s%N)
         [ "$rc" = "$2" ] || { echo "exit $rc, expected $2"; return 1; }
-        ms=$(((t1 - t0) / 1000000))
+        ms=$((ms / 1000))
         [ -z "$best" ] || [ "$ms" -lt "$best" ] && best=$ms
     done
     echo "$best"

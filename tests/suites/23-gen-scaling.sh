@@ -38,12 +38,13 @@ model_varchar() {
         "$tmp/line" "$ROOT/schema.yaml" >"$1"
 }
 
-# usecs FILE: best of three wall times of gen on FILE, in microseconds
+# usecs FILE: best of three CPU times (user+system, tests/lib.sh cpu_us) of gen on FILE, in
+# microseconds
 usecs() {
     local best="" i t0 t1 d
     for i in 1 2 3; do
-        t0=$(date +%s%N); "$GEN" -q -m "$1" -o "$tmp/out" >/dev/null 2>&1; t1=$(date +%s%N)
-        d=$(((t1 - t0) / 1000)); { [ -z "$best" ] || [ "$d" -lt "$best" ]; } && best=$d
+        d=$(cpu_us "$GEN" -q -m "$1" -o "$tmp/out")
+        { [ -z "$best" ] || [ "$d" -lt "$best" ]; } && best=$d
     done
     echo "$best"
 }
