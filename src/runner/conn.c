@@ -267,6 +267,12 @@ void conn_target(PGconn *c, Buf *out)
     buf_printf(out, "host=%s port=%s dbname=%s user=%s", PQhost(c), PQport(c), PQdb(c), PQuser(c));
 }
 
+int conn_backslash_escapes(PGconn *c)
+{
+    const char *scs = PQparameterStatus(c, "standard_conforming_strings");
+    return !(scs && strcmp(scs, "on") == 0);
+}
+
 int conn_is_redshift(PGconn *c)
 {
     PGresult *r = PQexec(c, "SELECT version()");
