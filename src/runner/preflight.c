@@ -3,6 +3,7 @@
 #include "preflight.h"
 
 #include "../common/message.h"
+#include "../common/utf8.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -12,8 +13,10 @@ static void list_steps(const Plan *plan)
     Buf b;
     buf_init(&b);
     buf_puts(&b, "valid steps:");
-    for (size_t i = 0; i < plan->n; i++)
-        buf_printf(&b, " %s", plan->steps[i].stem);
+    for (size_t i = 0; i < plan->n; i++) {
+        buf_putc(&b, ' ');
+        utf8_escape_display_str(&b, plan->steps[i].stem);
+    }
     fprintf(stderr, "%s\n", b.data);
     buf_free(&b);
 }
@@ -22,10 +25,14 @@ static void list_steps(const Plan *plan)
 static long select_step(const Plan *plan, const char *opt, const char *key)
 {
     long i = plan_find_step(plan, key);
+    Buf shown;
+    buf_init(&shown);
+    utf8_escape_display_str(&shown, key);
     if (i == -1)
-        msg_error("%s %s: no such step", opt, key);
+        msg_error("%s %s: no such step", opt, shown.data);
     else if (i == -2)
-        msg_error("%s %s: more than one step matches; use NN_name", opt, key);
+        msg_error("%s %s: more than one step matches; use NN_name", opt, shown.data);
+    buf_free(&shown);
     if (i < 0)
         list_steps(plan);
     return i;
