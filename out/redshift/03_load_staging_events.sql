@@ -4,6 +4,7 @@
 -- DELETE, not TRUNCATE: TRUNCATE would commit the step's transaction.
 DELETE FROM staging_events;
 
+-- stargen:placeholder name=REDSHIFT_IAM_ROLE type=iam_role offset=232
 COPY staging_events (artist, auth, first_name, gender, item_in_session, last_name, length, level, location, method, page, registration, session_id, song, status, ts, user_agent, user_id)
 FROM 's3://udacity-dend/log_data/'
 IAM_ROLE '${REDSHIFT_IAM_ROLE}'

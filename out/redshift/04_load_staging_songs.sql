@@ -4,6 +4,7 @@
 -- DELETE, not TRUNCATE: TRUNCATE would commit the step's transaction.
 DELETE FROM staging_songs;
 
+-- stargen:placeholder name=REDSHIFT_IAM_ROLE type=iam_role offset=185
 COPY staging_songs (num_songs, artist_id, artist_latitude, artist_longitude, artist_location, artist_name, song_id, title, duration, year)
 FROM 's3://udacity-dend/song_data/'
 IAM_ROLE '${REDSHIFT_IAM_ROLE}'

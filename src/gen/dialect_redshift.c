@@ -141,38 +141,55 @@ static void rs_create_star(Buf *b, const Dialect *d, const TableDef *t)
     attributes(b, t, false);
 }
 
+/* The COPY of a staging table.  Its IAM role is a run-time placeholder (the
+ * model's iam_role, ${NAME}), declared on the line before the statement with
+ * `-- stargen:placeholder name=NAME type=iam_role offset=N`, N the byte offset
+ * of "${" in the statement: the runner fills that spot and no other. */
 static void rs_load_staging(Buf *b, const Dialect *d, const Model *m, const TableDef *t)
 {
     buf_puts(b, "-- DELETE, not TRUNCATE: TRUNCATE would commit the step's transaction.\n");
     buf_puts(b, "DELETE FROM ");
     print_name(b, t->name);
-    buf_puts(b, ";\n\nCOPY ");
-    print_name(b, t->name);
-    buf_putc(b, ' ');
-    print_column_list(b, t);
-    buf_puts(b, "\nFROM ");
-    print_literal(b, d, t->source->s3->s);
-    if (m->iam_role && !strcmp(m->iam_role->s, "default")) {
-        buf_puts(b, "\nIAM_ROLE default");
+    buf_puts(b, ";\n\n");
+    Buf c;
+    buf_init(&c);
+    buf_puts(&c, "COPY ");
+    print_name(&c, t->name);
+    buf_putc(&c, ' ');
+    print_column_list(&c, t);
+    buf_puts(&c, "\nFROM ");
+    print_literal(&c, d, t->source->s3->s);
+    const char *role = m->iam_role ? m->iam_role->s : "${REDSHIFT_IAM_ROLE}";
+    size_t role_at = 0;
+    if (!strcmp(role, "default")) {
+        buf_puts(&c, "\nIAM_ROLE default");
     } else {
-        buf_puts(b, "\nIAM_ROLE ");
-        print_literal(b, d, m->iam_role ? m->iam_role->s : "${REDSHIFT_IAM_ROLE}");
+        /* analyze_secret: role is ${NAME}, NAME of [A-Z_][A-Z0-9_]*, which
+         * print_literal writes unchanged between its quotes */
+        buf_puts(&c, "\nIAM_ROLE ");
+        role_at = c.len + 1;
+        print_literal(&c, d, role);
     }
     if (t->source->region) {
-        buf_puts(b, "\nREGION ");
-        print_literal(b, d, t->source->region->s);
+        buf_puts(&c, "\nREGION ");
+        print_literal(&c, d, t->source->region->s);
     }
-    buf_puts(b, "\nFORMAT AS JSON ");
-    print_literal(b, d, t->jsonpaths ? t->jsonpaths->s : "auto ignorecase");
+    buf_puts(&c, "\nFORMAT AS JSON ");
+    print_literal(&c, d, t->jsonpaths ? t->jsonpaths->s : "auto ignorecase");
     if (t->time_format) {
-        buf_puts(b, "\nTIMEFORMAT ");
-        print_literal(b, d, t->time_format->s);
+        buf_puts(&c, "\nTIMEFORMAT ");
+        print_literal(&c, d, t->time_format->s);
     }
     if (t->empty_as_null)
-        buf_puts(b, "\nEMPTYASNULL");
+        buf_puts(&c, "\nEMPTYASNULL");
     if (t->blanks_as_null)
-        buf_puts(b, "\nBLANKSASNULL");
-    buf_puts(b, "\nCOMPUPDATE OFF\nSTATUPDATE OFF\nMAXERROR 0;\n");
+        buf_puts(&c, "\nBLANKSASNULL");
+    buf_puts(&c, "\nCOMPUPDATE OFF\nSTATUPDATE OFF\nMAXERROR 0;\n");
+    if (role_at)
+        buf_printf(b, "-- stargen:placeholder name=%.*s type=iam_role offset=%zu\n",
+                   (int)(strlen(role) - 3), role + 2, role_at);
+    buf_putn(b, c.data, c.len);
+    buf_free(&c);
 }
 
 const Dialect dialect_redshift = {

@@ -3,6 +3,7 @@
 
 #include "../common/readfile.h"
 #include "../common/secret.h"
+#include "../common/utf8.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -101,15 +102,20 @@ int config_parse(Config *c, const char *text, const char *path, Buf *err)
 int config_load(Config *c, const char *path, Buf *err)
 {
     memset(c, 0, sizeof *c);
+    Buf shown; /* the path as messages print it (it comes from the command line) */
+    buf_init(&shown);
+    utf8_escape_display_str(&shown, path);
     size_t len;
     char *text = read_whole_file(path, (size_t)1 << 20, &len);
     if (!text) {
-        buf_printf(err, "cannot read config %s: %s", path, strerror(errno));
+        buf_printf(err, "cannot read config %s: %s", shown.data, strerror(errno));
+        buf_free(&shown);
         return -1;
     }
-    int rc = config_parse(c, text, path, err);
+    int rc = config_parse(c, text, shown.data, err);
     memset(text, 0, len); /* it held passwords */
     free(text);
+    buf_free(&shown);
     return rc;
 }
 

@@ -2,7 +2,9 @@
 #include "conn.h"
 
 #include "../common/message.h"
+#include "../common/utf8.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,50 @@ static void put(Params *p, const char *k, const char *v)
 
 static void put_message(Buf *out, const char *msg);
 
+static bool is_uri(const char *s)
+{
+    return strncmp(s, "postgresql://", 13) == 0 || strncmp(s, "postgres://", 11) == 0;
+}
+
+/* A URI whose password is ambiguous: libpq takes the user:password@ up to the
+ * first '@', and stops looking at the first '/', so a password holding '@' or
+ * '/' becomes part of the host or the database name, which messages and the
+ * --json target print.  Refused: more than one '@' before the query, or an '@'
+ * after the first '/' of the authority. */
+static bool uri_ambiguous(const char *s)
+{
+    const char *a = strstr(s, "://") + 3;
+    size_t n = strcspn(a, "?");
+    const char *at = memchr(a, '@', n);
+    if (!at)
+        return false;
+    size_t rest = n - (size_t)(at + 1 - a);
+    const char *slash = memchr(a, '/', n);
+    return memchr(at + 1, '@', rest) != NULL || (slash && slash < at);
+}
+
+/* libpq reads a dbname holding '=' or starting like a URI as a connection string. */
+static bool dbname_is_conninfo(const char *v)
+{
+    return strchr(v, '=') || is_uri(v);
+}
+
+/* Nothing of the -d string is ever echoed: any part of it may be a password
+ * (libpq quotes the string, or the word it stopped at, in its parse errors). */
+static void bad_conninfo(Buf *err, const char *conninfo)
+{
+    if (is_uri(conninfo))
+        buf_puts(err, "invalid -d connection string: not a valid URI "
+                      "postgresql://[user[:password]@][host][:port][/dbname][?key=value&...] "
+                      "(percent-encode @ : / ? & % in a user or password as %40 %3A %2F %3F %26 "
+                      "%25); the string is not shown, it may hold a password");
+    else
+        buf_puts(err, "invalid -d connection string: expected key=value words separated by "
+                      "spaces, e.g. host=H port=P dbname=D user=U (quote a value with spaces in "
+                      "'...'; a backslash escapes the next character); the string is not shown, "
+                      "it may hold a password");
+}
+
 static int build(Params *p, const char *conninfo, const Config *cfg, Buf *err)
 {
     memset(p, 0, sizeof *p);
@@ -37,16 +83,15 @@ static int build(Params *p, const char *conninfo, const Config *cfg, Buf *err)
         put(p, "password", cfg->password);
     }
     if (conninfo && *conninfo) {
-        int full = strchr(conninfo, '=') || strncmp(conninfo, "postgresql://", 13) == 0 ||
-                   strncmp(conninfo, "postgres://", 11) == 0;
+        int full = strchr(conninfo, '=') || is_uri(conninfo);
         if (full) {
             char *msg = NULL;
-            p->parsed = PQconninfoParse(conninfo, &msg);
+            p->parsed = is_uri(conninfo) && uri_ambiguous(conninfo)
+                            ? NULL
+                            : PQconninfoParse(conninfo, &msg);
+            PQfreemem(msg); /* never shown: it quotes the string */
             if (!p->parsed) {
-                /* libpq quotes a bad URI whole: conn_open scrubs the password */
-                buf_puts(err, "invalid -d connection string: ");
-                put_message(err, msg ? msg : "out of memory");
-                PQfreemem(msg);
+                bad_conninfo(err, conninfo);
                 return -1;
             }
             for (PQconninfoOption *o = p->parsed; o->keyword; o++)
@@ -56,62 +101,27 @@ static int build(Params *p, const char *conninfo, const Config *cfg, Buf *err)
             put(p, "dbname", conninfo);
         }
     }
+    /* libpq expands a dbname that is itself a connection string and quotes it
+     * in its errors: check it the same way, here, where nothing is echoed */
+    for (int i = 0; i < p->n; i++) {
+        if (strcmp(p->keys[i], "dbname") != 0 || !dbname_is_conninfo(p->vals[i]))
+            continue;
+        char *msg = NULL;
+        PQconninfoOption *o = is_uri(p->vals[i]) && uri_ambiguous(p->vals[i])
+                                  ? NULL
+                                  : PQconninfoParse(p->vals[i], &msg);
+        PQfreemem(msg);
+        if (!o) {
+            bad_conninfo(err, p->vals[i]);
+            return -1;
+        }
+        PQconninfoFree(o);
+    }
     put(p, "application_name", "stargen-runner");
     put(p, "client_encoding", "UTF8");
     p->keys[p->n] = NULL;
     p->vals[p->n] = NULL;
     return 0;
-}
-
-/* Replaces every occurrence of secret in b by "***". */
-static void scrub(Buf *b, const char *secret, size_t n)
-{
-    if (!n || !b->len)
-        return;
-    Buf out;
-    buf_init(&out);
-    const char *q = b->data, *end = b->data + b->len, *hit;
-    while ((hit = memmem(q, (size_t)(end - q), secret, n)) != NULL) {
-        buf_putn(&out, q, (size_t)(hit - q));
-        buf_puts(&out, "***");
-        q = hit + n;
-    }
-    if (q == b->data) {
-        buf_free(&out);
-        return;
-    }
-    buf_putn(&out, q, (size_t)(end - q));
-    buf_free(b);
-    *b = out;
-}
-
-/* libpq's messages are meant to hold no password, but a URI it cannot parse is
- * quoted whole ("... in URI: \"postgresql://u:PASSWORD@[::1/db\"").  Takes out
- * every password the runner was given: PGPASSWORD, the config's, a
- * password=... of the -d string and the user:PASSWORD@ of a URI. */
-static void scrub_secrets(Buf *b, const char *conninfo, const Config *cfg)
-{
-    const char *env = getenv("PGPASSWORD");
-    if (env)
-        scrub(b, env, strlen(env));
-    if (cfg && cfg->password)
-        scrub(b, cfg->password, strlen(cfg->password));
-    if (!conninfo)
-        return;
-    const char *u = strstr(conninfo, "://");
-    if (u) {
-        u += 3;
-        size_t span = strcspn(u, "@");
-        const char *colon = memchr(u, ':', span);
-        if (u[span] == '@' && colon)
-            scrub(b, colon + 1, (size_t)(u + span - colon - 1));
-    }
-    for (const char *k = conninfo; (k = strstr(k, "password=")) != NULL;) {
-        k += 9;
-        char q = (*k == '\'' || *k == '"') ? *k++ : 0;
-        size_t n = q ? strcspn(k, q == '\'' ? "'" : "\"") : strcspn(k, " &\t");
-        scrub(b, k, n);
-    }
 }
 
 static void release(Params *p)
@@ -176,7 +186,6 @@ PGconn *conn_open(const char *conninfo, const Config *cfg, int quiet, ConnFailur
     *why = CONN_FAIL_CONNECT;
     if (build(&p, conninfo, cfg, err)) {
         *why = CONN_FAIL_BAD_CONNINFO;
-        scrub_secrets(err, conninfo, cfg);
         release(&p);
         return NULL;
     }
@@ -194,7 +203,6 @@ PGconn *conn_open(const char *conninfo, const Config *cfg, int quiet, ConnFailur
             buf_puts(err, " (target: ");
             conn_describe(conninfo, cfg, err);
             buf_puts(err, ")");
-            scrub_secrets(err, conninfo, cfg);
             PQfinish(c);
             c = NULL;
             break;
@@ -203,7 +211,6 @@ PGconn *conn_open(const char *conninfo, const Config *cfg, int quiet, ConnFailur
             Buf line;
             buf_init(&line);
             put_message(&line, msg);
-            scrub_secrets(&line, conninfo, cfg);
             fprintf(stderr, "note: connection failed (%s); retrying in %.1f s (attempt %d of %d)\n",
                     line.data, backoff[attempt - 1], attempt + 1, tries);
             buf_free(&line);
@@ -228,6 +235,20 @@ PGconn *conn_open(const char *conninfo, const Config *cfg, int quiet, ConnFailur
         }
     }
     return c;
+}
+
+/* "host=H port=P dbname=D user=U", each value escaped for display (control
+ * bytes and invalid UTF-8 as \xNN: they come from the command line or a file). */
+static void put_target(Buf *out, const char *host, const char *port, const char *db,
+                       const char *user)
+{
+    const char *keys[] = {"host", "port", "dbname", "user"};
+    const char *vals[] = {host, port, db, user};
+    for (int i = 0; i < 4; i++) {
+        buf_printf(out, "%s%s=", i ? " " : "", keys[i]);
+        const char *v = vals[i] ? vals[i] : "";
+        utf8_escape_display(out, v, strlen(v));
+    }
 }
 
 void conn_describe(const char *conninfo, const Config *cfg, Buf *out)
@@ -256,7 +277,9 @@ void conn_describe(const char *conninfo, const Config *cfg, Buf *out)
         got[3] = "(current user)";
     if (!got[2])
         got[2] = got[3];
-    buf_printf(out, "host=%s port=%s dbname=%s user=%s", got[0], got[1], got[2], got[3]);
+    if (dbname_is_conninfo(got[2]))
+        got[2] = "(a connection string, not shown)";
+    put_target(out, got[0], got[1], got[2], got[3]);
     release(&p);
     if (defs)
         PQconninfoFree(defs);
@@ -264,7 +287,15 @@ void conn_describe(const char *conninfo, const Config *cfg, Buf *out)
 
 void conn_target(PGconn *c, Buf *out)
 {
-    buf_printf(out, "host=%s port=%s dbname=%s user=%s", PQhost(c), PQport(c), PQdb(c), PQuser(c));
+    const char *db = PQdb(c);
+    put_target(out, PQhost(c), PQport(c),
+               db && dbname_is_conninfo(db) ? "(a connection string, not shown)" : db, PQuser(c));
+}
+
+int conn_backslash_escapes(PGconn *c)
+{
+    const char *scs = PQparameterStatus(c, "standard_conforming_strings");
+    return !(scs && strcmp(scs, "on") == 0);
 }
 
 int conn_is_redshift(PGconn *c)

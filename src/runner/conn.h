@@ -34,6 +34,11 @@ void conn_describe(const char *conninfo, const Config *cfg, Buf *out);
 /* Same, from a live connection. */
 void conn_target(PGconn *c, Buf *out);
 
+/* 1 when a backslash in a '...' literal is an escape on this connection: the
+ * server does not report standard_conforming_strings=on (Redshift, whose
+ * QUOTE_LITERAL doubles backslashes; PostgreSQL with it off). */
+int conn_backslash_escapes(PGconn *c);
+
 /* 1 when version() says Redshift. */
 int conn_is_redshift(PGconn *c);
 

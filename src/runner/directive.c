@@ -9,12 +9,16 @@
 #include "../common/utf8.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #define TEXT_MAX 4096 /* longest free-text value (a path or URI), bytes */
 
-typedef enum ValueKind { V_TEXT, V_NAME, V_CHOICE } ValueKind;
+/* V_PHNAME: a placeholder name [A-Z_][A-Z0-9_]*, at most PH_NAME_MAX bytes;
+ * V_OFFSET: a byte offset, decimal digits, less than 1e9. */
+typedef enum ValueKind { V_TEXT, V_NAME, V_CHOICE, V_PHNAME, V_OFFSET } ValueKind;
+#define PH_NAME_MAX 64
 
 typedef struct KeySpec {
     const char *key;
@@ -49,11 +53,49 @@ static const KeySpec check_keys[] = {
     [K_SEVERITY] = {"severity", V_CHOICE, severities, true},
 };
 
+static const char *const ph_types[] = {"iam_role", NULL};
+enum { K_PHNAME, K_PHTYPE, K_OFFSET };
+static const KeySpec placeholder_keys[] = {
+    [K_PHNAME] = {"name", V_PHNAME, NULL, true},
+    [K_PHTYPE] = {"type", V_CHOICE, ph_types, true},
+    [K_OFFSET] = {"offset", V_OFFSET, NULL, true},
+};
+
 static const KindSpec kinds[] = {
     {"copy", DIR_COPY, copy_keys, sizeof copy_keys / sizeof copy_keys[0]},
     {"check", DIR_CHECK, check_keys, sizeof check_keys / sizeof check_keys[0]},
     {"no-transaction", DIR_NO_TRANSACTION, NULL, 0},
+    {"placeholder", DIR_PLACEHOLDER, placeholder_keys,
+     sizeof placeholder_keys / sizeof placeholder_keys[0]},
 };
+
+const char *directive_kind_name(DirectiveKind k)
+{
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (kinds[i].kind == k)
+            return kinds[i].name;
+    return "?";
+}
+
+static bool ph_name_ok(const char *v, size_t n)
+{
+    if (n == 0 || n > PH_NAME_MAX || !((v[0] >= 'A' && v[0] <= 'Z') || v[0] == '_'))
+        return false;
+    for (size_t i = 1; i < n; i++)
+        if (!((v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= '0' && v[i] <= '9') || v[i] == '_'))
+            return false;
+    return true;
+}
+
+static bool offset_ok(const char *v, size_t n)
+{
+    if (n == 0 || n > 9 || (n > 1 && v[0] == '0'))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] < '0' || v[i] > '9')
+            return false;
+    return true;
+}
 #define MAX_KEYS 8
 
 static const char tag[] = "-- stargen:";
@@ -98,7 +140,7 @@ int directive_read(Arena *a, const char *path, int line, const char *p, const ch
         utf8_escape_display(&shown, kw, kwlen);
         buf_printf(err,
                    "%s:%d: unknown directive \"stargen:%s\" (known: copy, check, "
-                   "no-transaction)",
+                   "no-transaction, placeholder)",
                    path, line, shown.data);
         buf_free(&shown);
         return -1;
@@ -157,6 +199,16 @@ int directive_read(Arena *a, const char *path, int line, const char *p, const ch
             buf_printf(err, "%s:%d: stargen:%s: %s= is %zu bytes long, more than the %d allowed",
                        path, line, ks->name, ks->keys[k].key, vlen, TEXT_MAX);
             bad = 1;
+        } else if (ks->keys[k].kind == V_PHNAME && !ph_name_ok(v, vlen)) {
+            buf_printf(err,
+                       "%s:%d: stargen:%s: %s= must be a placeholder name ([A-Z_][A-Z0-9_]*, "
+                       "at most %d bytes)",
+                       path, line, ks->name, ks->keys[k].key, PH_NAME_MAX);
+            bad = 1;
+        } else if (ks->keys[k].kind == V_OFFSET && !offset_ok(v, vlen)) {
+            buf_printf(err, "%s:%d: stargen:%s: %s= must be a byte offset (decimal digits)", path,
+                       line, ks->name, ks->keys[k].key);
+            bad = 1;
         } else if (ks->keys[k].kind == V_CHOICE) {
             const char *const *c = ks->keys[k].choices;
             while (*c && !(strlen(*c) == vlen && memcmp(*c, v, vlen) == 0))
@@ -204,6 +256,14 @@ int directive_read(Arena *a, const char *path, int line, const char *p, const ch
         c->name = vals[K_NAME];
         c->warn = strcmp(vals[K_SEVERITY], "warn") == 0;
         d->check = c;
+    } else if (ks->kind == DIR_PLACEHOLDER) {
+        PlaceholderUse *u = arena_alloc(a, sizeof *u);
+        u->name = vals[K_PHNAME];
+        u->type = PH_IAM_ROLE; /* the one choice of type= */
+        u->off = (size_t)strtoul(vals[K_OFFSET], NULL, 10);
+        u->len = strlen(u->name) + 3; /* "${" NAME "}" */
+        u->line = line;
+        d->ph = u;
     }
     return 0;
 }

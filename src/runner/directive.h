@@ -15,14 +15,24 @@
 #include "../common/arena.h"
 #include "plan.h"
 
-typedef enum DirectiveKind { DIR_NONE, DIR_COPY, DIR_CHECK, DIR_NO_TRANSACTION } DirectiveKind;
+typedef enum DirectiveKind {
+    DIR_NONE,
+    DIR_COPY,
+    DIR_CHECK,
+    DIR_NO_TRANSACTION,
+    DIR_PLACEHOLDER
+} DirectiveKind;
 
 typedef struct Directive {
     DirectiveKind kind;
     int line;
     CopyDirective *copy;   /* DIR_COPY */
     CheckDirective *check; /* DIR_CHECK */
+    PlaceholderUse *ph;    /* DIR_PLACEHOLDER (off as declared; len set) */
 } Directive;
+
+/* The name of a kind as written after "stargen:" ("copy"). */
+const char *directive_kind_name(DirectiveKind k);
 
 /* True when the comment line [p, eol) starts with "-- stargen:". */
 bool directive_is(const char *p, const char *eol);

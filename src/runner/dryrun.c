@@ -51,9 +51,16 @@ void dry_run(const Plan *set, const Preflight *pf, const RunRequest *req, const 
     Buf miss;
     buf_init(&miss);
     for (size_t i = first; i <= last; i++)
-        ph_missing(&pf->vars, set->steps[i].text, set->steps[i].len, &miss);
+        ph_missing(&pf->vars, &set->steps[i], &miss);
     if (miss.len)
         printf("\nnote: no value yet for %s (a real run would stop before the first step)\n",
                miss.data);
     buf_free(&miss);
+    Buf bad;
+    buf_init(&bad);
+    for (size_t i = first; i <= last && !bad.len; i++)
+        ph_check(&pf->vars, &set->steps[i], &bad);
+    if (bad.len)
+        printf("\nnote: %s (a real run would stop before the first step)\n", bad.data);
+    buf_free(&bad);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "conn.h"
 #include "copy.h"
 #include "datachecks.h"
 #include "history.h"
@@ -119,7 +120,7 @@ static int run_statement(PGconn *c, const Step *s, const Statement *st, const Ex
     Buf sql;
     buf_init(&sql);
     PhMap map = {0};
-    ph_apply(o->vars, s->text + st->off, st->len, &sql, &map);
+    ph_apply(o->vars, s->text, st, o->redshift || conn_backslash_escapes(c), &sql, &map);
     int rc = 0;
     if (st->copy) {
         CopyJob job = {c,
@@ -318,11 +319,11 @@ static int execute_step(PGconn *c, const Plan *plan, size_t i, const ExecOpts *o
     if (rc) {
         /* the server may quote a substituted value (an IAM role, a key): put the
          * placeholder back before anything prints or records the error */
-        e->message = ph_redact(o->vars, s->text, s->len, e->message);
-        e->detail = ph_redact(o->vars, s->text, s->len, e->detail);
-        e->hint = ph_redact(o->vars, s->text, s->len, e->hint);
-        e->context = ph_redact(o->vars, s->text, s->len, e->context);
-        e->extra = ph_redact(o->vars, s->text, s->len, e->extra);
+        e->message = ph_redact(o->vars, s, e->message);
+        e->detail = ph_redact(o->vars, s, e->detail);
+        e->hint = ph_redact(o->vars, s, e->hint);
+        e->context = ph_redact(o->vars, s, e->context);
+        e->extra = ph_redact(o->vars, s, e->extra);
         res->status = ST_ERROR;
         res->has_error = 1;
         if (PQtransactionStatus(c) != PQTRANS_IDLE)

@@ -7,7 +7,9 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "../common/utf8.h"
 #include "conn.h"
+#include "output.h"
 
 int history_ensure(PGconn *c, Buf *msg)
 {
@@ -25,20 +27,30 @@ int history_insert(PGconn *c, const HistoryRow *h, Buf *msg)
     char rows[32], secs[32];
     snprintf(rows, sizeof rows, "%lld", h->rows);
     snprintf(secs, sizeof secs, "%.6f", h->seconds);
-    /* the error column is VARCHAR(4096): cut on a UTF-8 boundary */
+    /* names and messages come from outside (file names, server and data
+     * messages): stored escaped, so invalid UTF-8 cannot make the INSERT fail
+     * and a control byte cannot forge a line when the table is printed */
+    Buf step, file, eb;
+    buf_init(&step);
+    buf_init(&file);
+    buf_init(&eb);
+    utf8_escape_display_str(&step, h->step);
+    utf8_escape_display_str(&file, h->file);
     char *err = NULL;
     if (h->error) {
-        size_t n = strlen(h->error);
+        put_display_text(&eb, h->error, NULL);
+        /* the error column is VARCHAR(4096): cut on a UTF-8 boundary */
+        size_t n = eb.len;
         if (n > 4000) {
             n = 4000;
-            while (n && ((unsigned char)h->error[n] & 0xC0) == 0x80)
+            while (n && ((unsigned char)eb.data[n] & 0xC0) == 0x80)
                 n--;
         }
         err = xmalloc(n + 1);
-        memcpy(err, h->error, n);
+        memcpy(err, eb.data, n);
         err[n] = '\0';
     }
-    const char *vals[9] = {h->run_id, h->step,   h->file,       h->checksum, rows,
+    const char *vals[9] = {h->run_id, step.data, file.data,     h->checksum, rows,
                            secs,      h->status, h->started_at, err};
     PGresult *r = PQexecParams(c,
                                "INSERT INTO stargen_history (run_id, step, file, checksum, rows, "
@@ -46,6 +58,9 @@ int history_insert(PGconn *c, const HistoryRow *h, Buf *msg)
                                "$5::BIGINT, $6::DOUBLE PRECISION, $7, $8::TIMESTAMP, $9)",
                                9, NULL, vals, NULL, NULL, 0);
     free(err);
+    buf_free(&step);
+    buf_free(&file);
+    buf_free(&eb);
     int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok)
         conn_put_error(msg, c, r);
@@ -55,7 +70,10 @@ int history_insert(PGconn *c, const HistoryRow *h, Buf *msg)
 
 int history_last(PGconn *c, const char *step, char checksum[65], char started[40])
 {
-    const char *vals[1] = {step};
+    Buf name;
+    buf_init(&name);
+    utf8_escape_display_str(&name, step); /* stored escaped, see history_insert */
+    const char *vals[1] = {name.data};
     PGresult *r = PQexecParams(c,
                                "SELECT checksum, to_char(started_at, 'YYYY-MM-DD HH24:MI:SS') "
                                "FROM stargen_history WHERE step = $1 AND status = 'success' "
@@ -70,6 +88,7 @@ int history_last(PGconn *c, const char *step, char checksum[65], char started[40
         }
     }
     PQclear(r);
+    buf_free(&name);
     return rc;
 }
 

@@ -490,6 +490,13 @@ int jr_next(JsonReader *r)
             else if (*p == ',')
                 fail(r, "unexpected ',' between objects (objects must be separated by "
                         "whitespace only)");
+            else if ((unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
+                     (unsigned char)p[2] == 0xBF)
+                /* the guide documents a byte order mark only for ENCODING UTF16
+                 * (copy-parameters-data-conversion), not for UTF-8 JSON */
+                fail(r, "found a UTF-8 byte order mark (bytes EF BB BF) where a JSON object "
+                        "should start: remove it (Redshift COPY documents a byte order mark "
+                        "only for ENCODING UTF16, not for UTF-8 JSON)");
             else
                 fail(r, "expected '{' starting a JSON object, found %s", show_char(*p, tmp));
             return -1;

@@ -3,6 +3,7 @@
 #include "output.h"
 
 #include "../common/message.h"
+#include "../common/utf8.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -56,8 +57,10 @@ void report_step_line(Buf *out, size_t idx, size_t n, const char *name, const ch
                       long long rows, double seconds)
 {
     int w = n >= 100 ? 3 : 2;
-    buf_printf(out, "[%*zu/%zu] %s ", w, idx, n, name);
-    int dots = 32 - (int)strlen(name);
+    buf_printf(out, "[%*zu/%zu] ", w, idx, n);
+    put_display_text(out, name, NULL);
+    buf_putc(out, ' ');
+    int dots = 32 - (int)strlen(name); /* escaping only lengthens an odd name */
     for (int i = 0; i < (dots < 3 ? 3 : dots); i++)
         buf_putc(out, '.');
     buf_printf(out, " %-6s", status);
@@ -68,6 +71,34 @@ void report_step_line(Buf *out, size_t idx, size_t n, const char *name, const ch
     buf_printf(out, " %7.2f s\n", seconds);
 }
 
+void put_display_text(Buf *out, const char *s, const char *nl_prefix)
+{
+    if (!s)
+        return;
+    const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
+    while (p < end) {
+        const unsigned char *run = p;
+        for (;;) { /* the longest run of printable UTF-8 */
+            if (p >= end || *p < 0x20 || *p == 0x7f)
+                break;
+            size_t k = *p < 0x80 ? 1 : utf8_seq_len(p, (size_t)(end - p));
+            if (!k)
+                break;
+            p += k;
+        }
+        buf_putn(out, (const char *)run, (size_t)(p - run));
+        if (p >= end)
+            break;
+        if (*p == '\n' && nl_prefix) {
+            buf_putc(out, '\n');
+            buf_puts(out, nl_prefix);
+        } else {
+            utf8_escape_display(out, (const char *)p, 1);
+        }
+        p++;
+    }
+}
+
 /* Appends text indented, each line prefixed; long text abbreviated. */
 static void put_indented(Buf *out, const char *prefix, const char *text, size_t max)
 {
@@ -75,22 +106,34 @@ static void put_indented(Buf *out, const char *prefix, const char *text, size_t 
     /* do not cut a UTF-8 sequence */
     while (shown < n && shown && ((unsigned char)text[shown] & 0xC0) == 0x80)
         shown--;
+    char *part = xmalloc(shown + 1);
+    memcpy(part, text, shown);
+    part[shown] = '\0';
     buf_puts(out, prefix);
-    for (size_t i = 0; i < shown; i++) {
-        buf_putc(out, text[i]);
-        if (text[i] == '\n' && i + 1 < shown)
-            buf_puts(out, prefix);
-    }
+    put_display_text(out, part, prefix);
+    free(part);
     if (shown < n)
         buf_printf(out, "\n%s... (%zu more bytes)", prefix, n - shown);
     buf_putc(out, '\n');
 }
 
+/* "  LABEL: TEXT\n", TEXT's further lines indented under it. */
+static void put_field(Buf *out, const char *label, const char *text)
+{
+    if (!text)
+        return;
+    buf_printf(out, "  %s: ", label);
+    put_display_text(out, text, "    ");
+    buf_putc(out, '\n');
+}
+
 void report_error(Buf *out, const Step *s, const StepError *e)
 {
-    buf_printf(out, "%s: error: step %s failed\n", msg_program(), s->stem);
+    buf_printf(out, "%s: error: step ", msg_program());
+    put_display_text(out, s->stem, NULL);
+    buf_puts(out, " failed\n");
     if (e->file) {
-        buf_printf(out, "%s", e->file);
+        utf8_escape_display_str(out, e->file);
         if (e->line > 0)
             buf_printf(out, ":%d", e->line);
         if (e->col > 0)
@@ -101,14 +144,12 @@ void report_error(Buf *out, const Step *s, const StepError *e)
     }
     if (e->sqlstate[0])
         buf_printf(out, "ERROR %s: ", e->sqlstate);
-    buf_printf(out, "%s\n", e->message ? e->message : "unknown error");
-    if (e->detail)
-        buf_printf(out, "  detail: %s\n", e->detail);
-    if (e->hint)
-        buf_printf(out, "  hint: %s\n", e->hint);
-    if (e->context)
-        buf_printf(out, "  context: %s\n", e->context);
-    if (e->extra)
+    put_display_text(out, e->message ? e->message : "unknown error", NULL);
+    buf_putc(out, '\n');
+    put_field(out, "detail", e->detail);
+    put_field(out, "hint", e->hint);
+    put_field(out, "context", e->context);
+    if (e->extra) /* report_load_error lines, escaped as they were made */
         buf_puts(out, e->extra);
     if (e->statement) {
         buf_puts(out, "  statement:\n");
@@ -121,16 +162,30 @@ void report_load_error(Buf *out, const char *file, const char *line, const char 
 {
 #define GIVEN(s) ((s) && *(s))
     buf_puts(out, "  load error: ");
-    buf_puts(out, GIVEN(file) ? file : "(unknown file)");
-    if (GIVEN(line))
-        buf_printf(out, ":%s", line);
-    if (GIVEN(col))
-        buf_printf(out, " column %s", col);
-    buf_printf(out, ": %s", GIVEN(reason) ? reason : "(no reason given)");
-    if (GIVEN(code))
-        buf_printf(out, " [code %s]", code);
-    if (GIVEN(raw))
-        buf_printf(out, " (raw value \"%s\")", raw);
+    if (GIVEN(file))
+        utf8_escape_display_str(out, file);
+    else
+        buf_puts(out, "(unknown file)");
+    if (GIVEN(line)) {
+        buf_putc(out, ':');
+        put_display_text(out, line, NULL);
+    }
+    if (GIVEN(col)) {
+        buf_puts(out, " column ");
+        put_display_text(out, col, NULL);
+    }
+    buf_puts(out, ": ");
+    put_display_text(out, GIVEN(reason) ? reason : "(no reason given)", NULL);
+    if (GIVEN(code)) {
+        buf_puts(out, " [code ");
+        put_display_text(out, code, NULL);
+        buf_putc(out, ']');
+    }
+    if (GIVEN(raw)) {
+        buf_puts(out, " (raw value \"");
+        utf8_escape_display_str(out, raw);
+        buf_puts(out, "\")");
+    }
     buf_putc(out, '\n');
 #undef GIVEN
 }
@@ -167,8 +222,12 @@ void progress_tick(Progress *p, uint64_t bytes, uint64_t total_bytes, uint64_t r
     human_bytes(b, sizeof b, (double)bytes);
     human_bytes(tb, sizeof tb, (double)total_bytes);
     human_bytes(rate, sizeof rate, (double)bytes / el);
-    fprintf(stdout, "\r\033[K  %s: %s of %s  %s/s  %llu rows  %.0f rows/s", p->label, b, tb, rate,
+    Buf label;
+    buf_init(&label);
+    put_display_text(&label, p->label ? p->label : "", NULL);
+    fprintf(stdout, "\r\033[K  %s: %s of %s  %s/s  %llu rows  %.0f rows/s", label.data, b, tb, rate,
             (unsigned long long)rows, (double)rows / el);
+    buf_free(&label);
     fflush(stdout);
     p->shown = 1;
 }

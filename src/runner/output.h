@@ -41,6 +41,15 @@ typedef struct StepResult {
     StepError err;
 } StepResult;
 
+/* Appends text from outside (a server message, a data file or S3 key name
+ * inside a message, a step name) so that it cannot forge a line or break a
+ * terminal: valid printable UTF-8 and backslashes are copied as they are
+ * (messages may already hold the runner's own \xNN escapes), control bytes
+ * and invalid UTF-8 are escaped by utf8_escape_display().  A newline becomes
+ * "\n" when nl_prefix is NULL, else a line break followed by nl_prefix (an
+ * indented continuation can never start with "error:").  NULL appends nothing. */
+void put_display_text(Buf *out, const char *s, const char *nl_prefix);
+
 /* "[ 3/9] load_staging_events ........ ok   8056 rows   0.12 s" */
 void report_step_line(Buf *out, size_t idx, size_t n, const char *name, const char *status,
                       long long rows, double seconds);

@@ -55,12 +55,28 @@ typedef struct CopyStmt {
     const char *json_uri; /* FORMAT AS JSON 's3://...' (Redshift), or NULL */
 } CopyStmt;
 
+/* `-- stargen:placeholder name=NAME type=iam_role offset=N`: the statement
+ * holds the text ${NAME} at byte offset N, as the whole content of a '...'
+ * string literal.  The runner fills placeholders there and nowhere else; any
+ * other ${...} in a step is ordinary text and is sent byte-exact. */
+typedef enum PhType {
+    PH_IAM_ROLE /* an IAM role ARN, or a comma-separated chain of them */
+} PhType;
+typedef struct PlaceholderUse {
+    const char *name; /* "REDSHIFT_IAM_ROLE" ([A-Z_][A-Z0-9_]*, at most 64 bytes) */
+    PhType type;
+    size_t off, len; /* "${NAME}" at [off, off+len) of the statement */
+    int line;        /* line of the directive in the step file */
+} PlaceholderUse;
+
 typedef struct Statement {
     size_t off, len;             /* byte range in the text, without the closing ';' */
     int line, col;               /* 1-based position of the first character */
     const CopyDirective *copy;   /* non-NULL: a client-side COPY ... FROM STDIN */
     const CheckDirective *check; /* non-NULL: a data check */
     const CopyStmt *copy_stmt;   /* non-NULL: the statement is a COPY we could parse */
+    const PlaceholderUse *ph;    /* the declared placeholders, by increasing offset */
+    size_t nph;
 } Statement;
 
 typedef enum StepKind {

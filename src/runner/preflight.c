@@ -3,6 +3,7 @@
 #include "preflight.h"
 
 #include "../common/message.h"
+#include "../common/utf8.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -12,8 +13,10 @@ static void list_steps(const Plan *plan)
     Buf b;
     buf_init(&b);
     buf_puts(&b, "valid steps:");
-    for (size_t i = 0; i < plan->n; i++)
-        buf_printf(&b, " %s", plan->steps[i].stem);
+    for (size_t i = 0; i < plan->n; i++) {
+        buf_putc(&b, ' ');
+        utf8_escape_display_str(&b, plan->steps[i].stem);
+    }
     fprintf(stderr, "%s\n", b.data);
     buf_free(&b);
 }
@@ -22,10 +25,14 @@ static void list_steps(const Plan *plan)
 static long select_step(const Plan *plan, const char *opt, const char *key)
 {
     long i = plan_find_step(plan, key);
+    Buf shown;
+    buf_init(&shown);
+    utf8_escape_display_str(&shown, key);
     if (i == -1)
-        msg_error("%s %s: no such step", opt, key);
+        msg_error("%s %s: no such step", opt, shown.data);
     else if (i == -2)
-        msg_error("%s %s: more than one step matches; use NN_name", opt, key);
+        msg_error("%s %s: more than one step matches; use NN_name", opt, shown.data);
+    buf_free(&shown);
     if (i < 0)
         list_steps(plan);
     return i;
@@ -48,30 +55,44 @@ int preflight_select(const Plan *plan, const RunRequest *req, const Config *cfg,
         pf->first = pf->last = (size_t)ix;
     }
     if (cfg->iam_role)
-        ph_set(&pf->vars, "REDSHIFT_IAM_ROLE", cfg->iam_role);
+        ph_set(&pf->vars, "REDSHIFT_IAM_ROLE", cfg->iam_role, "[IAM_ROLE] ARN in --config");
     pf->need_s3 = !req->report && (req->model_s3 || strncmp(req->data_root, "s3://", 5) == 0);
     return 0;
 }
 
 int preflight_check(Plan *plan, const RunRequest *req, const Config *cfg, Preflight *pf)
 {
-    /* every placeholder of the steps to run must have a value, before anything runs */
-    Buf missing;
+    /* every placeholder declared in the steps to run must have a value, and a
+     * value of its type, before anything runs */
+    Buf missing, err;
     buf_init(&missing);
+    buf_init(&err);
     int nmissing = 0;
-    for (size_t i = pf->first; i <= pf->last && !req->report; i++)
-        nmissing += ph_missing(&pf->vars, plan->steps[i].text, plan->steps[i].len, &missing);
+    const Step *first_missing = NULL;
+    for (size_t i = pf->first; i <= pf->last && !req->report; i++) {
+        int n = ph_missing(&pf->vars, &plan->steps[i], &missing);
+        if (n && !first_missing)
+            first_missing = &plan->steps[i];
+        nmissing += n;
+    }
     if (nmissing) {
-        msg_error("no value for placeholder%s %s; set %s in the environment%s",
-                  nmissing > 1 ? "s" : "", missing.data, nmissing > 1 ? "them" : "it",
+        msg_error("no value for placeholder%s %s (declared in %s); set %s in the environment%s",
+                  nmissing > 1 ? "s" : "", missing.data, first_missing->path,
+                  nmissing > 1 ? "them" : "it",
                   " (REDSHIFT_IAM_ROLE may also come from [IAM_ROLE] ARN in --config)");
         buf_free(&missing);
+        buf_free(&err);
         return -1;
     }
     buf_free(&missing);
+    for (size_t i = pf->first; i <= pf->last && !req->report; i++) {
+        if (ph_check(&pf->vars, &plan->steps[i], &err)) {
+            msg_error("%s", err.data);
+            buf_free(&err);
+            return -1;
+        }
+    }
 
-    Buf err;
-    buf_init(&err);
     int rc = 0;
     if (pf->need_s3) {
         if (s3_config_load(&pf->s3, cfg->aws_key, cfg->aws_secret, req->no_sign, &err)) {

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <strings.h>
 
+#define PH_PER_STMT 8 /* placeholders declared for one statement (bits of an unsigned) */
+
 static int is_ident_char(char c)
 {
     return isalnum((unsigned char)c) || c == '_' || c == '$' || (unsigned char)c >= 0x80;
@@ -83,6 +85,45 @@ static const char *skip_block_comment(const char *p, const char *end, int *line)
     return p;
 }
 
+/* The placeholders declared for statement s (text from start): each names the
+ * text ${NAME} at its offset, is the whole content of a plain '...' literal
+ * (bit i of in_literal), and they come in increasing order without overlap. */
+static int check_placeholders(Arena *a, const char *path, const char *start, Statement *s,
+                              PlaceholderUse **phs, size_t nph, unsigned in_literal, Buf *err)
+{
+    PlaceholderUse *v = arena_alloc(a, nph * sizeof *v);
+    for (size_t i = 0; i < nph; i++) {
+        const PlaceholderUse *u = phs[i];
+        size_t nl = strlen(u->name);
+        if (u->off > s->len || s->len - u->off < u->len || memcmp(start + u->off, "${", 2) != 0 ||
+            memcmp(start + u->off + 2, u->name, nl) != 0 || start[u->off + 2 + nl] != '}') {
+            buf_printf(err,
+                       "%s:%d: stargen:placeholder: the statement does not hold ${%s} at offset "
+                       "%zu",
+                       path, u->line, u->name, u->off);
+            return -1;
+        }
+        if (!(in_literal & (1u << i))) {
+            buf_printf(err,
+                       "%s:%d: stargen:placeholder: ${%s} at offset %zu is not the whole of a "
+                       "'...' string literal",
+                       path, u->line, u->name, u->off);
+            return -1;
+        }
+        if (i > 0 && v[i - 1].off + v[i - 1].len > u->off) {
+            buf_printf(err,
+                       "%s:%d: stargen:placeholder: offsets must increase (one directive per "
+                       "placeholder, in statement order)",
+                       path, u->line);
+            return -1;
+        }
+        v[i] = *u;
+    }
+    s->ph = v;
+    s->nph = nph;
+    return 0;
+}
+
 int plan_split(Arena *a, const char *path, const char *text, size_t len, Statement **out, size_t *n,
                bool *no_transaction, Buf *err)
 {
@@ -91,7 +132,14 @@ int plan_split(Arena *a, const char *path, const char *text, size_t len, Stateme
     Statement *v = arena_alloc(a, cap * sizeof *v);
     int line = 1, seen_stmt = 0;
     *no_transaction = false;
-    Directive pending = {DIR_NONE, 0, NULL, NULL};
+    /* The directives waiting for the next statement: at most one copy or
+     * check, any number of placeholders, on consecutive lines ending on the
+     * line just before the statement. */
+    Directive pending = {DIR_NONE, 0, NULL, NULL, NULL};
+    PlaceholderUse *phs[PH_PER_STMT];
+    size_t nph = 0;
+    int block_first = 0, block_last = 0; /* lines of the pending block; 0: none */
+    DirectiveKind block_kind = DIR_NONE; /* kind of the block's first directive */
 
     for (;;) {
         /* Skip whitespace and comments before a statement; read directives. */
@@ -120,12 +168,27 @@ int plan_split(Arena *a, const char *path, const char *text, size_t len, Stateme
                             return -1;
                         }
                         *no_transaction = true;
-                    } else if (pending.kind != DIR_NONE) {
+                    } else if (block_last &&
+                               (line != block_last + 1 ||
+                                (pending.kind != DIR_NONE && d.kind != DIR_PLACEHOLDER))) {
                         buf_printf(err, "%s:%d: stargen:%s is not followed by its statement", path,
-                                   pending.line, pending.kind == DIR_COPY ? "copy" : "check");
+                                   block_first, directive_kind_name(block_kind));
+                        return -1;
+                    } else if (d.kind == DIR_PLACEHOLDER && nph == PH_PER_STMT) {
+                        buf_printf(err,
+                                   "%s:%d: stargen:placeholder: more than %d for one statement",
+                                   path, line, PH_PER_STMT);
                         return -1;
                     } else {
-                        pending = d;
+                        if (!block_last) {
+                            block_first = line;
+                            block_kind = d.kind;
+                        }
+                        block_last = line;
+                        if (d.kind == DIR_PLACEHOLDER)
+                            phs[nph++] = d.ph;
+                        else
+                            pending = d;
                     }
                 }
                 p = eol;
@@ -145,6 +208,7 @@ int plan_split(Arena *a, const char *path, const char *text, size_t len, Stateme
         }
         /* A statement starts here; scan to its ';'. */
         const char *start = p;
+        unsigned in_literal = 0; /* bit i: phs[i] is exactly a literal's content */
         while (p < end && *p != ';') {
             char c = *p;
             if (c == '\n') {
@@ -153,6 +217,7 @@ int plan_split(Arena *a, const char *path, const char *text, size_t len, Stateme
             } else if (c == '\'' || c == '"') {
                 int backslash = c == '\'' && p > text && (p[-1] == 'E' || p[-1] == 'e') &&
                                 (p - 1 == text || !is_ident_char(p[-2]));
+                const char *open = p;
                 p++;
                 while (p < end) {
                     if (*p == '\n')
@@ -177,6 +242,11 @@ int plan_split(Arena *a, const char *path, const char *text, size_t len, Stateme
                                c == '\'' ? "string literal" : "quoted identifier");
                     return -1;
                 }
+                /* a declared placeholder must be the whole of a plain '...' literal */
+                for (size_t i = 0; c == '\'' && !backslash && i < nph; i++)
+                    if (phs[i]->off == (size_t)(open + 1 - start) &&
+                        phs[i]->off + phs[i]->len == (size_t)(p - start))
+                        in_literal |= 1u << i;
                 p++;
             } else if (c == '-' && p + 1 < end && p[1] == '-') {
                 while (p < end && *p != '\n') {
@@ -233,11 +303,15 @@ int plan_split(Arena *a, const char *path, const char *text, size_t len, Stateme
             *c = cs;
             s->copy_stmt = c;
         }
-        if (pending.kind != DIR_NONE && pending.line != s->line - 1) {
+        s->ph = NULL;
+        s->nph = 0;
+        if (block_last && block_last != s->line - 1) {
             buf_printf(err, "%s:%d: stargen:%s must be on the line just before its statement", path,
-                       pending.line, pending.kind == DIR_COPY ? "copy" : "check");
+                       block_first, directive_kind_name(block_kind));
             return -1;
         }
+        if (nph && check_placeholders(a, path, start, s, phs, nph, in_literal, err))
+            return -1;
         if (pending.kind == DIR_COPY) {
             if (!is_copy && strncasecmp(start, "copy", 4) == 0 && s->len > 4 &&
                 isspace((unsigned char)start[4])) {
@@ -265,12 +339,14 @@ int plan_split(Arena *a, const char *path, const char *text, size_t len, Stateme
             s->check = pending.check;
         }
         pending.kind = DIR_NONE;
+        nph = 0;
+        block_first = block_last = 0;
         if (p < end)
             p++; /* the ';' */
     }
-    if (pending.kind != DIR_NONE) {
-        buf_printf(err, "%s:%d: stargen:%s is not followed by its statement", path, pending.line,
-                   pending.kind == DIR_COPY ? "copy" : "check");
+    if (block_last) {
+        buf_printf(err, "%s:%d: stargen:%s is not followed by its statement", path, block_first,
+                   directive_kind_name(block_kind));
         return -1;
     }
     *out = v;

@@ -32,13 +32,14 @@ void json_quote(Buf *out, const char *s)
                 buf_putc(out, (char)*p);
             } else {
                 /* JSON is UTF-8: a byte that starts no valid sequence (a file
-                 * name, a server message in another encoding) becomes U+FFFD */
+                 * name, a server message in another encoding) becomes the text
+                 * \xNN, as on stderr (utf8_escape_display) */
                 size_t k = utf8_seq_len(p, (size_t)(end - p));
                 if (k) {
                     buf_putn(out, (const char *)p, k);
                     p += k - 1;
                 } else {
-                    buf_puts(out, "\\ufffd");
+                    buf_printf(out, "\\\\x%02X", *p);
                 }
             }
         }

@@ -112,5 +112,6 @@ message() { LC_ALL=C sed 's/\t/→/g; s/\r/␍/g; s/\x1b/␛/g' "$1/expected.std
     section 'runner: connection' r1
     section 'runner: data' r2
     section 'runner: steps failing on the server' r3
+    section 'runner: hostile input (placeholders, secrets, names from outside)' r4
 } >"$OUT.tmp"
 mv "$OUT.tmp" "$OUT"

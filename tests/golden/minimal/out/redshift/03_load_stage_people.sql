@@ -4,6 +4,7 @@
 -- DELETE, not TRUNCATE: TRUNCATE would commit the step's transaction.
 DELETE FROM stage_people;
 
+-- stargen:placeholder name=REDSHIFT_IAM_ROLE type=iam_role offset=61
 COPY stage_people (id, name)
 FROM 's3://b/people/'
 IAM_ROLE '${REDSHIFT_IAM_ROLE}'

@@ -4,6 +4,7 @@
 -- DELETE, not TRUNCATE: TRUNCATE would commit the step's transaction.
 DELETE FROM stage_orders;
 
+-- stargen:placeholder name=SHOP_ROLE type=iam_role offset=138
 COPY stage_orders (order_id, customer_id, product, "order", qty, price, order_ts, coupon, region)
 FROM 's3://shop-lake/orders/'
 IAM_ROLE '${SHOP_ROLE}'

@@ -4,6 +4,7 @@
 -- DELETE, not TRUNCATE: TRUNCATE would commit the step's transaction.
 DELETE FROM stage_customers;
 
+-- stargen:placeholder name=SHOP_ROLE type=iam_role offset=117
 COPY stage_customers (customer_id, name, email, tier, updated_at, "user")
 FROM 's3://shop-lake/customers/'
 IAM_ROLE '${SHOP_ROLE}'
