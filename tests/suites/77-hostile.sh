@@ -26,7 +26,7 @@ command -v jq >/dev/null || { skip "jq is not installed"; finish; exit; }
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/stargen-hostile.XXXXXX") || exit 1
 chmod 755 "$T"
-source src/sh/pg.sh
+source tests/lib-pg.sh
 cleanup() { pg_remove "$T/pg" >/dev/null 2>&1; rm -rf "$T"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
