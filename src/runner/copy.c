@@ -163,7 +163,7 @@ static int setup(const CopyJob *job, Setup *su, StepError *e)
         ColSpec *c = &su->cols[i];
         c->name = arena_strdup(&su->a, PQgetvalue(r, row, 0));
         c->type = conv_type_from_oid((unsigned)strtoul(PQgetvalue(r, row, 2), NULL, 10),
-                                     atoi(PQgetvalue(r, row, 3)), &c->maxlen);
+                                     atoi(PQgetvalue(r, row, 3)), c);
     }
     PQclear(r);
     if (npaths != ncols) {
