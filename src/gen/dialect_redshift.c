@@ -168,6 +168,14 @@ static void rs_load_staging(Buf *b, const Dialect *d, const Model *m, const Tabl
         buf_puts(b, "\nTIMEFORMAT ");
         print_literal(b, d, t->time_format->s);
     }
+    if (t->date_format) {
+        buf_puts(b, "\nDATEFORMAT ");
+        print_literal(b, d, t->date_format->s);
+    }
+    if (t->roundec)
+        buf_puts(b, "\nROUNDEC");
+    if (t->source->compression && !strcmp(t->source->compression->s, "gzip"))
+        buf_puts(b, "\nGZIP");
     if (t->empty_as_null)
         buf_puts(b, "\nEMPTYASNULL");
     if (t->blanks_as_null)

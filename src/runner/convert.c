@@ -7,8 +7,8 @@
  */
 #include "convert.h"
 
+#include "../common/datetime.h"
 #include "../common/utf8.h"
-#include "datetime.h"
 
 #include <math.h>
 

@@ -6,8 +6,8 @@
  */
 #include "directive.h"
 
+#include "../common/datetime.h"
 #include "../common/utf8.h"
-#include "datetime.h"
 
 #include <ctype.h>
 #include <string.h>

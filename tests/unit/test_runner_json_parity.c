@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/datetime.h"
 #include "harness.h"
 #include "runner/convert.h"
-#include "runner/datetime.h"
 #include "runner/json.h"
 
 /* Loads doc (one object per line) with paths and columns; returns the COPY
