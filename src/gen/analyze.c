@@ -88,7 +88,8 @@ static void check_json_path(Analyzer *c, const ColumnDef *col)
             why = "has a ']' without its '['";
     }
     if (why)
-        diag_error(c->d, col->json->mark, "json-key", "JSON path \"%s\" %s", s, why);
+        diag_error(c->d, col->json->mark, "json-key", "JSON %s \"%s\" %s",
+                   strpbrk(s, ".[") ? "path" : "key", s, why);
 }
 
 static void analyze_columns(Analyzer *c, TableDef *t)
