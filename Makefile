@@ -33,7 +33,7 @@ OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=$(SANITIZER) -fno-sanitize
 endif
 
 PKGS_GEN    := yaml-0.1
-PKGS_RUNNER := libpq libcurl
+PKGS_RUNNER := libpq libcurl zlib
 YAML_CFLAGS := $(shell pkg-config --cflags $(PKGS_GEN))
 YAML_LIBS   := $(shell pkg-config --libs $(PKGS_GEN))
 PQ_CFLAGS   := $(shell pkg-config --cflags $(PKGS_RUNNER))

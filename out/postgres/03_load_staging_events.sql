@@ -4,5 +4,5 @@
 -- TRUNCATE in the same transaction lets COPY FREEZE skip later hint-bit writes.
 TRUNCATE staging_events;
 
--- stargen:copy source=log_data/ s3=s3://udacity-dend/log_data/ jsonpaths=staging_events.jsonpaths.json emptyasnull=on blanksasnull=off
+-- stargen:copy source=log_data/ s3=s3://udacity-dend/log_data/ jsonpaths=staging_events.jsonpaths.json emptyasnull=on blanksasnull=off region=us-west-2
 COPY staging_events (artist, auth, first_name, gender, item_in_session, last_name, length, level, location, method, page, registration, session_id, song, status, ts, user_agent, user_id) FROM STDIN WITH (FORMAT text, FREEZE);

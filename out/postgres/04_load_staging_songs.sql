@@ -4,5 +4,5 @@
 -- TRUNCATE in the same transaction lets COPY FREEZE skip later hint-bit writes.
 TRUNCATE staging_songs;
 
--- stargen:copy source=song_data/ s3=s3://udacity-dend/song_data/ jsonpaths=staging_songs.jsonpaths.json emptyasnull=off blanksasnull=off
+-- stargen:copy source=song_data/ s3=s3://udacity-dend/song_data/ jsonpaths=staging_songs.jsonpaths.json emptyasnull=off blanksasnull=off keys=ignorecase region=us-west-2
 COPY staging_songs (num_songs, artist_id, artist_latitude, artist_longitude, artist_location, artist_name, song_id, title, duration, year) FROM STDIN WITH (FORMAT text, FREEZE);

@@ -57,6 +57,41 @@ static const char *const encodings[] = {"az64",    "bytedict", "delta",    "delt
                                         "mostly8", "mostly16", "mostly32", "raw",      "runlength",
                                         "text255", "text32k",  "zstd",     NULL};
 
+/* A column's json: is a path in one spelling: keys separated by '.', each
+ * optionally followed by array elements [N] ("customer.id", "items[0].sku").
+ * It becomes a bracket-notation JSONPath ($['customer']['id']) that Redshift
+ * and the runner read alike (copy-usage_notes-copy-from-json).  Forms that
+ * cannot work are refused here, with their place. */
+static void check_json_path(Analyzer *c, const ColumnDef *col)
+{
+    const char *s = col->json->s, *why = NULL;
+    if (s[0] == '$')
+        why = "starts with '$': write the path without it, keys separated by dots "
+              "(\"customer.id\", \"items[0].sku\")";
+    for (const char *p = s; *p && !why; p++) {
+        if (*p == '\'' || *p == '"' || *p == '\\' || (unsigned char)*p < 0x20)
+            why = "holds a quote, backslash or control character, which a jsonpaths file cannot "
+                  "name";
+        else if (*p == '.' && (p == s || p[1] == '\0' || p[1] == '.' || p[1] == '['))
+            why = "has an empty key between dots";
+        else if (*p == '[') {
+            const char *q = p + 1;
+            while (*q >= '0' && *q <= '9')
+                q++;
+            if (p == s || p[-1] == '.' || q == p + 1 || *q != ']' || (p[1] == '0' && q > p + 2))
+                why = "has a bracket that is not an array element [N] after a key";
+            else if (q[1] && q[1] != '.' && q[1] != '[')
+                why = "has text after an array element; write items[0].sku";
+            else
+                p = q;
+        } else if (*p == ']')
+            why = "has a ']' without its '['";
+    }
+    if (why)
+        diag_error(c->d, col->json->mark, "json-key", "JSON %s \"%s\" %s",
+                   strpbrk(s, ".[") ? "path" : "key", s, why);
+}
+
 static void analyze_columns(Analyzer *c, TableDef *t)
 {
     if (!t->columns.len)
@@ -84,16 +119,8 @@ static void analyze_columns(Analyzer *c, TableDef *t)
                                 "mostly16, mostly32, raw, runlength, text255, text32k, zstd");
             }
         }
-        if (col->json) {
-            for (const char *p = col->json->s; *p; p++)
-                if (*p == '\'' || *p == '"' || *p == '\\' || (unsigned char)*p < 0x20) {
-                    diag_error(c->d, col->json->mark, "json-key",
-                               "JSON key \"%s\" holds a quote, backslash or control character, "
-                               "which a jsonpaths file cannot name",
-                               col->json->s);
-                    break;
-                }
-        }
+        if (col->json)
+            check_json_path(c, col);
     }
 }
 
@@ -164,10 +191,11 @@ static void analyze_staging(Analyzer *c, TableDef *t)
             differs = col;
     }
     if (differs && !t->jsonpaths) {
+        int nested = strpbrk(differs->json->s, ".[") != NULL;
         diag_error(c->d, t->mark, "jsonpaths",
                    "staging table \"%s\" needs `jsonpaths: s3://…`: column \"%s\" reads the "
-                   "JSON key \"%s\", which Redshift's 'auto ignorecase' cannot match",
-                   t->name, differs->name, differs->json->s);
+                   "JSON %s \"%s\", which Redshift's 'auto ignorecase' cannot match",
+                   t->name, differs->name, nested ? "path" : "key", differs->json->s);
         diag_hint(c->d,
                   "give an S3 URI outside the data prefix, e.g. "
                   "s3://my-bucket/meta/%s.jsonpaths.json",
@@ -192,6 +220,21 @@ static void analyze_staging(Analyzer *c, TableDef *t)
                            "jsonpaths URI must not contain quotes, spaces or backslashes");
                 break;
             }
+    }
+    /* r_DATEFORMAT_and_TIMEFORMAT_strings: "To load TIMESTAMPTZ data that is in a
+     * format different from the default format, specify 'auto'" */
+    if (t->time_format && strcmp(t->time_format->s, "auto") &&
+        strcmp(t->time_format->s, "epochmillisecs") && strcmp(t->time_format->s, "epochsecs")) {
+        for (size_t i = 0; i < t->columns.len; i++) {
+            ColumnDef *col = t->columns.items[i];
+            if (col->type.kind == T_TIMESTAMPTZ) {
+                diag_error(c->d, t->time_format->mark, "time-format",
+                           "time_format \"%s\" cannot load the timestamptz column \"%s\": "
+                           "Redshift reads TIMESTAMPTZ only in its default format or with auto",
+                           t->time_format->s, col->name);
+                break;
+            }
+        }
     }
     if (t->source && t->source->s3) {
         for (const char *p = t->source->s3->s; *p; p++)

@@ -115,8 +115,22 @@ static void pg_load_staging(Buf *b, const Dialect *d, const Model *m, const Tabl
         buf_printf(b, " s3=%s", t->source->s3->s);
     buf_printf(b, " jsonpaths=%s.jsonpaths.json emptyasnull=%s blanksasnull=%s", t->name,
                t->empty_as_null ? "on" : "off", t->blanks_as_null ? "on" : "off");
+    /* a format with spaces is quoted (the directive reader splits on spaces) */
     if (t->time_format)
-        buf_printf(b, " timeformat=%s", t->time_format->s);
+        buf_printf(b, strchr(t->time_format->s, ' ') ? " timeformat=\"%s\"" : " timeformat=%s",
+                   t->time_format->s);
+    if (t->date_format)
+        buf_printf(b, strchr(t->date_format->s, ' ') ? " dateformat=\"%s\"" : " dateformat=%s",
+                   t->date_format->s);
+    if (t->roundec)
+        buf_puts(b, " roundec=on");
+    if (t->source->compression && !strcmp(t->source->compression->s, "gzip"))
+        buf_puts(b, " compression=gzip");
+    /* no jsonpaths file on Redshift: COPY uses 'auto ignorecase', keys match in any case */
+    if (!t->jsonpaths)
+        buf_puts(b, " keys=ignorecase");
+    if (t->source->region)
+        buf_printf(b, " region=%s", t->source->region->s);
     buf_puts(b, "\nCOPY ");
     print_name(b, t->name);
     buf_putc(b, ' ');

@@ -180,6 +180,14 @@ static void rs_load_staging(Buf *b, const Dialect *d, const Model *m, const Tabl
         buf_puts(&c, "\nTIMEFORMAT ");
         print_literal(&c, d, t->time_format->s);
     }
+    if (t->date_format) {
+        buf_puts(&c, "\nDATEFORMAT ");
+        print_literal(&c, d, t->date_format->s);
+    }
+    if (t->roundec)
+        buf_puts(&c, "\nROUNDEC");
+    if (t->source->compression && !strcmp(t->source->compression->s, "gzip"))
+        buf_puts(&c, "\nGZIP");
     if (t->empty_as_null)
         buf_puts(&c, "\nEMPTYASNULL");
     if (t->blanks_as_null)

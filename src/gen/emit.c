@@ -323,7 +323,24 @@ static void jsonpaths(Emitter *e, Buf *b, const TableDef *t)
     buf_puts(b, "{\n  \"jsonpaths\": [\n");
     for (size_t i = 0; i < t->columns.len; i++) {
         const ColumnDef *c = t->columns.items[i];
-        buf_printf(b, "    \"$['%s']\"%s\n", c->json->s, i + 1 < t->columns.len ? "," : "");
+        /* "a.b[0]" -> $['a']['b'][0]: bracket notation only (Redshift refuses a mix) */
+        buf_puts(b, "    \"$");
+        for (const char *p = c->json->s; *p;) {
+            if (*p == '[') {
+                const char *q = strchr(p, ']');
+                buf_putn(b, p, (size_t)(q - p + 1));
+                p = q + 1;
+                continue;
+            }
+            if (*p == '.')
+                p++;
+            size_t n = strcspn(p, ".[");
+            buf_puts(b, "['");
+            buf_putn(b, p, n);
+            buf_puts(b, "']");
+            p += n;
+        }
+        buf_printf(b, "\"%s\n", i + 1 < t->columns.len ? "," : "");
     }
     buf_puts(b, "  ]\n}\n");
     emit_add_file(e, arena_printf(e->a, "%s.jsonpaths.json", t->name), b);

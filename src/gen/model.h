@@ -21,11 +21,12 @@ typedef struct Scope Scope;
 typedef struct Source {
     const char *name;
     Mark mark;
-    Scalar *s3;     /* s3://bucket/prefix/ (Redshift COPY, reading from S3) */
-    Scalar *path;   /* path under the data root (PostgreSQL target) */
-    Scalar *region; /* e.g. us-west-2 */
-    Scalar *format; /* json */
-    bool used;      /* (analyzer) */
+    Scalar *s3;          /* s3://bucket/prefix/ (Redshift COPY, reading from S3) */
+    Scalar *path;        /* path under the data root (PostgreSQL target) */
+    Scalar *region;      /* e.g. us-west-2 */
+    Scalar *format;      /* json */
+    Scalar *compression; /* gzip | none (COPY GZIP) */
+    bool used;           /* (analyzer) */
 } Source;
 
 typedef enum Role { ROLE_STAGING, ROLE_FACT, ROLE_DIMENSION } Role;
@@ -99,7 +100,10 @@ struct TableDef {
     Source *source;    /* (analyzer) */
     Scalar *jsonpaths; /* s3:// URI the Redshift COPY reads the jsonpaths file from */
     bool empty_as_null, blanks_as_null;
-    Scalar *time_format; /* epochmillisecs | epochsecs | auto */
+    Scalar *time_format;      /* epochmillisecs | epochsecs | auto | a format string */
+    Scalar *date_format;      /* auto | a format string (default YYYY-MM-DD) */
+    Scalar *decimal_rounding; /* truncate (default, as COPY) | round (ROUNDEC) */
+    bool roundec;
     /* Redshift physical design */
     DistStyle dist;
     Mark dist_mark;

@@ -11,15 +11,20 @@
 static void read_source(Loader *L, const char *name, YNode *k, YNode *v, void *ctx)
 {
     Model *m = ctx;
-    static const Key keys[] = {{"s3", true}, {"path", true}, {"region", false}, {"format", false}};
-    YNode *f[4];
+    static const Key keys[] = {
+        {"s3", true}, {"path", true}, {"region", false}, {"format", false}, {"compression", false}};
+    YNode *f[5];
     Source *s = arena_alloc(L->a, sizeof *s);
     s->name = name;
     s->mark = k->mark;
     vec_push(L->a, &m->sources, s);
     char *what = arena_printf(L->a, "source \"%s\"", name);
-    if (!fields(L, v, what, keys, 4, f))
+    if (!fields(L, v, what, keys, 5, f))
         return;
+    if (f[4] && (s->compression = nonempty(L, f[4], "compression")) &&
+        strcmp(s->compression->s, "gzip") && strcmp(s->compression->s, "none"))
+        diag_error(L->d, s->compression->mark, "source-compression",
+                   "compression \"%s\" is not one of gzip, none", s->compression->s);
     if (f[0] && (s->s3 = nonempty(L, f[0], "s3")) && strncmp(s->s3->s, "s3://", 5) != 0) {
         diag_error(L->d, s->s3->mark, "source-uri", "s3 must be an s3:// URI, not \"%s\"",
                    s->s3->s);

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "../common/datetime.h"
 #include "model_fields.h"
 
 static void value_list(Loader *L, YNode *n, Vec *out, const char *what)
@@ -385,13 +386,20 @@ void read_staging_table(Loader *L, const char *name, YNode *k, YNode *v, void *c
     TableDef *t = new_table(L, ctx, name, k, ROLE_STAGING);
     if (!t)
         return;
-    static const Key keys[] = {
-        {"source", true},         {"columns", true},         {"jsonpaths", false},
-        {"empty_as_null", false}, {"blanks_as_null", false}, {"time_format", false},
-        {"dist", false},          {"sort", false},           {"description", false}};
-    YNode *f[9];
+    static const Key keys[] = {{"source", true},
+                               {"columns", true},
+                               {"jsonpaths", false},
+                               {"empty_as_null", false},
+                               {"blanks_as_null", false},
+                               {"time_format", false},
+                               {"dist", false},
+                               {"sort", false},
+                               {"description", false},
+                               {"date_format", false},
+                               {"decimal_rounding", false}};
+    YNode *f[11];
     char *what = arena_printf(L->a, "staging table \"%s\"", name);
-    if (!fields(L, v, what, keys, 9, f))
+    if (!fields(L, v, what, keys, 11, f))
         return;
     if (f[0])
         t->source_name = nonempty(L, f[0], "source");
@@ -405,12 +413,31 @@ void read_staging_table(Loader *L, const char *name, YNode *k, YNode *v, void *c
         flag(L, f[3], "empty_as_null", &t->empty_as_null);
     if (f[4])
         flag(L, f[4], "blanks_as_null", &t->blanks_as_null);
+    char why[128];
     if (f[5] && (t->time_format = nonempty(L, f[5], "time_format")) &&
         strcmp(t->time_format->s, "epochmillisecs") && strcmp(t->time_format->s, "epochsecs") &&
-        strcmp(t->time_format->s, "auto"))
+        strcmp(t->time_format->s, "auto") &&
+        (dt_check_format(t->time_format->s, why) || strlen(t->time_format->s) > 64 ||
+         strpbrk(t->time_format->s, "'\"\\")))
         diag_error(L->d, t->time_format->mark, "time-format",
-                   "time_format \"%s\" is not one of epochmillisecs, epochsecs, auto",
-                   t->time_format->s);
+                   "time_format \"%s\" is not epochmillisecs, epochsecs, auto or a format string "
+                   "like 'YYYY-MM-DD HH:MI:SS': %s",
+                   t->time_format->s, strpbrk(t->time_format->s, "'\"\\") ? "no quotes" : why);
+    if (f[9] && (t->date_format = nonempty(L, f[9], "date_format")) &&
+        strcmp(t->date_format->s, "auto") &&
+        (dt_check_format(t->date_format->s, why) || strlen(t->date_format->s) > 64 ||
+         strpbrk(t->date_format->s, "'\"\\")))
+        diag_error(L->d, t->date_format->mark, "date-format",
+                   "date_format \"%s\" is not auto or a format string like 'MM/DD/YYYY': %s",
+                   t->date_format->s, strpbrk(t->date_format->s, "'\"\\") ? "no quotes" : why);
+    if (f[10] && (t->decimal_rounding = nonempty(L, f[10], "decimal_rounding"))) {
+        if (!strcmp(t->decimal_rounding->s, "round"))
+            t->roundec = true;
+        else if (strcmp(t->decimal_rounding->s, "truncate"))
+            diag_error(L->d, t->decimal_rounding->mark, "decimal-rounding",
+                       "decimal_rounding \"%s\" is not one of truncate, round",
+                       t->decimal_rounding->s);
+    }
     if (f[6])
         read_dist(L, t, f[6]);
     if (f[7])

@@ -495,6 +495,34 @@ bool resolve_boolean(Resolver *r, const Expr *e, const char *what)
     return want_bool(r, e, e->type, what);
 }
 
+/* A literal mapped into decimal(p,s) must have at most p - s integer digits,
+ * as integer literals are checked against smallint: '1000' into decimal(5,2)
+ * is a compile error, not "numeric field overflow" at run time. */
+static bool literal_fits_decimal(Resolver *r, const Expr *e, SqlType t, const char *col)
+{
+    if (t.kind != T_DECIMAL || !t.p ||
+        (e->kind != EX_STRING && e->kind != EX_INT && e->kind != EX_NUM))
+        return true;
+    const char *v = e->text;
+    while (*v == ' ' || *v == '-' || *v == '+')
+        v++;
+    char *end;
+    double x = strtod(v, &end);
+    if (end == v)
+        return true; /* not a number: literal_reads_as said so */
+    int digits = 0;
+    for (double y = x; y >= 1.0 && digits < 400; y /= 10)
+        digits++;
+    if (digits <= t.p - t.s)
+        return true;
+    resolve_error(r, e, "type-assign",
+                  "'%s' does not fit the decimal(%d,%d) column %s (at most %d "
+                  "digits before the point)",
+                  e->text, t.p, t.s, col, t.p - t.s);
+    diag_hint(r->d, "widen the column");
+    return false;
+}
+
 bool resolve_assignable(Resolver *r, const Expr *e, const ColumnDef *c)
 {
     SqlType s = e->type, t = c->type;
@@ -510,7 +538,9 @@ bool resolve_assignable(Resolver *r, const Expr *e, const ColumnDef *c)
     }
     TypeCat cs = type_cat(s), ct = type_cat(t);
     if (s.literal && cs == CAT_STRING && ct != CAT_STRING)
-        return literal_reads_as(r, e, t); /* an untyped literal, like PostgreSQL's unknown */
+        return literal_reads_as(r, e, t) && literal_fits_decimal(r, e, t, col);
+    if ((e->kind == EX_INT || e->kind == EX_NUM) && !literal_fits_decimal(r, e, t, col))
+        return false;
     bool ok = cs == ct;
     if (ok && type_is_integer(t) && type_is_integer(s) && s.kind > t.kind) {
         resolve_error(r, e, "type-assign", "%s values may not fit the %s column %s",

@@ -233,6 +233,11 @@ PGconn *conn_open(const char *conninfo, const Config *cfg, int quiet, ConnFailur
             PGresult *r = PQexec(c, "SET standard_conforming_strings = on");
             PQclear(r);
         }
+        /* Redshift's session defaults (TimeZone UTC, DateStyle ISO, MDY): a
+         * timestamptz without an offset is UTC and 05/03 is May 3, whatever
+         * the database's settings (issue 12, item 15). */
+        if (!conn_is_redshift(c))
+            PQclear(PQexec(c, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'"));
     }
     return c;
 }

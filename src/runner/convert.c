@@ -7,7 +7,10 @@
  */
 #include "convert.h"
 
+#include "../common/datetime.h"
 #include "../common/utf8.h"
+
+#include <math.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,23 +40,32 @@ void cb_grow(CopyBuf *b, size_t need)
     b->cap = cap;
 }
 
-ColType conv_type_from_oid(unsigned oid, int typmod, long *maxlen)
+ColType conv_type_from_oid(unsigned oid, int typmod, ColSpec *c)
 {
-    *maxlen = -1;
+    c->maxlen = -1;
+    c->precision = c->scale = 0;
     switch (oid) {
     case 25:   /* text */
     case 19:   /* name */
     case 1042: /* bpchar */
     case 1043: /* varchar */
-        if ((oid == 1042 || oid == 1043) && typmod >= 4)
-            *maxlen = typmod - 4;
+        /* varchar(max) is TEXT on PostgreSQL: Redshift's limit still holds */
+        c->maxlen = (oid == 1042 || oid == 1043) && typmod >= 4 ? typmod - 4 : CONV_VARCHAR_MAX;
+        if (oid == 19)
+            c->maxlen = -1;
         return CT_TEXT;
     case 21: return CT_INT2;
     case 23: return CT_INT4;
     case 20: return CT_INT8;
     case 700:
-    case 701:
-    case 1700: return CT_FLOAT;
+    case 701: return CT_FLOAT;
+    case 1700:
+        if (typmod >= 4) {
+            c->precision = (typmod - 4) >> 16 & 0xFFFF;
+            c->scale = (typmod - 4) & 0xFFFF;
+        }
+        return CT_NUMERIC;
+    case 1082: return CT_DATE;
     case 16: return CT_BOOL;
     case 1114: return CT_TIMESTAMP;
     case 1184: return CT_TIMESTAMPTZ;
@@ -123,7 +135,9 @@ static const char *type_word(ColType t)
     case CT_INT2:
     case CT_INT4:
     case CT_INT8: return "integer";
-    case CT_FLOAT: return "number";
+    case CT_FLOAT:
+    case CT_NUMERIC: return "number";
+    case CT_DATE: return "date";
     case CT_BOOL: return "boolean";
     case CT_TIMESTAMP:
     case CT_TIMESTAMPTZ: return "timestamp";
@@ -462,6 +476,171 @@ static int put_epoch(CopyBuf *out, const ColSpec *c, const JsonValue *v, const c
     return 0;
 }
 
+/* A number's text (JSON number or decoded string) into numeric(p,s), as
+ * Redshift's COPY loads it (copy-parameters-data-conversion, ROUNDEC): extra
+ * fractional digits are truncated, or rounded half away from zero with
+ * roundec; more integer digits than p - s is "numeric field overflow".
+ * NaN, Infinity and anything that is not a plain decimal number are
+ * refused (Redshift's DECIMAL has no NaN).  Writes "[-]int[.frac]". */
+static int put_decimal(CopyBuf *out, const ColSpec *c, const JsonValue *v, const char *s, size_t n,
+                       int roundec, Buf *err)
+{
+    size_t i = 0;
+    int neg = 0;
+    if (i < n && (s[i] == '-' || s[i] == '+'))
+        neg = s[i++] == '-';
+    const char *ip = s + i;
+    size_t il = 0, fl = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++, il++;
+    const char *fp = s + i + 1;
+    if (i < n && s[i] == '.') {
+        i++;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++, fl++;
+    }
+    if (il + fl == 0)
+        return bad(err, c, "invalid number (Redshift's DECIMAL has no NaN or Infinity)", v);
+    long exp = 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        int eneg = 0;
+        if (i < n && (s[i] == '-' || s[i] == '+'))
+            eneg = s[i++] == '-';
+        size_t ed = 0;
+        while (i < n && s[i] >= '0' && s[i] <= '9') {
+            if (exp < 100000)
+                exp = exp * 10 + (s[i] - '0');
+            i++, ed++;
+        }
+        if (!ed)
+            return bad(err, c, "invalid number", v);
+        if (eneg)
+            exp = -exp;
+    }
+    if (i != n)
+        return bad(err, c, "invalid number", v);
+    /* value = 0.D x 10^point, D the significant digits */
+    char digits[160];
+    size_t nd = 0;
+    long point = (long)il + exp;
+    for (size_t k = 0; k < il + fl; k++) {
+        char d = k < il ? ip[k] : fp[k - il];
+        if (nd == 0 && d == '0') {
+            point--;
+            continue;
+        }
+        if (nd == sizeof digits)
+            return bad(err, c, "number has too many digits for DECIMAL", v);
+        digits[nd++] = d;
+    }
+    int scale = c->precision ? c->scale : -1; /* -1: unconstrained numeric keeps every digit */
+    int precision = c->precision ? c->precision : 38;
+    if (nd == 0) {
+        put_bytes(out, "0", 1);
+        return 0;
+    }
+    if (point > precision)
+        goto overflow;
+    long ipart = point > 0 ? point : 0;
+    long fpart = scale >= 0 ? scale : ((long)nd - point > 0 ? (long)nd - point : 0);
+    if (fpart > 1000)
+        return bad(err, c, "number has too many digits for DECIMAL", v);
+    char res[1200];
+    size_t rl = 0;
+    for (long k = 0; k < ipart + fpart; k++) {
+        long j = k + point - ipart; /* D index of the digit worth 10^(ipart-1-k) */
+        res[rl++] = j >= 0 && j < (long)nd ? digits[j] : '0';
+    }
+    long first_dropped = point + fpart; /* D index of the first digit past the scale */
+    if (roundec && first_dropped >= 0 && first_dropped < (long)nd && digits[first_dropped] >= '5') {
+        long k = (long)rl - 1;
+        while (k >= 0 && res[k] == '9')
+            res[k--] = '0';
+        if (k >= 0) {
+            res[k]++;
+        } else {
+            memmove(res + 1, res, rl);
+            res[0] = '1';
+            rl++;
+            ipart++;
+        }
+    }
+    if (ipart > precision - (scale < 0 ? 0 : scale))
+        goto overflow;
+    int allzero = 1;
+    for (size_t k = 0; k < rl; k++)
+        if (res[k] != '0')
+            allzero = 0;
+    char *o = cb_reserve(out, rl + 4);
+    char *o0 = o;
+    if (neg && !allzero)
+        *o++ = '-';
+    if (ipart == 0)
+        *o++ = '0';
+    memcpy(o, res, (size_t)ipart);
+    o += ipart;
+    if (rl > (size_t)ipart) {
+        *o++ = '.';
+        memcpy(o, res + ipart, rl - (size_t)ipart);
+        o += rl - (size_t)ipart;
+    }
+    out->len += (size_t)(o - o0);
+    return 0;
+overflow:
+    buf_printf(err, "column %s: numeric field overflow: ", c->name);
+    show_value(err, v);
+    buf_printf(err, " does not fit decimal(%d,%d)", precision, scale < 0 ? 0 : scale);
+    return -1;
+}
+
+/* A double with an exponent must be finite (Redshift: "overflow"). */
+static int float_in_range(const char *s, size_t n)
+{
+    char tmp[64];
+    if (n >= sizeof tmp)
+        return 1; /* many digits, no exponent worth checking: PostgreSQL decides */
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    double d = strtod(tmp, NULL);
+    return isfinite(d);
+}
+
+static DtKind dt_kind(ColType t)
+{
+    return t == CT_DATE ? DT_DATE : t == CT_TIMESTAMP ? DT_TIMESTAMP : DT_TIMESTAMPTZ;
+}
+
+/* A date or time string by the COPY's DATEFORMAT / TIMEFORMAT. */
+static int put_datetime(CopyBuf *out, const ColSpec *c, const JsonValue *v, const char *s, size_t n,
+                        const ConvOpts *o, Buf *err)
+{
+    const char *fmt;
+    if (c->type == CT_DATE)
+        fmt = o->datefmt;
+    else
+        fmt = o->timeformat == TF_AUTO ? "auto" : o->timeformat == TF_STRING ? o->timefmt : NULL;
+    char tmp[64], why[128];
+    int zone = 0;
+    int l = dt_convert(s, n, dt_kind(c->type), fmt, tmp, &zone, why);
+    if (l < 0) {
+        buf_printf(err, "column %s: invalid %s ", c->name,
+                   c->type == CT_DATE ? "date" : "timestamp");
+        show_value(err, v);
+        buf_printf(err, ": %s", why);
+        return -1;
+    }
+    if (zone && c->type == CT_TIMESTAMP && o->stats) {
+        if (!o->stats->zone_ignored++) {
+            o->stats->zone_column = c->name;
+            snprintf(o->stats->zone_example, sizeof o->stats->zone_example, "%.*s",
+                     (int)(n < 60 ? n : 60), s);
+        }
+    }
+    put_bytes(out, tmp, (size_t)l);
+    return 0;
+}
+
 /* Truncates trailing spaces beyond maxlen (as varchar does), else fails. */
 static int check_len(CopyBuf *out, const ColSpec *c, size_t decoded, const JsonValue *v, Buf *err)
 {
@@ -553,7 +732,25 @@ static int conv_string(CopyBuf *out, const ColSpec *c, const JsonValue *v, const
     case CT_FLOAT:
         if (!is_numeric_text(s, decoded))
             return bad(err, c, "invalid number", v);
+        if ((memchr(s, 'e', decoded) || memchr(s, 'E', decoded)) && !float_in_range(s, decoded))
+            return bad(err, c, "number out of range for double precision", v);
         return 0;
+    case CT_NUMERIC: {
+        char tmp[256];
+        if (decoded >= sizeof tmp)
+            return bad(err, c, "number has too many digits for DECIMAL", v);
+        memcpy(tmp, s, decoded);
+        out->len = mark;
+        return put_decimal(out, c, v, tmp, decoded, o->roundec, err);
+    }
+    case CT_DATE: {
+        char tmp[128];
+        if (decoded >= sizeof tmp)
+            return bad(err, c, "invalid date", v);
+        memcpy(tmp, s, decoded);
+        out->len = mark;
+        return put_datetime(out, c, v, tmp, decoded, o, err);
+    }
     case CT_TIMESTAMP:
     case CT_TIMESTAMPTZ:
         if (o->timeformat == TF_EPOCHMILLIS || o->timeformat == TF_EPOCHSECS) {
@@ -564,9 +761,14 @@ static int conv_string(CopyBuf *out, const ColSpec *c, const JsonValue *v, const
             out->len = mark;
             return put_epoch(out, c, v, tmp, decoded, o->timeformat, err);
         }
-        /* text PostgreSQL parses; re-escape by decoding again with escaping */
-        out->len = mark;
-        return json_decode_string(out, v->p, n, 1, &decoded, err) ? wrap(err, emark, c, v) : 0;
+        {
+            char tmp[128];
+            if (decoded >= sizeof tmp)
+                return bad(err, c, "invalid timestamp", v);
+            memcpy(tmp, s, decoded);
+            out->len = mark;
+            return put_datetime(out, c, v, tmp, decoded, o, err);
+        }
     default: return 0;
     }
 }
@@ -590,10 +792,19 @@ static int conv_number(CopyBuf *out, const ColSpec *c, const JsonValue *v, const
         if (!(v->n == 1 && (v->p[0] == '0' || v->p[0] == '1')))
             return bad(err, c, "invalid boolean", v);
         break;
+    case CT_FLOAT:
+        if ((v->flags & JF_EXP) && !float_in_range(v->p, v->n))
+            return bad(err, c, "number out of range for double precision", v);
+        break;
+    case CT_NUMERIC: return put_decimal(out, c, v, v->p, v->n, o->roundec, err);
+    case CT_DATE: return bad(err, c, "a number is not a date (DATEFORMAT has no epoch form):", v);
     case CT_TIMESTAMP:
     case CT_TIMESTAMPTZ:
-        if (o->timeformat == TF_NONE)
-            return bad(err, c, "a number needs timeformat=epochmillisecs or epochsecs:", v);
+        if (o->timeformat != TF_EPOCHMILLIS && o->timeformat != TF_EPOCHSECS)
+            return bad(err, c,
+                       "a number needs timeformat=epochmillisecs or epochsecs (auto and format "
+                       "strings read text only):",
+                       v);
         if (!(v->flags & JF_INT))
             return bad(err, c, "invalid epoch time", v);
         return put_epoch(out, c, v, v->p, v->n, o->timeformat, err);

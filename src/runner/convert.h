@@ -40,7 +40,9 @@ typedef enum ColType {
     CT_INT2,
     CT_INT4,
     CT_INT8,
-    CT_FLOAT, /* real, double precision, numeric */
+    CT_FLOAT,   /* real, double precision */
+    CT_NUMERIC, /* numeric(p,s): truncated (or rounded) to the scale as Redshift's COPY does */
+    CT_DATE,
     CT_BOOL,
     CT_TIMESTAMP,
     CT_TIMESTAMPTZ,
@@ -48,19 +50,36 @@ typedef enum ColType {
     CT_OTHER /* anything else: text passes through, PostgreSQL checks it */
 } ColType;
 
+/* Redshift's VARCHAR limit (r_Character_types): text with no declared length
+ * (varchar(max) is TEXT on PostgreSQL) holds at most this many bytes. */
+#define CONV_VARCHAR_MAX 65535
+
 typedef struct ColSpec {
     const char *name;
     ColType type;
-    long maxlen; /* varchar/char limit in bytes, -1 = none */
+    long maxlen;          /* varchar/char limit in bytes, -1 = none */
+    int precision, scale; /* CT_NUMERIC; precision 0 = unconstrained */
 } ColSpec;
+
+/* What a load counts while it converts (for warnings after the COPY). */
+typedef struct ConvStats {
+    long long zone_ignored; /* TIMESTAMP values whose time zone was dropped */
+    const char *zone_column;
+    char zone_example[64];
+} ConvStats;
 
 typedef struct ConvOpts {
     int emptyasnull, blanksasnull;
     TimeFormat timeformat;
+    const char *timefmt; /* TF_STRING: the explicit TIMEFORMAT */
+    const char *datefmt; /* NULL: YYYY-MM-DD; "auto"; or an explicit DATEFORMAT */
+    int roundec;         /* decimals round half away from zero; default: truncate */
+    ConvStats *stats;    /* may be NULL */
 } ConvOpts;
 
-/* Column type from a pg_type oid and typmod. */
-ColType conv_type_from_oid(unsigned oid, int typmod, long *maxlen);
+/* Column type from a pg_type oid and typmod (also sets c->maxlen,
+ * precision and scale). */
+ColType conv_type_from_oid(unsigned oid, int typmod, ColSpec *c);
 
 /* Writes one row: ncols fields separated by tabs and a final newline.
  * vals[col_slot[i]] is column i's value.  Returns 0, or -1 with

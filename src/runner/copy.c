@@ -7,6 +7,7 @@
  */
 #include "copy.h"
 
+#include "../common/message.h"
 #include "../common/readfile.h"
 
 #include <errno.h>
@@ -64,7 +65,7 @@ static int source_uri(const CopyDirective *d, const char *data_root, int model_u
     return 0;
 }
 
-static int list_source(const CopyJob *job, SourceList *out, Buf *err)
+static int list_source(const CopyJob *job, S3Config *s3, SourceList *out, Buf *err)
 {
     const CopyDirective *d = job->st->copy;
     char *uri;
@@ -77,7 +78,11 @@ static int list_source(const CopyJob *job, SourceList *out, Buf *err)
         buf_printf(err, "%s: S3 is not configured in this program", uri);
         rc = -1;
     } else {
-        rc = sources_list_s3(job->s3, uri, out, err);
+        /* the source's bucket is in the model's region (the COPY's REGION): sign for it */
+        *s3 = *job->s3;
+        if (d->region && d->s3 && strncmp(uri, d->s3, strlen(d->s3)) == 0)
+            s3->region = (char *)d->region;
+        rc = sources_list_s3(s3, uri, out, err);
     }
     free(uri);
     return rc;
@@ -92,6 +97,9 @@ typedef struct Setup {
     ColSpec *cols;
     SourceList src;
     ConvOpts opts;
+    ConvStats stats;
+    char **paths; /* the jsonpaths, one per column */
+    S3Config s3;  /* job->s3 with the source's region */
 } Setup;
 
 static int setup(const CopyJob *job, Setup *su, StepError *e)
@@ -127,8 +135,9 @@ static int setup(const CopyJob *job, Setup *su, StepError *e)
     buf_free(&jpath);
     if (npaths < 0)
         goto fail_at_directive;
-    if (jsonpaths_compile(&su->jp, (const char *const *)paths, npaths, &msg))
+    if (jsonpaths_compile_ex(&su->jp, (const char *const *)paths, npaths, d->ignorecase, &msg))
         goto fail_at_directive;
+    su->paths = paths;
     su->have_jp = 1;
 
     /* column types, from inside the step's transaction */
@@ -163,7 +172,7 @@ static int setup(const CopyJob *job, Setup *su, StepError *e)
         ColSpec *c = &su->cols[i];
         c->name = arena_strdup(&su->a, PQgetvalue(r, row, 0));
         c->type = conv_type_from_oid((unsigned)strtoul(PQgetvalue(r, row, 2), NULL, 10),
-                                     atoi(PQgetvalue(r, row, 3)), &c->maxlen);
+                                     atoi(PQgetvalue(r, row, 3)), c);
     }
     PQclear(r);
     if (npaths != ncols) {
@@ -172,11 +181,16 @@ static int setup(const CopyJob *job, Setup *su, StepError *e)
         goto fail_at_directive;
     }
     su->ncols = ncols;
-    if (list_source(job, &su->src, &msg))
+    if (list_source(job, &su->s3, &su->src, &msg))
         goto fail_at_directive;
     su->opts.emptyasnull = d->emptyasnull;
     su->opts.blanksasnull = d->blanksasnull;
     su->opts.timeformat = d->tf;
+    su->opts.timefmt = d->timeformat;
+    su->opts.datefmt = d->dateformat;
+    su->opts.roundec = d->roundec;
+    su->opts.stats = &su->stats;
+    su->src.gzip = d->gzip;
     rc = 0;
     buf_free(&msg);
     return rc;
@@ -216,6 +230,41 @@ static void locate_row(StepError *e, const SourceList *src, const long long *fir
             return;
         }
     }
+}
+
+static void add_warning(const CopyJob *job, const char *text)
+{
+    msg_warning("%s: %s", job->step->name, text);
+    if (job->warnings)
+        buf_printf(job->warnings, "%s\n", text);
+}
+
+/* After a COPY that succeeded: what loaded, but probably not as meant. */
+static void warn_load(const CopyJob *job, const Setup *su, const JsonReader *jr, long long rows)
+{
+    Buf w;
+    buf_init(&w);
+    for (int i = 0; i < su->ncols && rows > 0; i++) {
+        if (jr->seen[su->jp.col_slot[i]])
+            continue;
+        buf_reset(&w);
+        buf_printf(&w,
+                   "column %s loaded NULL in all %lld rows: its JSON path %s never appeared in "
+                   "the data (a misspelled or wrongly nested key?)",
+                   su->cols[i].name, rows, su->paths[i]);
+        add_warning(job, w.data);
+    }
+    if (su->stats.zone_ignored) {
+        buf_reset(&w);
+        buf_printf(&w,
+                   "column %s: %lld value%s carried a time zone (e.g. \"%s\"), which a TIMESTAMP "
+                   "column ignores, as on Redshift (r_Datetime_types); declare the column "
+                   "timestamptz to keep the instant",
+                   su->stats.zone_column, su->stats.zone_ignored,
+                   su->stats.zone_ignored == 1 ? "" : "s", su->stats.zone_example);
+        add_warning(job, w.data);
+    }
+    buf_free(&w);
 }
 
 int copy_run(const CopyJob *job, long long *rows_out, StepError *e)
@@ -365,6 +414,7 @@ int copy_run(const CopyJob *job, long long *rows_out, StepError *e)
         } else {
             *rows_out = n >= 0 ? n : rows;
             rc = 0;
+            warn_load(job, &su, &jr, rows);
         }
     }
     buf_free(&msg);
@@ -384,8 +434,17 @@ void copy_describe(Buf *out, const CopyDirective *d, const char *data_root, int 
     buf_printf(out, "    copy: source=%s jsonpaths=%s/%s", d->source, step_dir, d->jsonpaths);
     if (d->timeformat)
         buf_printf(out, " timeformat=%s", d->timeformat);
-    buf_printf(out, " emptyasnull=%s blanksasnull=%s\n", d->emptyasnull ? "on" : "off",
+    if (d->dateformat)
+        buf_printf(out, " dateformat=%s", d->dateformat);
+    buf_printf(out, " emptyasnull=%s blanksasnull=%s", d->emptyasnull ? "on" : "off",
                d->blanksasnull ? "on" : "off");
+    if (d->gzip)
+        buf_puts(out, " compression=gzip");
+    if (d->roundec)
+        buf_puts(out, " roundec=on");
+    if (d->ignorecase)
+        buf_puts(out, " keys=ignorecase");
+    buf_putc(out, '\n');
     SourceList l;
     Buf err;
     buf_init(&err);
@@ -397,7 +456,7 @@ void copy_describe(Buf *out, const CopyDirective *d, const char *data_root, int 
     }
     if (uri) {
         buf_printf(out,
-                   "    reads: the objects under %s whose keys end in .json, in key order "
+                   "    reads: every object under %s, in key order "
                    "(listed when the step runs; --dry-run sends no request)\n",
                    uri);
         free(uri);

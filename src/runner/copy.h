@@ -32,6 +32,7 @@ typedef struct CopyJob {
     const char *step_dir;  /* folder holding the jsonpaths file */
     Progress *progress;
     volatile sig_atomic_t *interrupted;
+    Buf *warnings; /* may be NULL: warnings (one a line) also go here; always printed */
 } CopyJob;
 
 /* Runs the COPY.  Returns 0 with *rows set, or -1 with e filled (e->file is

@@ -6,6 +6,7 @@
  */
 #include "directive.h"
 
+#include "../common/datetime.h"
 #include "../common/utf8.h"
 
 #include <ctype.h>
@@ -16,8 +17,10 @@
 #define TEXT_MAX 4096 /* longest free-text value (a path or URI), bytes */
 
 /* V_PHNAME: a placeholder name [A-Z_][A-Z0-9_]*, at most PH_NAME_MAX bytes;
- * V_OFFSET: a byte offset, decimal digits, less than 1e9. */
-typedef enum ValueKind { V_TEXT, V_NAME, V_CHOICE, V_PHNAME, V_OFFSET } ValueKind;
+ * V_OFFSET: a byte offset, decimal digits, less than 1e9;
+ * V_FORMAT: a date/time format: a bare word, or "text with spaces" in double
+ * quotes (no quote inside); checked by dt_check_format. */
+typedef enum ValueKind { V_TEXT, V_NAME, V_CHOICE, V_PHNAME, V_OFFSET, V_FORMAT } ValueKind;
 #define PH_NAME_MAX 64
 
 typedef struct KeySpec {
@@ -35,17 +38,35 @@ typedef struct KindSpec {
 } KindSpec;
 
 static const char *const on_off[] = {"on", "off", NULL};
-static const char *const time_formats[] = {"epochmillisecs", "epochsecs", "auto", NULL};
+static const char *const compressions[] = {"gzip", "none", NULL};
+static const char *const key_cases[] = {"exact", "ignorecase", NULL};
 static const char *const severities[] = {"error", "warn", NULL};
 
-enum { K_SOURCE, K_S3, K_JSONPATHS, K_EMPTY, K_BLANKS, K_TIME };
+enum {
+    K_SOURCE,
+    K_S3,
+    K_JSONPATHS,
+    K_EMPTY,
+    K_BLANKS,
+    K_TIME,
+    K_DATE,
+    K_ROUNDEC,
+    K_COMPRESSION,
+    K_KEYS,
+    K_REGION
+};
 static const KeySpec copy_keys[] = {
     [K_SOURCE] = {"source", V_TEXT, NULL, true},
     [K_S3] = {"s3", V_TEXT, NULL, false},
     [K_JSONPATHS] = {"jsonpaths", V_TEXT, NULL, true},
     [K_EMPTY] = {"emptyasnull", V_CHOICE, on_off, false},
     [K_BLANKS] = {"blanksasnull", V_CHOICE, on_off, false},
-    [K_TIME] = {"timeformat", V_CHOICE, time_formats, false},
+    [K_TIME] = {"timeformat", V_FORMAT, NULL, false},
+    [K_DATE] = {"dateformat", V_FORMAT, NULL, false},
+    [K_ROUNDEC] = {"roundec", V_CHOICE, on_off, false},
+    [K_COMPRESSION] = {"compression", V_CHOICE, compressions, false},
+    [K_KEYS] = {"keys", V_CHOICE, key_cases, false},
+    [K_REGION] = {"region", V_NAME, NULL, false},
 };
 enum { K_NAME, K_SEVERITY };
 static const KeySpec check_keys[] = {
@@ -96,7 +117,7 @@ static bool offset_ok(const char *v, size_t n)
             return false;
     return true;
 }
-#define MAX_KEYS 8
+#define MAX_KEYS 16
 
 static const char tag[] = "-- stargen:";
 
@@ -152,6 +173,17 @@ int directive_read(Arena *a, const char *path, int line, const char *p, const ch
         if (p >= eol)
             break;
         const char *w = p;
+        while (p < eol && *p != ' ' && *p != '\t' && *p != '"')
+            p++;
+        if (p < eol && *p == '"' && p > w && p[-1] == '=') { /* key="quoted value" */
+            const char *q = memchr(p + 1, '"', (size_t)(eol - p - 1));
+            if (!q) {
+                buf_printf(err, "%s:%d: stargen:%s: unterminated \" in a value", path, line,
+                           ks->name);
+                return -1;
+            }
+            p = q + 1;
+        }
         while (p < eol && *p != ' ' && *p != '\t')
             p++;
         size_t wl = (size_t)(p - w);
@@ -167,6 +199,11 @@ int directive_read(Arena *a, const char *path, int line, const char *p, const ch
         }
         size_t klen = (size_t)(eq - w), vlen = wl - klen - 1;
         const char *v = eq + 1;
+        int quoted = vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"';
+        if (quoted) {
+            v++;
+            vlen -= 2;
+        }
         size_t k = 0;
         while (k < ks->nkeys &&
                !(strlen(ks->keys[k].key) == klen && memcmp(ks->keys[k].key, w, klen) == 0))
@@ -209,6 +246,27 @@ int directive_read(Arena *a, const char *path, int line, const char *p, const ch
             buf_printf(err, "%s:%d: stargen:%s: %s= must be a byte offset (decimal digits)", path,
                        line, ks->name, ks->keys[k].key);
             bad = 1;
+        } else if (quoted && ks->keys[k].kind != V_FORMAT) {
+            buf_printf(err, "%s:%d: stargen:%s: %s= takes no quoted value", path, line, ks->name,
+                       ks->keys[k].key);
+            bad = 1;
+        } else if (ks->keys[k].kind == V_FORMAT && vlen <= 64) {
+            char why[128];
+            char *f = arena_strndup(a, v, vlen);
+            if (strcmp(f, "auto") && strcmp(f, "epochmillisecs") && strcmp(f, "epochsecs") &&
+                dt_check_format(f, why)) {
+                buf_printf(err, "%s:%d: stargen:%s: %s=\"%s\": %s", path, line, ks->name,
+                           ks->keys[k].key, f, why);
+                bad = 1;
+            } else if (k == K_DATE && (!strcmp(f, "epochmillisecs") || !strcmp(f, "epochsecs"))) {
+                buf_printf(err, "%s:%d: stargen:%s: dateformat cannot be %s (TIMEFORMAT only)",
+                           path, line, ks->name, f);
+                bad = 1;
+            }
+        } else if (ks->keys[k].kind == V_FORMAT) {
+            buf_printf(err, "%s:%d: stargen:%s: %s= is longer than 64 bytes", path, line, ks->name,
+                       ks->keys[k].key);
+            bad = 1;
         } else if (ks->keys[k].kind == V_CHOICE) {
             const char *const *c = ks->keys[k].choices;
             while (*c && !(strlen(*c) == vlen && memcmp(*c, v, vlen) == 0))
@@ -248,7 +306,13 @@ int directive_read(Arena *a, const char *path, int line, const char *p, const ch
         c->tf = !c->timeformat                                 ? TF_NONE
                 : strcmp(c->timeformat, "epochmillisecs") == 0 ? TF_EPOCHMILLIS
                 : strcmp(c->timeformat, "epochsecs") == 0      ? TF_EPOCHSECS
-                                                               : TF_AUTO;
+                : strcmp(c->timeformat, "auto") == 0           ? TF_AUTO
+                                                               : TF_STRING;
+        c->dateformat = vals[K_DATE];
+        c->roundec = vals[K_ROUNDEC] && strcmp(vals[K_ROUNDEC], "on") == 0;
+        c->gzip = vals[K_COMPRESSION] && strcmp(vals[K_COMPRESSION], "gzip") == 0;
+        c->ignorecase = vals[K_KEYS] && strcmp(vals[K_KEYS], "ignorecase") == 0;
+        c->region = vals[K_REGION];
         d->copy = c;
     } else if (ks->kind == DIR_CHECK) {
         CheckDirective *c = arena_alloc(a, sizeof *c);
@@ -436,6 +500,15 @@ int copy_stmt_parse(Arena *a, const char *s, size_t n, CopyStmt *out)
             }
             if (keyword(&c, "csv")) {
                 out->csv = true;
+                continue;
+            }
+            if (keyword(&c, "region")) {
+                skip_space(&c);
+                if (keyword(&c, "as"))
+                    skip_space(&c);
+                buf_reset(&lit);
+                if (!out->region && c.p < c.end && *c.p == '\'' && read_string(&c, &lit) == 0)
+                    out->region = arena_strdup(a, lit.data);
                 continue;
             }
             if (keyword(&c, "json")) {

@@ -132,7 +132,8 @@ static int run_statement(PGconn *c, const Step *s, const Statement *st, const Ex
                        o->model_uris,
                        step_dir,
                        prog,
-                       &runner_interrupted};
+                       &runner_interrupted,
+                       NULL};
         long long n = 0;
         rc = copy_run(&job, &n, e);
         if (rc == 0)

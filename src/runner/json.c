@@ -159,7 +159,7 @@ static int scan_number(JsonReader *r, const char **pp, uint8_t *flags)
             s++;
     }
     if (*s == 'e' || *s == 'E') {
-        f = 0;
+        f = JF_EXP;
         s++;
         if (*s == '+' || *s == '-')
             s++;
@@ -193,65 +193,117 @@ static int scan_literal(JsonReader *r, const char **pp, const char *word)
     return R_OK;
 }
 
-/* Finds the kid of node named by the raw key (decoding escapes if any). */
-static JsonPathNode *find_kid(JsonPathNode *node, const char *key, uint32_t n, uint8_t flags)
+/* Decodes the raw text of a key (the reader checked its escapes) into out,
+ * which holds at least n bytes: a decoded key is never longer than its raw
+ * text (\uXXXX is 6 bytes for at most 3, a surrogate pair 12 for 4).
+ * Returns the decoded length; a lone surrogate decodes as U+FFFD, which no
+ * path can name. */
+static size_t decode_key(const char *key, uint32_t n, char *out)
 {
-    char tmp[256];
-    if (flags & JF_ESCAPE) {
-        /* rare: decode simple escapes and \u00XX..\uFFFF into tmp */
-        size_t o = 0;
-        for (uint32_t i = 0; i < n && o + 4 < sizeof tmp; i++) {
-            char c = key[i];
-            if (c != '\\') {
-                tmp[o++] = c;
-                continue;
-            }
-            c = key[++i];
-            switch (c) {
-            case 'b': tmp[o++] = '\b'; break;
-            case 'f': tmp[o++] = '\f'; break;
-            case 'n': tmp[o++] = '\n'; break;
-            case 'r': tmp[o++] = '\r'; break;
-            case 't': tmp[o++] = '\t'; break;
-            case 'u': {
-                unsigned cp = 0;
-                for (int k = 1; k <= 4; k++)
-                    cp = cp << 4 | hexval[(unsigned char)key[i + (uint32_t)k]];
-                i += 4;
-                if (cp < 0x80) {
-                    tmp[o++] = (char)cp;
-                } else if (cp < 0x800) {
-                    tmp[o++] = (char)(0xC0 | cp >> 6);
-                    tmp[o++] = (char)(0x80 | (cp & 0x3F));
-                } else {
-                    tmp[o++] = (char)(0xE0 | cp >> 12);
-                    tmp[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                    tmp[o++] = (char)(0x80 | (cp & 0x3F));
-                }
-                break;
-            }
-            default: tmp[o++] = c; break;
-            }
+    size_t o = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        char c = key[i];
+        if (c != '\\') {
+            out[o++] = c;
+            continue;
         }
-        key = tmp;
-        n = (uint32_t)o;
+        c = key[++i];
+        switch (c) {
+        case 'b': out[o++] = '\b'; break;
+        case 'f': out[o++] = '\f'; break;
+        case 'n': out[o++] = '\n'; break;
+        case 'r': out[o++] = '\r'; break;
+        case 't': out[o++] = '\t'; break;
+        case 'u': {
+            unsigned cp = 0;
+            for (int k = 1; k <= 4; k++)
+                cp = cp << 4 | hexval[(unsigned char)key[i + (uint32_t)k]];
+            i += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 < n && key[i + 1] == '\\' &&
+                key[i + 2] == 'u') {
+                unsigned lo = 0;
+                for (int k = 3; k <= 6; k++)
+                    lo = lo << 4 | hexval[(unsigned char)key[i + (uint32_t)k]];
+                if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    i += 6;
+                }
+            }
+            if (cp >= 0xD800 && cp <= 0xDFFF)
+                cp = 0xFFFD;
+            if (cp < 0x80) {
+                out[o++] = (char)cp;
+            } else if (cp < 0x800) {
+                out[o++] = (char)(0xC0 | cp >> 6);
+                out[o++] = (char)(0x80 | (cp & 0x3F));
+            } else if (cp < 0x10000) {
+                out[o++] = (char)(0xE0 | cp >> 12);
+                out[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                out[o++] = (char)(0x80 | (cp & 0x3F));
+            } else {
+                out[o++] = (char)(0xF0 | cp >> 18);
+                out[o++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+                out[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                out[o++] = (char)(0x80 | (cp & 0x3F));
+            }
+            break;
+        }
+        default: out[o++] = c; break;
+        }
     }
+    return o;
+}
+
+static int key_eq(const JsonPathNode *c, const char *key, uint32_t n, int ignorecase)
+{
+    if (c->keylen != n || !c->key)
+        return 0;
+    if (!ignorecase)
+        return memcmp(c->key, key, n) == 0;
+    for (uint32_t i = 0; i < n; i++) {
+        unsigned char a = (unsigned char)c->key[i], b = (unsigned char)key[i];
+        if (a != b && !(a >= 'A' && a <= 'Z' && a + 32 == b) &&
+            !(b >= 'A' && b <= 'Z' && b + 32 == a))
+            return 0;
+    }
+    return 1;
+}
+
+/* Finds the kid of node named by the raw key (decoding escapes if any). */
+static JsonPathNode *find_kid(const JsonReader *r, JsonPathNode *node, const char *key, uint32_t n,
+                              uint8_t flags)
+{
     int k = node->nkids;
     if (k == 0)
         return NULL;
-    int h = node->hint < k ? node->hint : 0;
-    JsonPathNode *c = node->kids[h];
-    if (c->keylen == n && memcmp(c->key, key, n) == 0) {
-        node->hint = h + 1;
-        return c;
+    char tmp[256], *heap = NULL;
+    if (flags & JF_ESCAPE) { /* rare */
+        char *dst = n <= sizeof tmp ? tmp : (heap = xmalloc(n));
+        n = (uint32_t)decode_key(key, n, dst);
+        key = dst;
     }
-    for (int i = 0; i < k; i++) {
-        c = node->kids[i];
-        if (c->keylen == n && memcmp(c->key, key, n) == 0) {
+    int ic = r->paths->ignorecase;
+    JsonPathNode *found = NULL;
+    int h = node->hint < k ? node->hint : 0;
+    if (key_eq(node->kids[h], key, n, ic)) {
+        found = node->kids[h];
+        node->hint = h + 1;
+    }
+    for (int i = 0; i < k && !found; i++) {
+        if (key_eq(node->kids[i], key, n, ic)) {
+            found = node->kids[i];
             node->hint = i + 1;
-            return c;
         }
     }
+    free(heap);
+    return found;
+}
+
+static JsonPathNode *find_index(JsonPathNode *node, long index)
+{
+    for (int i = 0; i < node->nkids; i++)
+        if (node->kids[i]->index == index)
+            return node->kids[i];
     return NULL;
 }
 
@@ -288,7 +340,7 @@ static int parse_object(JsonReader *r, const char **pp, JsonPathNode *node, int 
         }
         p++;
         skip_ws(r, &p);
-        JsonPathNode *kid = node ? find_kid(node, key, klen, kflags) : NULL;
+        JsonPathNode *kid = node ? find_kid(r, node, key, klen, kflags) : NULL;
         if ((rc = parse_value(r, &p, kid, depth)) != R_OK)
             return rc;
         skip_ws(r, &p);
@@ -307,8 +359,9 @@ static int parse_object(JsonReader *r, const char **pp, JsonPathNode *node, int 
     }
 }
 
-static int parse_array(JsonReader *r, const char **pp, int depth)
+static int parse_array(JsonReader *r, const char **pp, JsonPathNode *node, int depth)
 {
+    long index = 0;
     const char *p = *pp + 1;
     int rc;
     char tmp[8];
@@ -320,7 +373,9 @@ static int parse_array(JsonReader *r, const char **pp, int depth)
         return R_OK;
     }
     for (;;) {
-        if ((rc = parse_value(r, &p, NULL, depth)) != R_OK)
+        JsonPathNode *kid = node ? find_index(node, index) : NULL;
+        index++;
+        if ((rc = parse_value(r, &p, kid, depth)) != R_OK)
             return rc;
         skip_ws(r, &p);
         if (*p == ',') {
@@ -355,7 +410,7 @@ static int parse_value(JsonReader *r, const char **pp, JsonPathNode *node, int d
         v.kind = JV_OBJECT;
         break;
     case '[':
-        rc = parse_array(r, &p, depth + 1);
+        rc = parse_array(r, &p, node && node->nkids ? node : NULL, depth + 1);
         v.kind = JV_ARRAY;
         break;
     case 't':
@@ -396,6 +451,7 @@ static int parse_value(JsonReader *r, const char **pp, JsonPathNode *node, int d
         if (v.kind != JV_STRING)
             v.n = (uint32_t)(p - start);
         r->vals[node->slot] = v;
+        r->seen[node->slot] = 1;
     }
     *pp = p;
     return R_OK;
@@ -408,6 +464,7 @@ void jr_init(JsonReader *r, const JsonPaths *paths, size_t chunk, size_t max_obj
     r->paths = paths;
     int ns = paths && paths->nslots ? paths->nslots : 1;
     r->vals = xcalloc((size_t)ns, sizeof *r->vals);
+    r->seen = xcalloc((size_t)ns, 1);
     r->chunk = chunk ? chunk : JSON_CHUNK;
     r->max_object = max_object ? max_object : JSON_MAX_OBJECT;
     r->cap = 2 * r->chunk + 1;
@@ -432,6 +489,8 @@ void jr_free(JsonReader *r)
 {
     free(r->buf);
     free(r->vals);
+    free(r->seen);
+    r->seen = NULL;
     r->buf = NULL;
     r->vals = NULL;
 }
@@ -552,11 +611,15 @@ long json_mem_read(void *ctx, char *buf, size_t cap)
 
 /* ---- jsonpaths ---------------------------------------------------------- */
 
-static JsonPathNode *add_kid(JsonPaths *jp, JsonPathNode *node, const char *key, size_t n)
+/* The kid of node for key (index < 0) or for array element index. */
+static JsonPathNode *add_kid(JsonPaths *jp, JsonPathNode *node, const char *key, size_t n,
+                             long index)
 {
-    for (int i = 0; i < node->nkids; i++)
-        if (node->kids[i]->keylen == n && memcmp(node->kids[i]->key, key, n) == 0)
-            return node->kids[i];
+    for (int i = 0; i < node->nkids; i++) {
+        JsonPathNode *c = node->kids[i];
+        if (index >= 0 ? c->index == index : key_eq(c, key, (uint32_t)n, jp->ignorecase))
+            return c;
+    }
     if (node->nkids == node->capkids) {
         int cap = node->capkids ? node->capkids * 2 : 8;
         JsonPathNode **k = arena_alloc(&jp->arena, (size_t)cap * sizeof *k);
@@ -566,8 +629,10 @@ static JsonPathNode *add_kid(JsonPaths *jp, JsonPathNode *node, const char *key,
         node->capkids = cap;
     }
     JsonPathNode *c = arena_alloc(&jp->arena, sizeof *c);
-    c->key = arena_strndup(&jp->arena, key, n);
-    c->keylen = n;
+    memset(c, 0, sizeof *c);
+    c->key = index >= 0 ? NULL : arena_strndup(&jp->arena, key, n);
+    c->keylen = index >= 0 ? 0 : n;
+    c->index = index;
     c->slot = -1;
     node->kids[node->nkids++] = c;
     return c;
@@ -575,9 +640,16 @@ static JsonPathNode *add_kid(JsonPaths *jp, JsonPathNode *node, const char *key,
 
 int jsonpaths_compile(JsonPaths *jp, const char *const *paths, int n, Buf *err)
 {
+    return jsonpaths_compile_ex(jp, paths, n, 0, err);
+}
+
+int jsonpaths_compile_ex(JsonPaths *jp, const char *const *paths, int n, int ignorecase, Buf *err)
+{
     memset(jp, 0, sizeof *jp);
     arena_init(&jp->arena);
+    jp->ignorecase = ignorecase;
     jp->root.slot = -1;
+    jp->root.index = -1;
     jp->ncols = n;
     jp->col_slot = arena_alloc(&jp->arena, (size_t)(n ? n : 1) * sizeof *jp->col_slot);
     for (int i = 0; i < n; i++) {
@@ -587,8 +659,9 @@ int jsonpaths_compile(JsonPaths *jp, const char *const *paths, int n, Buf *err)
             goto bad;
         p++;
         while (*p) {
-            const char *k;
-            size_t kl;
+            const char *k = NULL;
+            size_t kl = 0;
+            long index = -1;
             if (*p == '.') {
                 k = ++p;
                 while (*p && *p != '.' && *p != '[')
@@ -604,13 +677,17 @@ int jsonpaths_compile(JsonPaths *jp, const char *const *paths, int n, Buf *err)
                     goto bad;
                 kl = (size_t)(e - k);
                 p = e + 2;
-            } else if (*p == '[') {
-                buf_printf(err, "jsonpath \"%s\": array indexes are not supported", paths[i]);
-                return -1;
+            } else if (*p == '[' && p[1] >= '0' && p[1] <= '9') {
+                char *e;
+                errno = 0;
+                index = strtol(p + 1, &e, 10);
+                if (errno || *e != ']' || (p[1] == '0' && e != p + 2))
+                    goto bad;
+                p = e + 1;
             } else {
                 goto bad;
             }
-            node = add_kid(jp, node, k, kl);
+            node = add_kid(jp, node, k, kl, index);
         }
         if (node == &jp->root)
             goto bad;
@@ -619,7 +696,10 @@ int jsonpaths_compile(JsonPaths *jp, const char *const *paths, int n, Buf *err)
         jp->col_slot[i] = node->slot;
         continue;
     bad:
-        buf_printf(err, "jsonpath \"%s\": expected $.key, $['key'] or a chain of them", paths[i]);
+        buf_printf(err,
+                   "jsonpath \"%s\": expected $.key, $['key'], [N] (an array element) or a "
+                   "chain of them",
+                   paths[i]);
         return -1;
     }
     return 0;

@@ -39,7 +39,8 @@ typedef enum JsonKind {
 enum {
     JF_ESCAPE = 1, /* string: contains a backslash escape */
     JF_HIGH = 2,   /* string: contains bytes >= 0x80 (needs UTF-8 validation) */
-    JF_INT = 4     /* number: no fraction, no exponent */
+    JF_INT = 4,    /* number: no fraction, no exponent */
+    JF_EXP = 8     /* number: has an exponent */
 };
 
 /* A value inside the reader's buffer; valid until the next jr_next().
@@ -54,8 +55,9 @@ typedef struct JsonValue {
 
 typedef struct JsonPathNode JsonPathNode;
 struct JsonPathNode {
-    char *key;
+    char *key; /* NULL for an array element */
     size_t keylen;
+    long index;          /* array element index, -1 for an object member */
     int slot;            /* value slot filled for this path, -1 if only a prefix */
     JsonPathNode **kids; /* keys below this one */
     int nkids, capkids;
@@ -65,14 +67,19 @@ struct JsonPathNode {
 typedef struct JsonPaths {
     Arena arena;
     JsonPathNode root;
-    int nslots;    /* distinct paths */
-    int ncols;     /* paths as given (one per column) */
-    int *col_slot; /* column i reads slot col_slot[i] */
+    int nslots;     /* distinct paths */
+    int ncols;      /* paths as given (one per column) */
+    int *col_slot;  /* column i reads slot col_slot[i] */
+    int ignorecase; /* match object keys ignoring ASCII case ('auto ignorecase') */
 } JsonPaths;
 
-/* Compiles paths of the forms $.a, $['a'], $["a"], $.a.b, $['a']['b'] (mixable).
- * Returns 0, or -1 with a message naming the bad path in err. */
+/* Compiles paths of the forms $.a, $['a'], $["a"], $.a.b, $['a']['b'] and
+ * array elements $['a'][0], $.a[2].b (mixable), as Redshift's JSONPath
+ * expressions (copy-usage_notes-copy-from-json).  ignorecase: keys match
+ * whatever their ASCII case (Redshift's 'auto ignorecase').  Returns 0, or -1
+ * with a message naming the bad path in err. */
 int jsonpaths_compile(JsonPaths *jp, const char *const *paths, int n, Buf *err);
+int jsonpaths_compile_ex(JsonPaths *jp, const char *const *paths, int n, int ignorecase, Buf *err);
 void jsonpaths_free(JsonPaths *jp);
 
 /* Parses a jsonpaths document {"jsonpaths": ["$.a", ...]} (NUL-terminated
@@ -86,6 +93,7 @@ typedef long (*JsonReadFn)(void *ctx, char *buf, size_t cap);
 typedef struct JsonReader {
     const JsonPaths *paths;
     JsonValue *vals; /* paths->nslots values, filled by jr_next */
+    uint8_t *seen;   /* seen[slot]: the path was present in some object since jr_init */
     char *buf;       /* buf[end] is always '\0' (the sentinel) */
     size_t cap, start, end;
     size_t chunk, max_object;

@@ -24,16 +24,23 @@
 #define PLAN_NAME_MAX 128
 
 /* `-- stargen:copy source=... [s3=...] jsonpaths=... [emptyasnull=on|off]
- *  [blanksasnull=on|off] [timeformat=epochmillisecs|epochsecs|auto]` */
-typedef enum TimeFormat { TF_NONE, TF_EPOCHMILLIS, TF_EPOCHSECS, TF_AUTO } TimeFormat;
+ *  [blanksasnull=on|off] [timeformat=epochmillisecs|epochsecs|auto|"FORMAT"]
+ *  [dateformat=auto|"FORMAT"] [roundec=on|off] [compression=gzip|none]
+ *  [keys=exact|ignorecase] [region=NAME]` */
+typedef enum TimeFormat { TF_NONE, TF_EPOCHMILLIS, TF_EPOCHSECS, TF_AUTO, TF_STRING } TimeFormat;
 typedef struct CopyDirective {
     const char *source;     /* relative to the data root; required */
     const char *s3;         /* may be NULL */
     const char *jsonpaths;  /* file name in the step folder; required */
     const char *timeformat; /* the value as written, or NULL */
-    TimeFormat tf;          /* the same, typed */
+    TimeFormat tf;          /* the same, typed (TF_STRING: an explicit format) */
+    const char *dateformat; /* "auto", an explicit format, or NULL (YYYY-MM-DD) */
     bool emptyasnull, blanksasnull;
-    int line; /* line of the directive in the step file */
+    bool roundec;       /* decimals round (Redshift ROUNDEC); default: truncate */
+    bool gzip;          /* every source file is gzip-compressed (COPY GZIP) */
+    bool ignorecase;    /* keys match in any case (Redshift's 'auto ignorecase') */
+    const char *region; /* the COPY's REGION, or NULL */
+    int line;           /* line of the directive in the step file */
 } CopyDirective;
 
 /* `-- stargen:check name=N severity=error|warn` */
@@ -53,6 +60,7 @@ typedef struct CopyStmt {
     bool from_stdin;
     bool binary, csv;     /* the words BINARY / CSV among the options */
     const char *json_uri; /* FORMAT AS JSON 's3://...' (Redshift), or NULL */
+    const char *region;   /* REGION '...' (Redshift), or NULL */
 } CopyStmt;
 
 /* `-- stargen:placeholder name=NAME type=iam_role offset=N`: the statement

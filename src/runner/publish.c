@@ -15,6 +15,7 @@
 
 typedef struct Upload {
     const char *table, *file, *uri; /* in the plan's or the local arena */
+    const char *region;             /* the COPY's REGION, or NULL */
     char *bucket, *key;             /* parsed from uri once */
     char *text;                     /* the file, read once */
     size_t len;
@@ -40,6 +41,7 @@ static size_t collect(const Plan *plan, Arena *a, Upload **out)
             v[n].table = cs->bare;
             v[n].file = arena_printf(a, "%s/%s.jsonpaths.json", plan->dir, cs->bare);
             v[n].uri = cs->json_uri;
+            v[n].region = cs->region;
             n++;
         }
     }
@@ -109,15 +111,25 @@ int publish_run(const Plan *plan, const Config *cfg, int dry, int no_sign, int q
     for (size_t i = 0; i < n && rc == RUNNER_EXIT_OK; i++) {
         const Upload *u = &up[i];
         if (dry) {
-            printf("  would upload %s (%zu bytes) to %s\n", u->file, u->len, u->uri);
+            printf("  would upload %s (%zu bytes) to %s%s%s\n", u->file, u->len, u->uri,
+                   u->region ? " in region " : "", u->region ? u->region : "");
             continue;
         }
         buf_reset(&err);
-        if (s3_put(&c, u->bucket, u->key, u->text, u->len, "application/json", &err)) {
+        /* Redshift reads the jsonpaths file from the COPY's REGION
+         * (copy-parameters-data-source-s3): sign for that region, not
+         * AWS_REGION's. */
+        char *env_region = c.region;
+        if (u->region)
+            c.region = (char *)u->region;
+        int put = s3_put(&c, u->bucket, u->key, u->text, u->len, "application/json", &err);
+        c.region = env_region;
+        if (put) {
             msg_error("%s", err.data);
             rc = RUNNER_EXIT_STEP_FAILED;
         } else if (!quiet) {
-            printf("  uploaded %s (%zu bytes) to %s\n", u->file, u->len, u->uri);
+            printf("  uploaded %s (%zu bytes) to %s%s%s\n", u->file, u->len, u->uri,
+                   u->region ? " in region " : "", u->region ? u->region : "");
         }
     }
     for (size_t i = 0; i < n; i++) {

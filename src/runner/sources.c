@@ -4,10 +4,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 typedef struct Ancestor {
     dev_t dev;
@@ -27,28 +29,99 @@ static void add(SourceList *l, const char *display, const char *path, uint64_t s
     l->total_bytes += size;
 }
 
-static int ends_with_json(const char *s)
-{
-    size_t n = strlen(s);
-    return n > 5 && strcmp(s + n - 5, ".json") == 0;
-}
+/* Deepest folder nesting walked; deeper is an error, never a silent skip. */
+#define WALK_MAX_DEPTH 4096
 
-static long fd_read(void *ctx, char *buf, size_t cap)
+static long raw_read(SourceReader *r, char *buf, size_t cap)
 {
-    int fd = *(int *)ctx;
+    if (r->s3)
+        return s3_read(r->s3, buf, cap);
     for (;;) {
-        ssize_t n = read(fd, buf, cap);
+        ssize_t n = read(r->fd, buf, cap);
         if (n < 0 && errno == EINTR)
             continue;
         return (long)n;
     }
 }
 
+/* The JsonReadFn of every source: raw bytes, or gunzipped (COPY GZIP).  The
+ * first bytes are checked either way: gzip data without compression declared
+ * is refused rather than parsed as garbage, and a file that is not gzip under
+ * compression: gzip fails as Redshift's COPY does. */
+static long src_read(void *ctx, char *buf, size_t cap)
+{
+    SourceReader *r = ctx;
+    if (!r->gzip) {
+        long n = raw_read(r, buf, cap);
+        if (!r->started && n > 0) {
+            r->started = 1;
+            if (n >= 2 && (unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b) {
+                snprintf(r->why, sizeof r->why,
+                         "the file is gzip-compressed but the source declares no compression "
+                         "(add compression: gzip to the source; Redshift's COPY needs GZIP too)");
+                return -1;
+            }
+        }
+        return n;
+    }
+    z_stream *z = r->z;
+    for (;;) {
+        if (z->avail_in == 0 && !r->in_eof) {
+            long n = raw_read(r, r->zbuf, SOURCE_ZCHUNK);
+            if (n < 0)
+                return -1;
+            if (n == 0)
+                r->in_eof = 1;
+            if (!r->started && n > 0) {
+                r->started = 1;
+                if (n < 2 || (unsigned char)r->zbuf[0] != 0x1f ||
+                    (unsigned char)r->zbuf[1] != 0x8b) {
+                    snprintf(r->why, sizeof r->why,
+                             "not a gzip file, but the source declares compression: gzip (every "
+                             "file under a GZIP COPY must be gzip-compressed)");
+                    return -1;
+                }
+            }
+            z->next_in = (Bytef *)r->zbuf;
+            z->avail_in = (uInt)n;
+        }
+        if (r->z_end) {
+            if (z->avail_in == 0 && r->in_eof)
+                return 0;
+            /* concatenated gzip members, as gzip(1) writes them */
+            if (inflateReset(z) != Z_OK)
+                return -1;
+            r->z_end = 0;
+        }
+        if (z->avail_in == 0 && r->in_eof) {
+            if (!r->started)
+                return 0; /* an empty file: no rows */
+            snprintf(r->why, sizeof r->why, "truncated gzip data");
+            return -1;
+        }
+        z->next_out = (Bytef *)buf;
+        z->avail_out = (uInt)cap;
+        int rc = inflate(z, Z_NO_FLUSH);
+        if (rc == Z_STREAM_END) {
+            r->z_end = 1;
+        } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            snprintf(r->why, sizeof r->why, "invalid gzip data (%s)", z->msg ? z->msg : "zlib");
+            return -1;
+        }
+        size_t got = cap - z->avail_out;
+        if (got)
+            return (long)got;
+    }
+}
+
 static int walk(SourceList *l, const char *path, const char *display, Ancestor *anc, int depth,
                 Buf *err)
 {
-    if (depth >= 64)
-        return 0;
+    if (depth >= WALK_MAX_DEPTH) {
+        buf_printf(err, "folder %s is nested more than %d folders deep under the source", display,
+                   WALK_MAX_DEPTH);
+        return -1;
+    }
     DIR *d = opendir(path);
     if (!d) {
         buf_printf(err, "cannot read folder %s: %s", display, strerror(errno));
@@ -73,11 +146,17 @@ static int walk(SourceList *l, const char *path, const char *display, Ancestor *
             memcpy(q + dl, e->d_name, nl + 1);
         }
         struct stat st;
-        if (stat(p, &st) != 0 && errno != ENOENT) {
-            /* unreadable or a loop of links: say so rather than load less data */
-            buf_printf(err, "cannot read %s: %s", q, strerror(errno));
+        if (stat(p, &st) != 0) {
+            /* unreadable, a loop of links or a dangling link: COPY would fail on
+             * such a key, so say so rather than load less data */
+            int e0 = errno;
+            struct stat lst;
+            if (e0 == ENOENT && lstat(p, &lst) == 0 && S_ISLNK(lst.st_mode))
+                buf_printf(err, "cannot read %s: a symbolic link to nothing (dangling)", q);
+            else
+                buf_printf(err, "cannot read %s: %s", q, strerror(e0));
             rc = -1;
-        } else if (stat(p, &st) == 0) {
+        } else {
             if (S_ISDIR(st.st_mode)) {
                 int loop = 0;
                 for (int i = 0; i <= depth; i++)
@@ -88,8 +167,13 @@ static int walk(SourceList *l, const char *path, const char *display, Ancestor *
                     anc[depth + 1].ino = st.st_ino;
                     rc = walk(l, p, q, anc, depth + 1, err);
                 }
-            } else if (S_ISREG(st.st_mode) && ends_with_json(e->d_name)) {
+            } else if (S_ISREG(st.st_mode)) {
+                /* every file, whatever its name: Redshift's COPY reads every key
+                 * under the prefix (copy-parameters-data-source-s3) */
                 add(l, q, p, (uint64_t)st.st_size);
+            } else {
+                buf_printf(err, "%s is neither a file nor a folder (COPY reads files only)", q);
+                rc = -1;
             }
         }
         free(p);
@@ -126,10 +210,11 @@ int sources_list(const char *data_root, const char *source, SourceList *out, Buf
     } else if (S_ISREG(st.st_mode)) {
         add(out, source, path.data, (uint64_t)st.st_size);
     } else if (S_ISDIR(st.st_mode)) {
-        Ancestor anc[65];
+        Ancestor *anc = xmalloc((WALK_MAX_DEPTH + 1) * sizeof *anc);
         anc[0].dev = st.st_dev;
         anc[0].ino = st.st_ino;
         rc = walk(out, path.data, source, anc, 0, err);
+        free(anc);
         if (rc == 0 && out->n > 1)
             qsort(out->files, out->n, sizeof *out->files, cmp_display);
     } else {
@@ -178,8 +263,11 @@ int sources_list_s3(const S3Config *c, const char *uri, SourceList *out, Buf *er
     Buf disp;
     buf_init(&disp);
     for (size_t i = 0; i < objs.n && rc == 0; i++) {
-        const char *key = objs.v[i].key, *slash = strrchr(key, '/');
-        if (!ends_with_json(slash ? slash + 1 : key))
+        const char *key = objs.v[i].key;
+        size_t kl = strlen(key);
+        /* every object under the prefix, as COPY reads them; only a zero-byte
+         * "folder/" marker (which holds no rows either way) is passed over */
+        if (kl && key[kl - 1] == '/' && objs.v[i].size == 0)
             continue;
         buf_reset(&disp);
         buf_printf(&disp, "s3://%s/%s", bucket, key);
@@ -199,15 +287,27 @@ int sources_list_s3(const S3Config *c, const char *uri, SourceList *out, Buf *er
     return 0;
 }
 
+static int gzip_start(SourceReader *r)
+{
+    r->gzip = 1;
+    r->z = xcalloc(1, sizeof *r->z);
+    r->zbuf = xmalloc(SOURCE_ZCHUNK);
+    return inflateInit2(r->z, 15 + 16) == Z_OK ? 0 : -1; /* 15 + 16: gzip header */
+}
+
 int source_open(const SourceList *l, size_t i, SourceReader *r, Buf *err)
 {
     memset(r, 0, sizeof *r);
     r->fd = -1;
+    r->read = src_read;
+    r->ctx = r;
     const SourceFile *f = &l->files[i];
+    if (l->gzip && gzip_start(r)) {
+        buf_printf(err, "%s: cannot start gzip decompression", f->display);
+        return -1;
+    }
     if (l->s3_bucket) {
         r->s3 = s3_reader_open(l->s3, l->s3_bucket, f->path);
-        r->read = s3_read;
-        r->ctx = r->s3;
         return 0;
     }
     r->fd = open(f->path, O_RDONLY | O_CLOEXEC);
@@ -216,13 +316,13 @@ int source_open(const SourceList *l, size_t i, SourceReader *r, Buf *err)
         return -1;
     }
     posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    r->read = fd_read;
-    r->ctx = &r->fd;
     return 0;
 }
 
 const char *source_error(const SourceReader *r)
 {
+    if (r->why[0])
+        return r->why;
     return r->s3 && *s3_reader_error(r->s3) ? s3_reader_error(r->s3) : NULL;
 }
 
@@ -231,6 +331,11 @@ void source_close(SourceReader *r)
     if (r->fd >= 0)
         close(r->fd);
     s3_reader_close(r->s3);
+    if (r->z) {
+        inflateEnd(r->z);
+        free(r->z);
+    }
+    free(r->zbuf);
     memset(r, 0, sizeof *r);
     r->fd = -1;
 }

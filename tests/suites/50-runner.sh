@@ -72,7 +72,7 @@ check "happy path exits 0" eq "$rc" 0
 check "progress line for the COPY" grep -qE '^\[ 4/7\] load_staging_plays \.+ ok +5 rows +[0-9.]+ s$' "$T/happy.out"
 check "summary line" grep -qE '^done: 7 steps ok in [0-9.]+ s$' "$T/happy.out"
 check "staging_plays count" eq "$(q 'select count(*) from staging_plays')" 5
-check "staging_tracks count (README.md ignored)" eq "$(q 'select count(*) from staging_tracks')" 2
+check "staging_tracks count" eq "$(q 'select count(*) from staging_tracks')" 2
 check "plays count" eq "$(q 'select count(*) from plays')" 4
 check "\\/ decoded, quotes kept" eq "$(q "select agent from staging_plays where user_id = 7 and ts = 1541105830796")" '"Mozilla/5.0 (X11; Linux x86_64)"'
 check "\\u and surrogate pair decoded" eq "$(q "select user_name from staging_plays where user_id = 8")" "Björk 😀"

@@ -126,8 +126,8 @@ TEST(plan_directive_strictness)
     CHECK_STR(split_error(
                   &a, &err,
                   "-- stargen:copy source=x jsonpaths=y timeformat=epochnanos\nCOPY t FROM STDIN;"),
-              "f.sql:1: stargen:copy: timeformat must be epochmillisecs, epochsecs or auto, not "
-              "\"epochnanos\"");
+              "f.sql:1: stargen:copy: timeformat=\"epochnanos\": unknown part \"epochnanos\" "
+              "(known: YYYY YY MM MON DD HH HH24 HH12 MI SS AM PM; no time zone)");
     /* missing required keys */
     CHECK_STR(split_error(&a, &err, "-- stargen:check name=a\nSELECT 1;"),
               "f.sql:1: stargen:check: severity= is required");

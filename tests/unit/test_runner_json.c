@@ -79,13 +79,13 @@ static char *load(const char *doc, const char *const *paths, int n, const ColSpe
     return a;
 }
 
-static const ConvOpts plain = {0, 0, TF_NONE};
+static const ConvOpts plain = {0, 0, TF_NONE, NULL, NULL, 0, NULL};
 
 /* One text column "a" from $.a, unlimited length. */
 static char *one_text(const char *doc, char **err)
 {
     static const char *const p[] = {"$.a"};
-    static const ColSpec c[] = {{"a", CT_TEXT, -1}};
+    static const ColSpec c[] = {{"a", CT_TEXT, -1, 0, 0}};
     int agree;
     char *r = load(doc, p, 1, c, &plain, err, &agree);
     if (!agree) {
@@ -108,7 +108,7 @@ static char *one_text(const char *doc, char **err)
 TEST(runner_json_ndjson_basic)
 {
     static const char *const p[] = {"$.a", "$.b"};
-    static const ColSpec c[] = {{"a", CT_TEXT, -1}, {"b", CT_INT4, -1}};
+    static const ColSpec c[] = {{"a", CT_TEXT, -1, 0, 0}, {"b", CT_INT4, -1, 0, 0}};
     char *err;
     int agree;
     /* no final newline; CRLF and blank lines between objects */
@@ -188,11 +188,11 @@ TEST(runner_json_values_as_text)
 TEST(runner_json_nested_paths)
 {
     static const char *const p[] = {"$.a.b", "$['a']['c']", "$[\"top\"]", "$.a.c.d", "$.top"};
-    static const ColSpec c[] = {{"ab", CT_TEXT, -1},
-                                {"ac", CT_TEXT, -1},
-                                {"top", CT_TEXT, -1},
-                                {"acd", CT_INT4, -1},
-                                {"top2", CT_TEXT, -1}};
+    static const ColSpec c[] = {{"ab", CT_TEXT, -1, 0, 0},
+                                {"ac", CT_TEXT, -1, 0, 0},
+                                {"top", CT_TEXT, -1, 0, 0},
+                                {"acd", CT_INT4, -1, 0, 0},
+                                {"top2", CT_TEXT, -1, 0, 0}};
     char *err;
     int agree;
     char *r = load("{\"x\":{\"b\":\"no\"},\"a\":{\"b\":\"yes\",\"c\":{\"d\":7}},\"top\":\"t\"}\n"
@@ -213,7 +213,7 @@ TEST(runner_json_escaped_keys)
 TEST(runner_json_pretty_and_lines)
 {
     static const char *const p[] = {"$.n"};
-    static const ColSpec c[] = {{"n", CT_INT8, -1}};
+    static const ColSpec c[] = {{"n", CT_INT8, -1, 0, 0}};
     char *err;
     int agree;
     const char *doc = "{\n  \"n\": 1\n}\n{\n  \"n\": 2\n}\n\n{\n  \"n\": \"abc\"\n}\n";
@@ -256,7 +256,7 @@ TEST(runner_json_syntax_errors)
     {
         char *e;
         static const char *const p[] = {"$.a"};
-        static const ColSpec c[] = {{"a", CT_TEXT, -1}};
+        static const ColSpec c[] = {{"a", CT_TEXT, -1, 0, 0}};
         char *r = load_ex("{\"a\":\0}", 7, p, 1, c, &plain, 0, 0, &e);
         CHECK(r == NULL);
         CHECK_STR(e, "1: NUL byte where a value was expected");
@@ -275,7 +275,7 @@ TEST(runner_json_syntax_errors)
         buf_putc(&b, '}');
         char *e;
         static const char *const p[] = {"$.a"};
-        static const ColSpec c[] = {{"a", CT_TEXT, -1}};
+        static const ColSpec c[] = {{"a", CT_TEXT, -1, 0, 0}};
         char *r = load_ex(b.data, b.len, p, 1, c, &plain, 0, 0, &e);
         CHECK(r == NULL);
         CHECK_STR(e, "1: JSON nested more than 256 levels deep");
@@ -288,7 +288,7 @@ TEST(runner_json_syntax_errors)
 TEST(runner_json_object_limit)
 {
     static const char *const p[] = {"$.a"};
-    static const ColSpec c[] = {{"a", CT_TEXT, -1}};
+    static const ColSpec c[] = {{"a", CT_TEXT, -1, 0, 0}};
     char *e;
     /* small limit, small chunks: the limit trips while reading */
     char *r = load_ex("{\"a\":\"0123456789012345678901234567890123456789\"}", 46, p, 1, c, &plain,
@@ -320,7 +320,7 @@ TEST(runner_json_object_limit)
 static char *one_typed(const char *doc, ColType t, long maxlen, const ConvOpts *o, char **err)
 {
     static const char *const p[] = {"$.v"};
-    ColSpec c[] = {{"v", t, maxlen}};
+    ColSpec c[] = {{"v", t, maxlen, 0, 0}};
     int agree;
     char *r = load(doc, p, 1, c, o, err, &agree);
     if (!agree) {
@@ -381,7 +381,8 @@ TEST(runner_convert_floats_bools)
 
 TEST(runner_convert_strings)
 {
-    const ConvOpts empty = {1, 0, TF_NONE}, blank = {0, 1, TF_NONE};
+    const ConvOpts empty = {1, 0, TF_NONE, NULL, NULL, 0, NULL},
+                   blank = {0, 1, TF_NONE, NULL, NULL, 0, NULL};
     EXPECT_TYPED("{\"v\":\"\"}", CT_TEXT, -1, &empty, "\\N\n");
     EXPECT_TYPED("{\"v\":\"\"}", CT_TEXT, -1, &plain, "\n");
     EXPECT_TYPED("{\"v\":\"  \"}", CT_TEXT, -1, &blank, "\\N\n");
@@ -403,7 +404,8 @@ TEST(runner_convert_strings)
 
 TEST(runner_convert_timestamps)
 {
-    const ConvOpts ms = {0, 0, TF_EPOCHMILLIS}, s = {0, 0, TF_EPOCHSECS};
+    const ConvOpts ms = {0, 0, TF_EPOCHMILLIS, NULL, NULL, 0, NULL},
+                   s = {0, 0, TF_EPOCHSECS, NULL, NULL, 0, NULL};
     EXPECT_TYPED("{\"v\":1541105830796}", CT_TIMESTAMP, -1, &ms, "2018-11-01 20:57:10.796\n");
     EXPECT_TYPED("{\"v\":\"1541105830796\"}", CT_TIMESTAMP, -1, &ms, "2018-11-01 20:57:10.796\n");
     EXPECT_TYPED("{\"v\":1541105830796}", CT_TIMESTAMPTZ, -1, &ms, "2018-11-01 20:57:10.796+00\n");
@@ -412,7 +414,8 @@ TEST(runner_convert_timestamps)
     EXPECT_TYPED("{\"v\":1.5}", CT_TIMESTAMP, -1, &ms, "1: column v: invalid epoch time 1.5");
     EXPECT_TYPED("{\"v\":\"x\"}", CT_TIMESTAMP, -1, &ms, "1: column v: invalid epoch time \"x\"");
     EXPECT_TYPED("{\"v\":5}", CT_TIMESTAMP, -1, &plain,
-                 "1: column v: a number needs timeformat=epochmillisecs or epochsecs: 5");
+                 "1: column v: a number needs timeformat=epochmillisecs or epochsecs (auto and "
+                 "format strings read text only): 5");
     EXPECT_TYPED("{\"v\":\"2018-11-01 20:57:10\"}", CT_TIMESTAMP, -1, &plain,
                  "2018-11-01 20:57:10\n");
     EXPECT_TYPED("{\"v\":99999999999999999}", CT_TIMESTAMP, -1, &ms,
@@ -454,9 +457,9 @@ TEST(runner_epoch_format)
 
 TEST(runner_json_same_path_twice)
 {
-    const ConvOpts ms = {0, 0, TF_EPOCHMILLIS};
+    const ConvOpts ms = {0, 0, TF_EPOCHMILLIS, NULL, NULL, 0, NULL};
     static const char *const p[] = {"$.ts", "$.ts"};
-    static const ColSpec c[] = {{"ts", CT_INT8, -1}, {"start_time", CT_TIMESTAMP, -1}};
+    static const ColSpec c[] = {{"ts", CT_INT8, -1, 0, 0}, {"start_time", CT_TIMESTAMP, -1, 0, 0}};
     char *err;
     int agree;
     char *r = load("{\"ts\":1541105830796}", p, 2, c, &ms, &err, &agree);
@@ -471,9 +474,10 @@ TEST(runner_jsonpaths_compile_and_doc)
     JsonPaths jp;
     Buf e;
     buf_init(&e);
-    static const char *const bad1[] = {"$.a[0]"};
+    static const char *const bad1[] = {"$.a[x]"};
     CHECK(jsonpaths_compile(&jp, bad1, 1, &e) == -1);
-    CHECK_STR(e.data, "jsonpath \"$.a[0]\": array indexes are not supported");
+    CHECK_STR(e.data, "jsonpath \"$.a[x]\": expected $.key, $['key'], [N] (an array element) "
+                      "or a chain of them");
     jsonpaths_free(&jp);
     buf_reset(&e);
     static const char *const bad2[] = {"a.b"};
@@ -506,7 +510,7 @@ TEST(runner_jsonpaths_compile_and_doc)
 TEST(runner_json_chunk_boundaries)
 {
     static const char *const p[] = {"$.id", "$.s"};
-    static const ColSpec c[] = {{"id", CT_INT4, -1}, {"s", CT_TEXT, -1}};
+    static const ColSpec c[] = {{"id", CT_INT4, -1, 0, 0}, {"s", CT_TEXT, -1, 0, 0}};
     Buf doc, want;
     buf_init(&doc);
     buf_init(&want);

@@ -324,7 +324,8 @@ TEST(runner_sources_walk)
         "cd %s && mkdir -p src/b src/a/deep src/B && echo '{}' >src/b/2.json && "
         "echo '{}' >src/a/deep/1.json && echo '{}' >src/a/z.json && echo '{}' >src/B/0.json && "
         "echo x >src/a/notes.md && mkdir src/dir.json && ln -s .. src/a/loop && "
-        "ln -s ../b/2.json src/a/link.json && echo '{}' >one.json",
+        "ln -s ../b/2.json src/a/link.json && echo '{}' >one.json && mkdir dangling && "
+        "ln -s nowhere dangling/b.json",
         root);
     CHECK(system(cmd) == 0);
     SourceList l;
@@ -332,9 +333,10 @@ TEST(runner_sources_walk)
     buf_init(&err);
     CHECK(sources_list(root, "src/", &l, &err) == 0);
     /* byte order of the path ("B" < "a" < "b"); the link back to an ancestor is
-     * skipped; a symlinked file counts as a file; a folder named *.json does not */
-    const char *want[] = {"src/B/0.json", "src/a/deep/1.json", "src/a/link.json", "src/a/z.json",
-                          "src/b/2.json"};
+     * skipped; a symlinked file counts as a file; a folder named *.json does not;
+     * every file is read whatever its name, as COPY reads every key */
+    const char *want[] = {"src/B/0.json",   "src/a/deep/1.json", "src/a/link.json",
+                          "src/a/notes.md", "src/a/z.json",      "src/b/2.json"};
     size_t nw = sizeof want / sizeof want[0];
     CHECK(l.n == nw);
     for (size_t i = 0; i < l.n && i < nw; i++)
@@ -343,6 +345,19 @@ TEST(runner_sources_walk)
     CHECK(sources_list(root, "one.json", &l, &err) == 0);
     CHECK(l.n == 1 && l.total_bytes == 3);
     sources_free(&l);
+    /* a file 70 folders deep is read: the walk has no silent depth limit */
+    snprintf(cmd, sizeof cmd,
+             "cd %s && d=deep && for i in $(seq 70); do d=$d/f; done && mkdir -p $d && "
+             "echo '{}' >$d/x.json",
+             root);
+    CHECK(system(cmd) == 0);
+    CHECK(sources_list(root, "deep", &l, &err) == 0);
+    CHECK(l.n == 1);
+    sources_free(&l);
+    /* a dangling link is an error naming it, never a silent skip (issue 13 item 4) */
+    CHECK(sources_list(root, "dangling", &l, &err) == -1);
+    CHECK(strstr(err.data, "cannot read dangling/b.json: a symbolic link to nothing") != NULL);
+    buf_reset(&err);
     CHECK(sources_list(root, "missing/", &l, &err) == -1);
     CHECK(strstr(err.data, "source missing/ not found under the data root") != NULL);
     buf_free(&err);

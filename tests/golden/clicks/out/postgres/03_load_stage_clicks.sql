@@ -4,5 +4,5 @@
 -- TRUNCATE in the same transaction lets COPY FREEZE skip later hint-bit writes.
 TRUNCATE stage_clicks;
 
--- stargen:copy source=raw/clicks s3=s3://clicks-bucket/raw/clicks/ jsonpaths=stage_clicks.jsonpaths.json emptyasnull=off blanksasnull=off timeformat=epochmillisecs
+-- stargen:copy source=raw/clicks s3=s3://clicks-bucket/raw/clicks/ jsonpaths=stage_clicks.jsonpaths.json emptyasnull=off blanksasnull=off timeformat=epochmillisecs region=us-east-1
 COPY stage_clicks (click_id, page_id, visitor, clicked_at, ms, referrer) FROM STDIN WITH (FORMAT text, FREEZE);

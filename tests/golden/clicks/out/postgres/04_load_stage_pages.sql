@@ -4,5 +4,5 @@
 -- TRUNCATE in the same transaction lets COPY FREEZE skip later hint-bit writes.
 TRUNCATE stage_pages;
 
--- stargen:copy source=raw/pages s3=s3://clicks-bucket/raw/pages/ jsonpaths=stage_pages.jsonpaths.json emptyasnull=off blanksasnull=off
+-- stargen:copy source=raw/pages s3=s3://clicks-bucket/raw/pages/ jsonpaths=stage_pages.jsonpaths.json emptyasnull=off blanksasnull=off keys=ignorecase
 COPY stage_pages (page_id, url, section) FROM STDIN WITH (FORMAT text, FREEZE);

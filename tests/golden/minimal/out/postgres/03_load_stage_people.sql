@@ -4,5 +4,5 @@
 -- TRUNCATE in the same transaction lets COPY FREEZE skip later hint-bit writes.
 TRUNCATE stage_people;
 
--- stargen:copy source=people/ s3=s3://b/people/ jsonpaths=stage_people.jsonpaths.json emptyasnull=off blanksasnull=off
+-- stargen:copy source=people/ s3=s3://b/people/ jsonpaths=stage_people.jsonpaths.json emptyasnull=off blanksasnull=off keys=ignorecase
 COPY stage_people (id, name) FROM STDIN WITH (FORMAT text, FREEZE);

@@ -4,5 +4,5 @@
 -- TRUNCATE in the same transaction lets COPY FREEZE skip later hint-bit writes.
 TRUNCATE stage_orders;
 
--- stargen:copy source=orders/ s3=s3://shop-lake/orders/ jsonpaths=stage_orders.jsonpaths.json emptyasnull=on blanksasnull=on
+-- stargen:copy source=orders/ s3=s3://shop-lake/orders/ jsonpaths=stage_orders.jsonpaths.json emptyasnull=on blanksasnull=on region=eu-west-1
 COPY stage_orders (order_id, customer_id, product, "order", qty, price, order_ts, coupon, region) FROM STDIN WITH (FORMAT text, FREEZE);
