@@ -4,7 +4,7 @@
 # As root it runs apt-get (apt-get update first); otherwise it prints the exact command
 # and fails. Already-installed packages are not touched, so it is quick to rerun.
 set -euo pipefail
-build=(make gcc libc6-dev pkg-config flex bison libyaml-dev libpq-dev libcurl4-openssl-dev)
+build=(make gcc libc6-dev pkg-config flex bison libyaml-dev libpq-dev libcurl4-openssl-dev zlib1g-dev)
 server=(postgresql postgresql-client)
 case "${1:-demo}" in
     demo) want=("${build[@]}" "${server[@]}") ;;
