@@ -345,7 +345,8 @@ static void check_table(Diag *diag, const Model *m, const TableDiff *t, OutPast 
     if (t->kind == TC_TO_REPLACE) {
         if (acked(m, t->name, NULL, used))
             return;
-        diag_error(diag, t->def->load->mode_mark, "migration-data-loss",
+        Mark at = t->def->load->mode_mark.line ? t->def->load->mode_mark : t->def->mark;
+        diag_error(diag, at, "migration-data-loss",
                    "kept table \"%s\" becomes mode replace: the next run drops the rows earlier "
                    "runs loaded",
                    t->name);
@@ -391,7 +392,8 @@ static void check_table(Diag *diag, const Model *m, const TableDiff *t, OutPast 
                        t->name, c->now->name);
             diag_hint(diag,
                       "keep primary_key/identity as recorded in out/<dialect>/schema.state, or "
-                      "load the table with `mode: replace` (rebuilt every run)");
+                      "rebuild the table every run: `mode: replace` and `allow_data_loss: [%s]`",
+                      t->name);
             continue;
         }
         if (c->now && ((c->old->ref == NULL) != (c->now->ref == NULL) ||
