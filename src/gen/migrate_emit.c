@@ -682,13 +682,29 @@ void migrate_emit_review(Arena *a, const Model *m, OutPast *const *pasts, int np
     if (!risk) {
         buf_puts(&b, "None: every change keeps the rows and values already loaded.\n");
     } else {
-        for (size_t i = 0; i < m->allow_data_loss.len; i++)
-            buf_printf(&b, "- `%s` (acknowledged in `allow_data_loss:`)\n",
-                       ((Scalar *)m->allow_data_loss.items[i])->s);
-        for (size_t i = 0; i < sd->n; i++)
-            if (sd->tables[i].kind == TC_TO_REPLACE)
+        for (size_t i = 0; i < sd->n; i++) {
+            const TableDiff *t = &sd->tables[i];
+            if (t->kind == TC_REMOVED_KEPT)
+                buf_printf(&b, "- `%s`: every row (the table is dropped)\n", t->name);
+            if (t->kind == TC_TO_REPLACE)
                 buf_printf(&b, "- `%s`: the rows earlier runs loaded (now rebuilt every run)\n",
-                           sd->tables[i].name);
+                           t->name);
+            for (size_t j = 0; j < t->ncols; j++) {
+                const ColDiff *c = &t->cols[j];
+                if (!migrate_col_destroys(c))
+                    continue;
+                if (!c->now)
+                    buf_printf(&b, "- `%s.%s`: its values in every row (the column is dropped)\n",
+                               t->name, c->old->name);
+                else if (c->tighten_null)
+                    buf_printf(&b, "- `%s`: the rows where `%s` is NULL (deleted)\n", t->name,
+                               c->now->name);
+                if (c->now && c->retyped && !c->widen_varchar && !c->lossless)
+                    buf_printf(&b, "- `%s.%s`: values that do not fit %s\n", t->name, c->now->name,
+                               c->now->type);
+            }
+        }
+        buf_puts(&b, "\nEach is acknowledged in the model's `allow_data_loss:`.\n");
     }
     add_file(a, out, "CHANGES.md", &b);
     buf_free(&b);

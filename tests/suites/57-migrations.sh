@@ -128,6 +128,10 @@ gen_v v6 || fail "gen v6 (acknowledged)" "$(cat "$tmp/gen.err")"
 load; rc=$?; expect_run "v6 loads after dropping big_orders"
 expect_eq "v6: big_orders is gone" "$(q "SELECT to_regclass('big_orders') IS NULL")" t
 expect_eq "v6: first batch untouched" "$(first_sum)" "$S1"
+ls "$W/postgres/migrations" >"$tmp/pg.before"
+if gen_v v6 && has "$tmp/gen.err" 'warning: allow_data_loss: "big_orders" matches no change that loses data' &&
+    cmp -s "$tmp/pg.before" <(ls "$W/postgres/migrations"); then ok "v6 again: the spent acknowledgement is a warning, no new migration"
+else fail "v6 again" "$(cat "$tmp/gen.err")"; fi
 
 # ---- v7: narrowing refused; NOT NULL acknowledged deletes exactly the NULL rows ----
 cp -r "$W" "$tmp/out-v6"
