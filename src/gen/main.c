@@ -18,6 +18,7 @@
 #include "../common/utf8.h"
 #include "analyze.h"
 #include "emit.h"
+#include "migrate.h"
 #include "writer.h"
 
 #define STARGEN_VERSION "0.1.0"
@@ -142,14 +143,49 @@ int main(int argc, char **argv)
         rc = EXIT_MODEL;
         goto done;
     }
+    /* kept tables: what out/ recorded last time, and the migrations a change needs */
+    OutPast *pasts[8];
+    int npasts = 0;
+    for (int i = 0; dialects[i] && npasts < 8; i++) {
+        if (only && only != dialects[i])
+            continue;
+        Buf perr;
+        buf_init(&perr);
+        OutPast *p = arena_alloc(&arena, sizeof *p);
+        if (migrate_read_past(&arena, outdir, dialects[i], p, &perr)) {
+            msg_error("%s", perr.data);
+            buf_free(&perr);
+            rc = EXIT_IO;
+            goto done;
+        }
+        buf_free(&perr);
+        pasts[npasts++] = p;
+    }
+    migrate_check(&arena, &diag, m, pasts, npasts);
+    diag_flush(&diag);
+    if (diag.errors) {
+        msg_info("%d error%s in %s; %s/ was not changed", diag.errors, diag.errors == 1 ? "" : "s",
+                 model, outdir);
+        rc = EXIT_MODEL;
+        goto done;
+    }
     const char *base = strrchr(model, '/');
     base = base ? base + 1 : model;
     OutSet set = {0};
-    for (int i = 0; dialects[i]; i++)
-        if (!only || only == dialects[i])
+    for (int i = 0, p = 0; dialects[i]; i++)
+        if (!only || only == dialects[i]) {
             emit_dialect(&arena, m, dialects[i], base, &set);
+            migrate_emit(&arena, m, pasts[p++], base, &set);
+        }
     vec_push(&arena, &set.dirs, (void *)"");
     emit_docs(&arena, m, base, &set);
+    {
+        char *cpath = arena_printf(&arena, "%s/CHANGES.md", outdir);
+        size_t clen = 0;
+        char *old = read_whole_file(cpath, MODEL_MAX_BYTES, &clen);
+        migrate_emit_review(&arena, m, pasts, npasts, base, old, clen, &set);
+        free(old);
+    }
     if (check) {
         int diffs = writer_check(outdir, &set, stderr);
         if (diffs) {

@@ -53,6 +53,7 @@ typedef struct ColumnDef {
     Vec accepted;       /* Scalar*: accepted_values */
     bool accepted_warn; /* accepted_values severity warn */
     Mark accepted_mark;
+    Scalar *renamed_from; /* kept tables: the column's previous name (a rename migration) */
     /* (analyzer) */
     struct ColumnDef *ref_col;
     Scalar *map; /* the mapping expression text (from load.map) */
@@ -173,14 +174,16 @@ typedef struct QueryDef {
 typedef struct Model {
     const char *file;
     Mark version_mark;
-    Scalar *iam_role; /* redshift.iam_role: ${PLACEHOLDER} or default */
-    Vec sources;      /* Source* */
-    Vec tables;       /* TableDef*: staging in model order, then star tables */
-    Vec load_order;   /* (analyzer) TableDef* star tables in load order */
-    Vec user_checks;  /* CheckDef* declared under checks: */
-    Vec checks;       /* (analyzer) CheckDef*: derived ones, then user ones */
-    Vec queries;      /* QueryDef* in model order */
-    TableDef **index; /* open-addressing hash of tables by name (model_tables.c) */
+    Scalar *iam_role;    /* redshift.iam_role: ${PLACEHOLDER} or default */
+    Vec sources;         /* Source* */
+    Vec tables;          /* TableDef*: staging in model order, then star tables */
+    Vec load_order;      /* (analyzer) TableDef* star tables in load order */
+    Vec user_checks;     /* CheckDef* declared under checks: */
+    Vec checks;          /* (analyzer) CheckDef*: derived ones, then user ones */
+    Vec queries;         /* QueryDef* in model order */
+    Mark tables_mark;    /* the `tables:` key */
+    Vec allow_data_loss; /* Scalar*: "table" or "table.column" a migration may destroy */
+    TableDef **index;    /* open-addressing hash of tables by name (model_tables.c) */
     size_t index_cap;
 } Model;
 

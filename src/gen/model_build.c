@@ -247,11 +247,11 @@ Model *model_from_yaml(Arena *a, Diag *d, const char *text, size_t len)
         diag_hint(d, "start from the Sparkify schema.yaml in the stargen repository");
         return m;
     }
-    static const Key keys[] = {{"version", true}, {"redshift", false}, {"sources", true},
-                               {"staging", true}, {"tables", true},    {"checks", false},
-                               {"queries", false}};
-    YNode *f[7];
-    if (fields(&L, root, "the model", keys, 7, f)) {
+    static const Key keys[] = {{"version", true},  {"redshift", false},       {"sources", true},
+                               {"staging", true},  {"tables", true},          {"checks", false},
+                               {"queries", false}, {"allow_data_loss", false}};
+    YNode *f[8];
+    if (fields(&L, root, "the model", keys, 8, f)) {
         if (f[0]) {
             m->version_mark = f[0]->mark;
             if (f[0]->kind != Y_SCALAR || strcmp(f[0]->value, "1") != 0)
@@ -268,12 +268,16 @@ Model *model_from_yaml(Arena *a, Diag *d, const char *text, size_t len)
             named_entries(&L, f[2], "sources", "source", read_source, m);
         if (f[3])
             named_entries(&L, f[3], "staging", "table", read_staging_table, m);
-        if (f[4])
+        if (f[4]) {
+            m->tables_mark = f[4]->mark;
             named_entries(&L, f[4], "tables", "table", read_star_table, m);
+        }
         if (f[5])
             read_checks(&L, m, f[5]);
         if (f[6])
             named_entries(&L, f[6], "queries", "query", read_query, m);
+        if (f[7])
+            scalar_list(&L, f[7], &m->allow_data_loss, "allow_data_loss");
     }
     model_forget_repeats(d, first);
     return m;

@@ -59,16 +59,16 @@ static void read_column(Loader *L, const char *name, YNode *k, YNode *v, void *c
         c->type_src = nonempty(L, v, "a column type");
         return;
     }
-    static const Key star[] = {{"type", true},         {"not_null", false},
-                               {"primary_key", false}, {"identity", false},
-                               {"references", false},  {"encode", false},
-                               {"description", false}, {"accepted_values", false}};
+    static const Key star[] = {
+        {"type", true},         {"not_null", false},        {"primary_key", false},
+        {"identity", false},    {"references", false},      {"encode", false},
+        {"description", false}, {"accepted_values", false}, {"renamed_from", false}};
     static const Key stg[] = {{"type", true},
                               {"json", false},
                               {"not_null", false},
                               {"encode", false},
                               {"description", false}};
-    YNode *f[8];
+    YNode *f[9];
     if (t->role == ROLE_STAGING) {
         if (!fields(L, v, what, stg, 5, f))
             return;
@@ -84,7 +84,7 @@ static void read_column(Loader *L, const char *name, YNode *k, YNode *v, void *c
             c->description = scalar(L, f[4], "description");
         return;
     }
-    if (!fields(L, v, what, star, 8, f))
+    if (!fields(L, v, what, star, 9, f))
         return;
     if (f[0])
         c->type_src = nonempty(L, f[0], "type");
@@ -102,6 +102,8 @@ static void read_column(Loader *L, const char *name, YNode *k, YNode *v, void *c
         c->description = scalar(L, f[6], "description");
     if (f[7])
         read_accepted(L, c, f[7]);
+    if (f[8] && (c->renamed_from = nonempty(L, f[8], "renamed_from")))
+        name_of(L, f[8], "renamed_from");
     if (c->primary_key || c->identity)
         c->not_null = true;
 }

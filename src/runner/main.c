@@ -19,6 +19,7 @@
 #include "dryrun.h"
 #include "execute.h"
 #include "history.h"
+#include "migrate.h"
 #include "plan.h"
 #include "preflight.h"
 #include "publish.h"
@@ -119,6 +120,8 @@ static int run(Plan *plan, const RunRequest *q, const Config *cfg, Preflight *pf
         buf_free(&err);
         goto report;
     }
+    if ((rc = migrate_run(s.conn, plan->dir, run_id, q->quiet)) != RUNNER_EXIT_OK)
+        goto report; /* kept tables: edited migration, drift, or a failed migration */
     ExecOpts eo = {q->data_root, pf->need_s3 ? &pf->s3 : NULL, q->model_s3, &pf->vars, run_id,
                    q->quiet,     isatty(STDOUT_FILENO),        s.redshift,  pf->first, pf->last};
     execute_steps(s.conn, plan, &eo, res, &outcome);
