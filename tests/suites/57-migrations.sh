@@ -13,7 +13,7 @@
 # database (migrations recorded as skipped, the steps create the current tables).
 set -u
 source tests/lib.sh
-source src/sh/pg.sh
+source tests/lib-pg.sh
 GEN=$(abs_cmd "$GEN"); RUNNER=$(abs_cmd "$RUNNER")
 K=tests/migrations/kept
 if [ -z "$PG_BIN" ] || ! command -v psql >/dev/null; then skip "PostgreSQL is not installed"; finish; exit; fi
@@ -152,6 +152,8 @@ expect_eq "v7: the other first-batch rows untouched" "$(first_sum)" "$KEPT"
 expect_eq "v7: created_at is NOT NULL" "$(q "SELECT is_nullable FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'created_at'")" NO
 
 # ---- golden migration files (both dialects), review text, sqlfluff ----
+# UPDATE=1 re-pins the golden folder from this run (maintainers; never in CI)
+if [ "${UPDATE:-0}" = 1 ]; then rm -rf "$K/expected"; cp -r "$W" "$K/expected"; fi
 if d=$(diff -r "$K/expected" "$W"); then ok "migrations, schema.state and CHANGES.md match $K/expected"
 else fail "generated migrations differ from $K/expected" "$d"; fi
 if "$GEN" --check -q -m "$K/v7.yaml" -o "$W" 2>"$tmp/check.err"; then ok "gen --check passes on the migrated folder"

@@ -13,8 +13,8 @@ GEN=$(abs_cmd "${GEN:-./gen}")
 RUNNER=$(abs_cmd "${RUNNER:-./runner}")
 
 T=$(mktemp -d /tmp/stargen-62.XXXXXX)
-# shellcheck source=../../src/sh/pg.sh
-source "$STARGEN_ROOT/src/sh/pg.sh"
+# shellcheck source=../../tests/lib-pg.sh
+source "$STARGEN_ROOT/tests/lib-pg.sh"
 cleanup() { pg_remove "$T/pg" >/dev/null 2>&1; rm -rf "$T"; }
 trap cleanup EXIT
 export PGPORT_PRIVATE=$((20000 + RANDOM % 20000))

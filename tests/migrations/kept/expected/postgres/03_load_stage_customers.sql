@@ -4,5 +4,5 @@
 -- TRUNCATE in the same transaction lets COPY FREEZE skip later hint-bit writes.
 TRUNCATE stage_customers;
 
--- stargen:copy source=customers/ s3=s3://kept-lake/customers/ jsonpaths=stage_customers.jsonpaths.json emptyasnull=off blanksasnull=off
+-- stargen:copy source=customers/ s3=s3://kept-lake/customers/ jsonpaths=stage_customers.jsonpaths.json emptyasnull=off blanksasnull=off keys=ignorecase
 COPY stage_customers (customer_id, name, city, updated_at) FROM STDIN WITH (FORMAT text, FREEZE);

@@ -4,5 +4,5 @@
 -- TRUNCATE in the same transaction lets COPY FREEZE skip later hint-bit writes.
 TRUNCATE stage_orders;
 
--- stargen:copy source=orders/ s3=s3://kept-lake/orders/ jsonpaths=stage_orders.jsonpaths.json emptyasnull=off blanksasnull=off
+-- stargen:copy source=orders/ s3=s3://kept-lake/orders/ jsonpaths=stage_orders.jsonpaths.json emptyasnull=off blanksasnull=off keys=ignorecase
 COPY stage_orders (order_id, customer_id, amount, tax, note, created_at) FROM STDIN WITH (FORMAT text, FREEZE);

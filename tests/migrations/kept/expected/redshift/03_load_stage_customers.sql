@@ -4,6 +4,7 @@
 -- DELETE, not TRUNCATE: TRUNCATE would commit the step's transaction.
 DELETE FROM stage_customers;
 
+-- stargen:placeholder name=REDSHIFT_IAM_ROLE type=iam_role offset=102
 COPY stage_customers (customer_id, name, city, updated_at)
 FROM 's3://kept-lake/customers/'
 IAM_ROLE '${REDSHIFT_IAM_ROLE}'

@@ -4,6 +4,7 @@
 -- DELETE, not TRUNCATE: TRUNCATE would commit the step's transaction.
 DELETE FROM stage_orders;
 
+-- stargen:placeholder name=REDSHIFT_IAM_ROLE type=iam_role offset=113
 COPY stage_orders (order_id, customer_id, amount, tax, note, created_at)
 FROM 's3://kept-lake/orders/'
 IAM_ROLE '${REDSHIFT_IAM_ROLE}'
