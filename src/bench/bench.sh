@@ -4,6 +4,7 @@
 # On one fresh private PostgreSQL (default settings) and the same generated data per size, it
 # times five ways to build the Sparkify star schema end to end (create, load staging, transform):
 #   runner    ./runner -q on out/postgres (client-side JSON parsing, COPY FROM STDIN)
+#   untuned   the same with the server's own work_mem and jit (without src/runner/tuning.c)
 #   hand      the hand-written floor (src/bench/hand.sql): \copy of pre-typed TSV (made
 #             beforehand, untimed) + the minimal transforms an expert writes by hand: primary
 #             keys, no foreign keys, no dedupe window, no checks
@@ -22,7 +23,7 @@
 #   SIZES="sample 100000 1000000 5000000"  sizes in events; "sample" = ../shared/data/sparkify-sample; "" skips
 #   RUNS=N            timed runs per size, routes alternated within each run (default 3)
 #   SEED=42           data generator seed
-#   ROUTES="runner hand naive tsvgen rowbyrow"
+#   ROUTES="runner hand naive untuned tsvgen rowbyrow"
 #   ROWBYROW_LIMIT=600  row by row runs in full only when its estimate is under this (seconds)
 #   ROWBYROW_PROBE=120  seconds of events the first row-by-row run may spend before it estimates
 #   GEN_TABLES="100 1000 2000 5000"  synthetic model sizes for the gen benchmark ("" skips it)
@@ -41,7 +42,7 @@ if [ -n "${BENCH_SMOKE:-}" ]; then
 fi
 SIZES="${SIZES-sample 100000 1000000 5000000}"  # "" skips the load benchmark
 SEED="${SEED:-42}"
-ROUTES="${ROUTES:-runner hand naive tsvgen rowbyrow}"
+ROUTES="${ROUTES:-runner hand naive untuned tsvgen rowbyrow}"
 ROWBYROW_LIMIT="${ROWBYROW_LIMIT:-600}"
 ROWBYROW_PROBE="${ROWBYROW_PROBE:-120}"
 GEN_TABLES="${GEN_TABLES-100 1000 2000 5000}"
@@ -105,6 +106,7 @@ for s in shared_buffers work_mem maintenance_work_mem max_wal_size synchronous_c
     SETTINGS+="$s=$(q "SHOW $s") "
 done
 log "== PostgreSQL $PG_VERSION: $SETTINGS"
+SERVER_WORK_MEM=$(q "SHOW work_mem") SERVER_JIT=$(q "SHOW jit")
 
 # Untimed: drop everything the routes create, then CHECKPOINT, so each timed run starts alike.
 reset_db() {
@@ -162,8 +164,11 @@ phase_of() { # phase of a step file: create (before the first load), staging, tr
 # ---------------------------------------------------------------- the routes
 # Each sets ELAPSED (seconds) and STATUS (ok | est | fail); DETAIL is free text.
 
+# untuned: the runner with the server's own work_mem and jit (PGOPTIONS sets them for the
+# session, and src/runner/tuning.c leaves a value someone set alone): what tuning.c buys
+route_untuned() { PGOPTIONS="-c work_mem=$SERVER_WORK_MEM -c jit=$SERVER_JIT" route_runner untuned; }
 route_runner() {
-    local t0 t1 rss
+    local t0 t1 rss route=${1:-runner}
     t0=$(now)
     if ! /usr/bin/time -v -o "$B/time.txt" "$SNAP/runner" -q -d "dbname=$DB" --data "$DATA" \
         --json "$B/runner.json" "$SNAP/postgres" >"$B/runner.out" 2>&1; then
@@ -180,7 +185,7 @@ route_runner() {
     for f in "${STEPS[@]}"; do
         name=$(basename "$f" .sql); name=${name#*_}
         s=$(grep -F "\"name\": \"$name\"," "$B/runner.json" | sed -E 's/.*"seconds": ([0-9.]+).*/\1/')
-        step_row runner "$(phase_of "$f")" "$name" "${s:-0}"
+        step_row "$route" "$(phase_of "$f")" "$name" "${s:-0}"
         if is_copy_step "$f"; then SEEN_LOAD=1; fi
     done
     return 0
@@ -539,12 +544,12 @@ END {
         }
     }
     if (anyest) printf "\nest.: row by row would run over %s s at that size; the figure is its measured songs phase plus its measured per-event rate on the real data of that size (a probe of up to %s s of events) times all of its events.\n", limit, probe
-    printf "\n## Ratios\n\nMedians of the alternated runs. runner/hand: the goal is <= 1.00; naive/runner: the goal is >= 2.00.\n\n| events | runs | runner/hand | naive/runner | runner/tsvgen | rowbyrow/runner | runner peak RSS MB |\n|---:|---:|---:|---:|---:|---:|---:|\n"
+    printf "\n## Ratios\n\nMedians of the alternated runs. runner/hand: the goal is <= 1.00; naive/runner: the goal is >= 2.00.\n\n| events | runs | runner/hand | naive/runner | untuned/runner | runner/tsvgen | rowbyrow/runner | runner peak RSS MB |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     for (i = 1; i <= nsizes; i++) {
         s = sizes[i]; rn = med(s, "runner"); rb = med(s, "rowbyrow"); pre = ""
         if (rb == "" && ((s SUBSEP "rowbyrow") in est)) { rb = est[s, "rowbyrow"]; pre = "~" }
         rr = ratio(rb, rn); if (rr != "-") rr = pre rr
-        printf "| %s | %d | %s | %s | %s | %s | %s |\n", sizename(s), nok[s, "runner"], ratio(rn, med(s, "hand")), ratio(med(s, "naive"), rn), ratio(rn, med(s, "tsvgen")), rr, rss[s, "runner"] == "" ? "-" : sprintf("%.1f", rss[s, "runner"] / 1024)
+        printf "| %s | %d | %s | %s | %s | %s | %s | %s |\n", sizename(s), nok[s, "runner"], ratio(rn, med(s, "hand")), ratio(med(s, "naive"), rn), ratio(med(s, "untuned"), rn), ratio(rn, med(s, "tsvgen")), rr, rss[s, "runner"] == "" ? "-" : sprintf("%.1f", rss[s, "runner"] / 1024)
     }
     printf "\n## Where the time goes (median seconds per phase)\n\n| events | route | create | staging load | transform | other steps | rows (row by row) |\n|---:|---|---:|---:|---:|---:|---:|\n"
     for (i = 1; i <= nsizes; i++) {
@@ -557,13 +562,13 @@ END {
             printf "| %s | %s%s |\n", (j == 1 ? sizename(s) : ""), r, line
         }
     }
-    printf "\n## Step by step: runner against the hand-written floor (median seconds)\n\n| events | step | runner | hand | tsvgen | runner - hand |\n|---:|---|---:|---:|---:|---:|\n"
+    printf "\n## Step by step: runner against the hand-written floor (median seconds)\n\n| events | step | runner | untuned | hand | tsvgen | runner - hand |\n|---:|---|---:|---:|---:|---:|---:|\n"
     for (i = 1; i <= nsizes; i++) {
         s = sizes[i]; first = 1
         for (j = 1; j <= nsteps; j++) {
-            st = stepnames[j]; a = step_median(s, "runner", st); b = step_median(s, "hand", st); c = step_median(s, "tsvgen", st)
+            st = stepnames[j]; a = step_median(s, "runner", st); b = step_median(s, "hand", st); c = step_median(s, "tsvgen", st); u = step_median(s, "untuned", st)
             if (a == "" && b == "") continue
-            printf "| %s | %s | %s | %s | %s | %s |\n", (first ? sizename(s) : ""), st, (a == "" ? "-" : sec(a)), (b == "" ? "-" : sec(b)), (c == "" ? "-" : sec(c)), ((a == "" || b == "") ? "-" : sprintf("%+.2f", a - b)); first = 0
+            printf "| %s | %s | %s | %s | %s | %s | %s |\n", (first ? sizename(s) : ""), st, (a == "" ? "-" : sec(a)), (u == "" ? "-" : sec(u)), (b == "" ? "-" : sec(b)), (c == "" ? "-" : sec(c)), ((a == "" || b == "") ? "-" : sprintf("%+.2f", a - b)); first = 0
         }
     }
     if (ngens > 0) {

@@ -7,14 +7,15 @@
  *                    default 4MB it is an external merge on disk; users' and
  *                    time's windows and the data checks' GROUP BYs spill too.
  *                    It is per sort or hash node of the runner's one backend.
- *   jit off          with statistics (below, or after autovacuum's ANALYZE) the
+ *   jit off          once the staging tables have statistics (autovacuum's
+ *                    ANALYZE runs about a minute after the COPY, so mid-run) the
  *                    transforms cost more than jit_above_cost, and compiling
- *                    their expressions costs more than it saves at this size.
- *   ANALYZE staging  fresh COPY targets have no statistics: the planner guesses
- *                    0.5% of rows for page = 'NextSong' (87% in fact) and plans
- *                    the joins and aggregates for a few hundred rows.
- * maintenance_work_mem is not raised: no step builds an index or a foreign key
- * after its rows are in (primary keys exist before the INSERT), so it is unused.
+ *                    their expressions then costs more than it saves.
+ * Measured and not kept: maintenance_work_mem (no step builds an index or a
+ * foreign key after its rows are in: primary keys exist before the INSERT) and an
+ * ANALYZE of the staging tables after their COPY (the plans of every transform
+ * are the same with and without statistics: sequential scans, one hash join,
+ * one sort per window; BENCH.md shows both EXPLAINs).
  */
 #include "tuning.h"
 
@@ -23,16 +24,13 @@
 #include "../common/message.h"
 #include "conn.h"
 
-static const TuningSetting SETTINGS[] = {
+static const struct {
+    const char *name;  /* a PostgreSQL setting */
+    const char *value; /* as SET takes it */
+} SETTINGS[] = {
     {"work_mem", "'256MB'"},
     {"jit", "off"},
 };
-
-const TuningSetting *tuning_settings(size_t *n)
-{
-    *n = sizeof SETTINGS / sizeof SETTINGS[0];
-    return SETTINGS;
-}
 
 /* 1 when pg_settings says name still has its compiled-in default; 0 when
  * someone set it (configuration file, role, database, client); -1 on error. */
@@ -84,23 +82,4 @@ void tuning_open(PGconn *c)
                     "server's own",
                     err.data);
     buf_free(&err);
-}
-
-int tuning_analyze_loaded(PGconn *c, const Step *s, Buf *err)
-{
-    for (size_t k = 0; k < s->nstmts; k++) {
-        const CopyStmt *cs = s->stmts[k].copy_stmt;
-        if (!s->stmts[k].copy || !cs || !cs->from_stdin)
-            continue;
-        Buf sql;
-        buf_init(&sql);
-        /* the table name as the step wrote it: it already named this table in
-         * its COPY, quotes included */
-        buf_printf(&sql, "ANALYZE %s", cs->table);
-        int rc = conn_exec(c, sql.data, err);
-        buf_free(&sql);
-        if (rc)
-            return -1;
-    }
-    return 0;
 }
