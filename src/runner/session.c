@@ -11,6 +11,7 @@
 #include "history.h"
 #include "lock.h"
 #include "runner.h"
+#include "tuning.h"
 
 /* The running statement's cancel handle, for the signal handler (the one
  * piece of file-scope state: a signal handler has no other way in). */
@@ -50,6 +51,7 @@ int session_open(Session *s, const char *conninfo, const Config *cfg, int quiet,
          * statement within a second, so its session ends and the lock frees itself.
          * Older servers reject the name; that is harmless. */
         conn_exec(s->conn, "SET client_connection_check_interval = 1000", NULL);
+        tuning_open(s->conn); /* tuning.h: work_mem, jit, measured in BENCH.md */
     }
     bool held;
     if (lock_acquire(s->conn, s->redshift, &held, &err)) {

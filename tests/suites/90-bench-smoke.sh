@@ -28,18 +28,22 @@ if [ $rc = 0 ]; then ok "bench.sh completes"; else fail "bench.sh exited $rc" "$
 if grep -q 'MISMATCH\|FAILED' "$tmp/err" "$tmp/out"; then
     fail "a route failed or disagreed on row counts" "$(grep -h 'MISMATCH\|FAILED' "$tmp/err" "$tmp/out")"
 else ok "no route failed or disagreed"; fi
-for h in '## Load: JSON to star schema' '## Ratios' '## Where the time goes' '## gen: compile time' '## Targets'; do
+for h in '## Load: JSON to star schema' '## Ratios' '## Where the time goes' '## Step by step' '## gen: compile time' '## Targets'; do
     if grep -qF "$h" "$tmp/out"; then ok "prints '$h'"; else fail "no '$h' in the output" "$(head -n 30 "$tmp/out")"; fi
 done
-for r in runner floor naive rowbyrow; do
+for r in runner hand naive untuned tsvgen rowbyrow; do
     if grep -qE "\| $r \| 1 \| [0-9.]+ \|" "$tmp/out"; then ok "table row for $r"
     else fail "no timed table row for $r" "$(grep -F "| $r |" "$tmp/out")"; fi
 done
 res="$tmp/bench/results.tsv"
 if [ -f "$res" ]; then
     n=$(awk -F'\t' '$1 == "load" && $2 == "500" && $9 == "ok"' "$res" | wc -l)
-    if [ "$n" = 4 ]; then ok "results.tsv: 4 routes ok at 500 events"
-    else fail "results.tsv: $n ok load rows at 500 events, want 4" "$(cat "$res")"; fi
+    if [ "$n" = 6 ]; then ok "results.tsv: 6 routes ok at 500 events"
+    else fail "results.tsv: $n ok load rows at 500 events, want 6" "$(cat "$res")"; fi
+    # the hand-written floor ran its own SQL (its steps are timed) and agreed on keys
+    if awk -F'\t' '$2 == "hand" && $5 == "load_songplays" { found = 1 } END { exit !found }' "$tmp/bench/steps.tsv"; then
+        ok "the hand-written floor timed its own load_songplays"
+    else fail "no load_songplays step of the hand route in steps.tsv" "$(cat "$tmp/bench/steps.tsv")"; fi
     if awk -F'\t' '$1 == "load" && $3 == "runner" && $8 + 0 > 0 { found = 1 } END { exit !found }' "$res"; then
         ok "runner peak RSS recorded"
     else fail "no runner peak RSS in results.tsv"; fi
