@@ -172,7 +172,10 @@ static void rs_load_staging(Buf *b, const Dialect *d, const Model *m, const Tabl
         buf_puts(b, "\nEMPTYASNULL");
     if (t->blanks_as_null)
         buf_puts(b, "\nBLANKSASNULL");
-    buf_puts(b, "\nCOMPUPDATE OFF\nSTATUPDATE OFF\nMAXERROR 0;\n");
+    /* STATUPDATE ON, not OFF: the staging table feeds the big joins of the star loads and
+     * needs fresh statistics; the default refreshes them only when the table is initially
+     * empty, which a re-run after DELETE is not (copy-parameters-data-load). */
+    buf_puts(b, "\nCOMPUPDATE OFF\nSTATUPDATE ON\nMAXERROR 0;\n");
 }
 
 const Dialect dialect_redshift = {

@@ -287,7 +287,13 @@ static void emit_load_step(Emitter *e, Buf *b, const TableDef *t)
         buf_puts(b, ";\n\n");
     }
     if (ld->mode == MODE_UPSERT) {
-        buf_puts(b, "CREATE TEMP TABLE stargen_stage AS\n");
+        /* LIKE, not CREATE TABLE AS: the stage inherits the target's distribution key, so
+         * the DELETE ... USING below is a collocated join (merge-create-staging-table). */
+        buf_puts(b, "CREATE TEMP TABLE stargen_stage (LIKE ");
+        print_name(b, t->name);
+        buf_puts(b, ");\n\nINSERT INTO stargen_stage ");
+        target_list(b, t);
+        buf_putc(b, '\n');
         load_select(e, b, t);
         buf_puts(b, ";\n\nDELETE FROM ");
         print_name(b, t->name);

@@ -5,7 +5,9 @@
 -- Rows: one per primary key, the latest by o.order_ts; ties broken by every loaded column, so the choice is deterministic.
 -- Mode upsert.
 
-CREATE TEMP TABLE stargen_stage AS
+CREATE TEMP TABLE stargen_stage (LIKE "order");
+
+INSERT INTO stargen_stage (order_id, customer_id, product, region, amount, discounted, day, size_class, note)
 SELECT order_id, customer_id, product, region, amount, discounted, day, size_class, note
 FROM (
     SELECT

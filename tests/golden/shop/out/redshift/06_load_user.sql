@@ -5,7 +5,9 @@
 -- Rows: one per primary key, the latest by c.updated_at; ties broken by every loaded column, so the choice is deterministic.
 -- Mode upsert.
 
-CREATE TEMP TABLE stargen_stage AS
+CREATE TEMP TABLE stargen_stage (LIKE "user");
+
+INSERT INTO stargen_stage (customer_id, name, email_hash, tier, "group", "end")
 SELECT customer_id, name, email_hash, tier, "group", "end"
 FROM (
     SELECT
