@@ -5,9 +5,9 @@
 
 -- The primary key of artists is unique.
 -- stargen:check name=unique_artists_artist_id severity=error
-SELECT artist_id, COUNT(*) AS copies
+SELECT RTRIM(artist_id) AS artist_id, COUNT(*) AS copies
 FROM artists
-GROUP BY artist_id
+GROUP BY RTRIM(artist_id)
 HAVING COUNT(*) > 1;
 
 -- artists.artist_id holds no NULL.
@@ -24,9 +24,9 @@ WHERE t.name IS NULL;
 
 -- The primary key of songs is unique.
 -- stargen:check name=unique_songs_song_id severity=error
-SELECT song_id, COUNT(*) AS copies
+SELECT RTRIM(song_id) AS song_id, COUNT(*) AS copies
 FROM songs
-GROUP BY song_id
+GROUP BY RTRIM(song_id)
 HAVING COUNT(*) > 1;
 
 -- songs.song_id holds no NULL.
@@ -52,7 +52,7 @@ WHERE t.artist_id IS NULL;
 SELECT child.song_id, child.artist_id
 FROM songs AS child
 LEFT JOIN artists AS parent
-    ON parent.artist_id = child.artist_id
+    ON RTRIM(parent.artist_id) = RTRIM(child.artist_id)
 WHERE child.artist_id IS NOT NULL AND parent.artist_id IS NULL;
 
 -- The primary key of users is unique.
@@ -78,13 +78,13 @@ WHERE t.level IS NULL;
 -- stargen:check name=accepted_values_users_gender severity=error
 SELECT t.user_id, t.gender
 FROM users AS t
-WHERE t.gender NOT IN ('F', 'M');
+WHERE RTRIM(t.gender) NOT IN ('F', 'M');
 
 -- users.level holds only accepted values.
 -- stargen:check name=accepted_values_users_level severity=error
 SELECT t.user_id, t.level
 FROM users AS t
-WHERE t.level NOT IN ('free', 'paid');
+WHERE RTRIM(t.level) NOT IN ('free', 'paid');
 
 -- The primary key of songplays is unique.
 -- stargen:check name=unique_songplays_songplay_id severity=error
@@ -136,7 +136,7 @@ WHERE child.user_id IS NOT NULL AND parent.user_id IS NULL;
 SELECT child.songplay_id, child.song_id
 FROM songplays AS child
 LEFT JOIN songs AS parent
-    ON parent.song_id = child.song_id
+    ON RTRIM(parent.song_id) = RTRIM(child.song_id)
 WHERE child.song_id IS NOT NULL AND parent.song_id IS NULL;
 
 -- Every songplays.artist_id is in artists.artist_id (no orphans).
@@ -144,14 +144,14 @@ WHERE child.song_id IS NOT NULL AND parent.song_id IS NULL;
 SELECT child.songplay_id, child.artist_id
 FROM songplays AS child
 LEFT JOIN artists AS parent
-    ON parent.artist_id = child.artist_id
+    ON RTRIM(parent.artist_id) = RTRIM(child.artist_id)
 WHERE child.artist_id IS NOT NULL AND parent.artist_id IS NULL;
 
 -- songplays.level holds only accepted values.
 -- stargen:check name=accepted_values_songplays_level severity=error
 SELECT t.songplay_id, t.level
 FROM songplays AS t
-WHERE t.level NOT IN ('free', 'paid');
+WHERE RTRIM(t.level) NOT IN ('free', 'paid');
 
 -- The primary key of time is unique.
 -- stargen:check name=unique_time_start_time severity=error
@@ -207,7 +207,7 @@ WHERE t.weekday IS NULL;
 -- stargen:check name=songplays_match_nextsong_events severity=error
 SELECT l.n AS left_rows, r.n AS right_rows
 FROM (SELECT COUNT(*) AS n FROM songplays) AS l
-CROSS JOIN (SELECT COUNT(*) AS n FROM staging_events AS e WHERE e.page = 'NextSong' AND e.user_id IS NOT NULL) AS r
+CROSS JOIN (SELECT COUNT(*) AS n FROM staging_events AS e WHERE RTRIM(e.page) = 'NextSong' AND e.user_id IS NOT NULL) AS r
 WHERE l.n <> r.n;
 
 -- songplays has at least 1 row.

@@ -103,20 +103,30 @@ static void check_sql(Emitter *e, Buf *b, const CheckDef *c)
     const ColumnDef *col = c->column;
     switch (c->kind) {
     case CK_UNIQUE: {
-        Buf keys;
+        Buf keys, named;
         buf_init(&keys);
+        buf_init(&named);
         for (size_t i = 0; i < t->columns.len; i++) {
             const ColumnDef *k = t->columns.items[i];
             if (!k->primary_key)
                 continue;
-            if (keys.len)
+            if (keys.len) {
                 buf_puts(&keys, ", ");
-            print_name(&keys, k->name);
+                buf_puts(&named, ", ");
+            }
+            size_t at = keys.len;
+            print_key_name(&keys, e->d, NULL, k->name, k->type);
+            buf_puts(&named, keys.data + at);
+            if (strcmp(keys.data + at, k->name)) { /* RTRIM(k): keep the column's name */
+                buf_puts(&named, " AS ");
+                print_name(&named, k->name);
+            }
         }
-        buf_printf(b, "SELECT %s, COUNT(*) AS copies\nFROM ", keys.data);
+        buf_printf(b, "SELECT %s, COUNT(*) AS copies\nFROM ", named.data);
         print_name(b, t->name);
         buf_printf(b, "\nGROUP BY %s\nHAVING COUNT(*) > 1", keys.data);
         buf_free(&keys);
+        buf_free(&named);
         break;
     }
     case CK_NOT_NULL:
@@ -138,9 +148,9 @@ static void check_sql(Emitter *e, Buf *b, const CheckDef *c)
         buf_puts(b, " AS child\nLEFT JOIN ");
         print_name(b, col->ref_col->table->name);
         buf_puts(b, " AS parent\n    ON ");
-        qualified(b, "parent", col->ref_col->name);
+        print_key_name(b, e->d, "parent", col->ref_col->name, col->ref_col->type);
         buf_puts(b, " = ");
-        qualified(b, "child", col->name);
+        print_key_name(b, e->d, "child", col->name, col->type);
         buf_puts(b, "\nWHERE ");
         qualified(b, "child", col->name);
         buf_puts(b, " IS NOT NULL AND ");
@@ -154,7 +164,7 @@ static void check_sql(Emitter *e, Buf *b, const CheckDef *c)
         buf_puts(b, "\nFROM ");
         print_name(b, t->name);
         buf_puts(b, " AS t\nWHERE ");
-        qualified(b, "t", col->name);
+        print_key_name(b, e->d, "t", col->name, col->type);
         buf_puts(b, " NOT IN (");
         for (size_t i = 0; i < col->accepted.len; i++) {
             if (i)

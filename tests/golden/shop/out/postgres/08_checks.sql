@@ -5,9 +5,9 @@
 
 -- The primary key of products is unique.
 -- stargen:check name=unique_products_product severity=error
-SELECT product, COUNT(*) AS copies
+SELECT RTRIM(product) AS product, COUNT(*) AS copies
 FROM products
-GROUP BY product
+GROUP BY RTRIM(product)
 HAVING COUNT(*) > 1;
 
 -- products.product holds no NULL.
@@ -97,5 +97,5 @@ WHERE child.customer_id IS NOT NULL AND parent.customer_id IS NULL;
 SELECT child.order_id, child.product
 FROM "order" AS child
 LEFT JOIN products AS parent
-    ON parent.product = child.product
+    ON RTRIM(parent.product) = RTRIM(child.product)
 WHERE child.product IS NOT NULL AND parent.product IS NULL;

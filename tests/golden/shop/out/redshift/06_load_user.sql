@@ -15,10 +15,10 @@ FROM (
         ROW_NUMBER() OVER (
             PARTITION BY customer_id
             ORDER BY stargen_latest DESC NULLS LAST,
-                name ASC NULLS LAST,
-                email_hash ASC NULLS LAST,
-                tier ASC NULLS LAST,
-                "group" ASC NULLS LAST,
+                name ASC NULLS LAST, OCTET_LENGTH(name) ASC,
+                email_hash ASC NULLS LAST, OCTET_LENGTH(email_hash) ASC,
+                tier ASC NULLS LAST, OCTET_LENGTH(tier) ASC,
+                "group" ASC NULLS LAST, OCTET_LENGTH("group") ASC,
                 "end" ASC NULLS LAST
         ) AS stargen_rn
     FROM (
