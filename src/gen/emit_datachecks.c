@@ -204,6 +204,104 @@ static void check_sql(Emitter *e, Buf *b, const CheckDef *c)
     buf_puts(b, ";\n");
 }
 
+/* ---- distribution health (issue 12 item 17) ----
+ *
+ * Warn-severity checks over the loaded rows, the same SQL on both targets, so a skewed
+ * distribution key shows on the local twin before it reaches a cluster
+ * (c_best-practices-best-dist-key).  Slices are simulated: a row's slice is the first six
+ * hex digits of MD5(key) modulo N (NULL keys all on slice 0, as Redshift puts them on one
+ * slice); Redshift's own hash differs, the shape of the skew does not.  Each tunable value
+ * is a literal after a marker comment, which the runner replaces from the environment
+ * (src/runner/distkey.c): N slices, the shares and the row counts. */
+#define DK(name, value) "/*stargen:" name "*/" value
+
+static void dist_key_check(Buf *b, const TableDef *t)
+{
+    const char *k = t->dist_col->name;
+    buf_printf(b,
+               "\n-- The distribution key %s.%s spreads the rows evenly: few NULLs, no dominant "
+               "value, no slice far above the average.\n",
+               t->name, k);
+    buf_printf(b, "-- stargen:check name=dist_key_%s severity=warn\n", t->name);
+    buf_puts(b, "SELECT h.rows_total, h.null_share, h.top_value_share, h.slice_skew, h.slices\n"
+                "FROM (\n    SELECT\n        t.n AS rows_total,\n"
+                "        CAST(t.nulls AS DOUBLE PRECISION) / t.n AS null_share,\n"
+                "        CAST(v.top AS DOUBLE PRECISION) / t.n AS top_value_share,\n"
+                "        CAST(s.biggest AS DOUBLE PRECISION) * s.slices / t.n AS slice_skew,\n"
+                "        s.slices\n    FROM (SELECT COUNT(*) AS n, COUNT(*) - COUNT(");
+    print_name(b, k);
+    buf_puts(b, ") AS nulls FROM ");
+    print_name(b, t->name);
+    buf_puts(b, ") AS t\n    CROSS JOIN (SELECT COALESCE(MAX(c), 0) AS top FROM (SELECT COUNT(*) "
+                "AS c FROM ");
+    print_name(b, t->name);
+    buf_puts(b, " WHERE ");
+    print_name(b, k);
+    buf_puts(b, " IS NOT NULL GROUP BY ");
+    print_name(b, k);
+    buf_puts(b,
+             ") AS g) AS v\n    CROSS JOIN (\n        SELECT MAX(c) AS biggest, MAX(n) AS slices\n"
+             "        FROM (\n            SELECT COUNT(*) AS c, MAX(n) AS n FROM (\n"
+             "                SELECT COALESCE(MOD(\n");
+    for (int i = 0; i < 6; i++)
+        buf_printf(b,
+                   "                    %s(STRPOS('0123456789abcdef', SUBSTRING(m, %d, 1)) - 1) "
+                   "* %d\n",
+                   i ? "+ " : "", i + 1, 1 << (4 * (5 - i)));
+    buf_puts(b, "                    , x.n), 0) AS slice, x.n\n"
+                "                FROM (SELECT MD5(CAST(");
+    print_name(b, k);
+    buf_puts(b, " AS VARCHAR)) AS m, " DK("dist_slices", "16") " AS n FROM ");
+    print_name(b, t->name);
+    buf_puts(b,
+             ") AS x\n            ) AS y\n            GROUP BY slice\n        ) AS z\n"
+             "    ) AS s\n    WHERE t.n >= " DK(
+                 "dist_min_rows", "1000") "\n) AS h\n"
+                                          "WHERE h.null_share > " DK(
+                                              "dist_max_null_share",
+                                              "0.1") "\n"
+                                                     "    OR h.top_value_share > " DK(
+                                                         "dist_max_top_share",
+                                                         "0.1") "\n"
+                                                                "    OR h.slice_skew > " DK(
+                                                                    "dist_max_skew", "1.5") ";\n");
+}
+
+static void dist_all_check(Buf *b, const Model *m, const TableDef *t)
+{
+    buf_printf(b,
+               "\n-- DISTSTYLE ALL copies %s to every node: it must stay small, and well "
+               "below the facts.\n",
+               t->name);
+    buf_printf(b, "-- stargen:check name=dist_all_%s severity=warn\n", t->name);
+    buf_puts(b, "SELECT a.n AS rows_total");
+    int nf = 0;
+    for (size_t i = 0; i < m->tables.len; i++) {
+        const TableDef *f = m->tables.items[i];
+        if (f->role == ROLE_FACT)
+            buf_printf(b, ", f%d.n AS %s_rows", nf++, f->name);
+    }
+    buf_puts(b, "\nFROM (SELECT COUNT(*) AS n FROM ");
+    print_name(b, t->name);
+    buf_puts(b, ") AS a");
+    nf = 0;
+    for (size_t i = 0; i < m->tables.len; i++) {
+        const TableDef *f = m->tables.items[i];
+        if (f->role != ROLE_FACT)
+            continue;
+        buf_puts(b, "\nCROSS JOIN (SELECT COUNT(*) AS n FROM ");
+        print_name(b, f->name);
+        buf_printf(b, ") AS f%d", nf++);
+    }
+    buf_puts(b, "\nWHERE a.n > " DK("dist_all_max_rows", "1000000"));
+    for (int i = 0; i < nf; i++)
+        buf_printf(b,
+                   "\n    OR (a.n >= " DK("dist_min_rows", "1000") " AND a.n > f%d.n * " DK(
+                       "dist_all_max_share", "0.5") ")",
+                   i);
+    buf_puts(b, ";\n");
+}
+
 void emit_datachecks(Emitter *e, Buf *b)
 {
     emit_header(e, b,
@@ -217,6 +315,15 @@ void emit_datachecks(Emitter *e, Buf *b)
         buf_printf(b, "-- stargen:check name=%s severity=%s\n", c->name,
                    c->warn ? "warn" : "error");
         check_sql(e, b, c);
+    }
+    for (size_t i = 0; i < e->m->tables.len; i++) {
+        const TableDef *t = e->m->tables.items[i];
+        if (t->role == ROLE_STAGING)
+            continue;
+        if (t->dist == DIST_KEY && t->dist_col)
+            dist_key_check(b, t);
+        else if (t->dist == DIST_ALL)
+            dist_all_check(b, e->m, t);
     }
     emit_finish_step(e, "checks", b);
 }
