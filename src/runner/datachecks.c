@@ -75,7 +75,7 @@ int checks_run(PGconn *c, const Step *s, FILE *out, bool quiet, CheckRun *run)
         buf_free(&sql);
     report:
         cr->seconds = now_seconds() - t0;
-        if (quiet && (cr->failing == 0 || cr->warn))
+        if (quiet && cr->failing >= 0 && (cr->failing == 0 || cr->warn)) /* errors always show */
             continue;
         const char *status = cr->failing < 0    ? "ERROR"
                              : cr->failing == 0 ? "pass"
