@@ -236,12 +236,12 @@ SELECT h.rows_total, h.null_share, h.top_value_share, h.slice_skew, h.slices
 FROM (
     SELECT
         t.n AS rows_total,
-        CAST(t.nulls AS DOUBLE PRECISION) / t.n AS null_share,
-        CAST(v.top AS DOUBLE PRECISION) / t.n AS top_value_share,
+        CAST(t.null_keys AS DOUBLE PRECISION) / t.n AS null_share,
+        CAST(v.top_rows AS DOUBLE PRECISION) / t.n AS top_value_share,
         CAST(s.biggest AS DOUBLE PRECISION) * s.slices / t.n AS slice_skew,
         s.slices
-    FROM (SELECT COUNT(*) AS n, COUNT(*) - COUNT(start_time) AS nulls FROM songplays) AS t
-    CROSS JOIN (SELECT COALESCE(MAX(c), 0) AS top FROM (SELECT COUNT(*) AS c FROM songplays WHERE start_time IS NOT NULL GROUP BY start_time) AS g) AS v
+    FROM (SELECT COUNT(*) AS n, COUNT(*) - COUNT(start_time) AS null_keys FROM songplays) AS t
+    CROSS JOIN (SELECT COALESCE(MAX(c), 0) AS top_rows FROM (SELECT COUNT(*) AS c FROM songplays WHERE start_time IS NOT NULL GROUP BY start_time) AS g) AS v
     CROSS JOIN (
         SELECT MAX(c) AS biggest, MAX(n) AS slices
         FROM (
@@ -265,7 +265,7 @@ WHERE h.null_share > /*stargen:dist_max_null_share*/0.1
     OR h.top_value_share > /*stargen:dist_max_top_share*/0.1
     OR h.slice_skew > /*stargen:dist_max_skew*/1.5;
 
--- DISTSTYLE ALL copies users to every node: it must stay small, and well below the facts.
+-- DISTSTYLE ALL copies users to every node: it must stay small, and well below the facts it serves.
 -- stargen:check name=dist_all_users severity=warn
 SELECT a.n AS rows_total, f0.n AS songplays_rows
 FROM (SELECT COUNT(*) AS n FROM users) AS a
@@ -279,12 +279,12 @@ SELECT h.rows_total, h.null_share, h.top_value_share, h.slice_skew, h.slices
 FROM (
     SELECT
         t.n AS rows_total,
-        CAST(t.nulls AS DOUBLE PRECISION) / t.n AS null_share,
-        CAST(v.top AS DOUBLE PRECISION) / t.n AS top_value_share,
+        CAST(t.null_keys AS DOUBLE PRECISION) / t.n AS null_share,
+        CAST(v.top_rows AS DOUBLE PRECISION) / t.n AS top_value_share,
         CAST(s.biggest AS DOUBLE PRECISION) * s.slices / t.n AS slice_skew,
         s.slices
-    FROM (SELECT COUNT(*) AS n, COUNT(*) - COUNT(song_id) AS nulls FROM songs) AS t
-    CROSS JOIN (SELECT COALESCE(MAX(c), 0) AS top FROM (SELECT COUNT(*) AS c FROM songs WHERE song_id IS NOT NULL GROUP BY song_id) AS g) AS v
+    FROM (SELECT COUNT(*) AS n, COUNT(*) - COUNT(song_id) AS null_keys FROM songs) AS t
+    CROSS JOIN (SELECT COALESCE(MAX(c), 0) AS top_rows FROM (SELECT COUNT(*) AS c FROM songs WHERE song_id IS NOT NULL GROUP BY song_id) AS g) AS v
     CROSS JOIN (
         SELECT MAX(c) AS biggest, MAX(n) AS slices
         FROM (
@@ -308,7 +308,7 @@ WHERE h.null_share > /*stargen:dist_max_null_share*/0.1
     OR h.top_value_share > /*stargen:dist_max_top_share*/0.1
     OR h.slice_skew > /*stargen:dist_max_skew*/1.5;
 
--- DISTSTYLE ALL copies artists to every node: it must stay small, and well below the facts.
+-- DISTSTYLE ALL copies artists to every node: it must stay small, and well below the facts it serves.
 -- stargen:check name=dist_all_artists severity=warn
 SELECT a.n AS rows_total, f0.n AS songplays_rows
 FROM (SELECT COUNT(*) AS n FROM artists) AS a
@@ -322,12 +322,12 @@ SELECT h.rows_total, h.null_share, h.top_value_share, h.slice_skew, h.slices
 FROM (
     SELECT
         t.n AS rows_total,
-        CAST(t.nulls AS DOUBLE PRECISION) / t.n AS null_share,
-        CAST(v.top AS DOUBLE PRECISION) / t.n AS top_value_share,
+        CAST(t.null_keys AS DOUBLE PRECISION) / t.n AS null_share,
+        CAST(v.top_rows AS DOUBLE PRECISION) / t.n AS top_value_share,
         CAST(s.biggest AS DOUBLE PRECISION) * s.slices / t.n AS slice_skew,
         s.slices
-    FROM (SELECT COUNT(*) AS n, COUNT(*) - COUNT(start_time) AS nulls FROM time) AS t
-    CROSS JOIN (SELECT COALESCE(MAX(c), 0) AS top FROM (SELECT COUNT(*) AS c FROM time WHERE start_time IS NOT NULL GROUP BY start_time) AS g) AS v
+    FROM (SELECT COUNT(*) AS n, COUNT(*) - COUNT(start_time) AS null_keys FROM time) AS t
+    CROSS JOIN (SELECT COALESCE(MAX(c), 0) AS top_rows FROM (SELECT COUNT(*) AS c FROM time WHERE start_time IS NOT NULL GROUP BY start_time) AS g) AS v
     CROSS JOIN (
         SELECT MAX(c) AS biggest, MAX(n) AS slices
         FROM (

@@ -100,7 +100,7 @@ static const struct Encoding {
 /* A column's ENCODE against its type.  The first ENCODE of a table that leaves other
  * columns without one also warns: the table leaves ENCODE AUTO, so those columns get fixed
  * defaults instead (c_Compression_encodings). */
-static void analyze_encode(Analyzer *c, TableDef *t, ColumnDef *col, bool *warned)
+static void analyze_encode(Analyzer *c, TableDef *t, ColumnDef *col, bool *decided)
 {
     const struct Encoding *e = NULL;
     for (size_t k = 0; k < sizeof encodings / sizeof encodings[0]; k++)
@@ -122,11 +122,13 @@ static void analyze_encode(Analyzer *c, TableDef *t, ColumnDef *col, bool *warne
         diag_hint(c->d, "%s takes %s (%s)", e->name, e->accepts, e->page);
         return;
     }
+    if (*decided) /* the table's first valid ENCODE decides, once: linear in its columns */
+        return;
+    *decided = true;
     size_t encoded = 0;
     for (size_t i = 0; i < t->columns.len; i++)
         encoded += ((ColumnDef *)t->columns.items[i])->encode != NULL;
-    if (!*warned && encoded < t->columns.len) {
-        *warned = true;
+    if (encoded < t->columns.len) {
         diag_warning(c->d, col->encode->mark, "encode-auto",
                      "ENCODE %s on \"%s\" turns ENCODE AUTO off for the whole table \"%s\": "
                      "Redshift no longer manages any of its columns' encodings",

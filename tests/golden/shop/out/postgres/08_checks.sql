@@ -100,7 +100,7 @@ LEFT JOIN products AS parent
     ON RTRIM(parent.product) = RTRIM(child.product)
 WHERE child.product IS NOT NULL AND parent.product IS NULL;
 
--- DISTSTYLE ALL copies user to every node: it must stay small, and well below the facts.
+-- DISTSTYLE ALL copies user to every node: it must stay small, and well below the facts it serves.
 -- stargen:check name=dist_all_user severity=warn
 SELECT a.n AS rows_total, f0.n AS order_rows
 FROM (SELECT COUNT(*) AS n FROM "user") AS a
@@ -108,7 +108,7 @@ CROSS JOIN (SELECT COUNT(*) AS n FROM "order") AS f0
 WHERE a.n > /*stargen:dist_all_max_rows*/1000000
     OR (a.n >= /*stargen:dist_min_rows*/1000 AND a.n > f0.n * /*stargen:dist_all_max_share*/0.5);
 
--- DISTSTYLE ALL copies products to every node: it must stay small, and well below the facts.
+-- DISTSTYLE ALL copies products to every node: it must stay small, and well below the facts it serves.
 -- stargen:check name=dist_all_products severity=warn
 SELECT a.n AS rows_total, f0.n AS order_rows
 FROM (SELECT COUNT(*) AS n FROM products) AS a
@@ -122,12 +122,12 @@ SELECT h.rows_total, h.null_share, h.top_value_share, h.slice_skew, h.slices
 FROM (
     SELECT
         t.n AS rows_total,
-        CAST(t.nulls AS DOUBLE PRECISION) / t.n AS null_share,
-        CAST(v.top AS DOUBLE PRECISION) / t.n AS top_value_share,
+        CAST(t.null_keys AS DOUBLE PRECISION) / t.n AS null_share,
+        CAST(v.top_rows AS DOUBLE PRECISION) / t.n AS top_value_share,
         CAST(s.biggest AS DOUBLE PRECISION) * s.slices / t.n AS slice_skew,
         s.slices
-    FROM (SELECT COUNT(*) AS n, COUNT(*) - COUNT(customer_id) AS nulls FROM "order") AS t
-    CROSS JOIN (SELECT COALESCE(MAX(c), 0) AS top FROM (SELECT COUNT(*) AS c FROM "order" WHERE customer_id IS NOT NULL GROUP BY customer_id) AS g) AS v
+    FROM (SELECT COUNT(*) AS n, COUNT(*) - COUNT(customer_id) AS null_keys FROM "order") AS t
+    CROSS JOIN (SELECT COALESCE(MAX(c), 0) AS top_rows FROM (SELECT COUNT(*) AS c FROM "order" WHERE customer_id IS NOT NULL GROUP BY customer_id) AS g) AS v
     CROSS JOIN (
         SELECT MAX(c) AS biggest, MAX(n) AS slices
         FROM (
