@@ -13,9 +13,9 @@ FROM (
     SELECT
         artist_id, name, location, latitude, longitude,
         ROW_NUMBER() OVER (
-            PARTITION BY artist_id
-            ORDER BY name COLLATE "C" ASC NULLS LAST,
-                location COLLATE "C" ASC NULLS LAST,
+            PARTITION BY RTRIM(artist_id)
+            ORDER BY RTRIM(name) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(name) ASC,
+                RTRIM(location) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(location) ASC,
                 latitude ASC NULLS LAST,
                 longitude ASC NULLS LAST
         ) AS stargen_rn
@@ -23,7 +23,7 @@ FROM (
         SELECT
             s.artist_id,
             s.artist_name AS name,
-            NULLIF(s.artist_location, '') AS location,
+            CASE WHEN RTRIM(s.artist_location) = '' THEN NULL ELSE s.artist_location END AS location,
             s.artist_latitude AS latitude,
             s.artist_longitude AS longitude
         FROM staging_songs AS s

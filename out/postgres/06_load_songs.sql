@@ -13,9 +13,9 @@ FROM (
     SELECT
         song_id, title, artist_id, year, duration,
         ROW_NUMBER() OVER (
-            PARTITION BY song_id
-            ORDER BY title COLLATE "C" ASC NULLS LAST,
-                artist_id COLLATE "C" ASC NULLS LAST,
+            PARTITION BY RTRIM(song_id)
+            ORDER BY RTRIM(title) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(title) ASC,
+                RTRIM(artist_id) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(artist_id) ASC,
                 year ASC NULLS LAST,
                 duration ASC NULLS LAST
         ) AS stargen_rn

@@ -15,10 +15,10 @@ FROM (
         ROW_NUMBER() OVER (
             PARTITION BY user_id
             ORDER BY stargen_latest DESC NULLS LAST,
-                first_name COLLATE "C" ASC NULLS LAST,
-                last_name COLLATE "C" ASC NULLS LAST,
-                gender COLLATE "C" ASC NULLS LAST,
-                level COLLATE "C" ASC NULLS LAST
+                RTRIM(first_name) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(first_name) ASC,
+                RTRIM(last_name) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(last_name) ASC,
+                RTRIM(gender) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(gender) ASC,
+                RTRIM(level) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(level) ASC
         ) AS stargen_rn
     FROM (
         SELECT
@@ -29,7 +29,7 @@ FROM (
             e.level,
             e.ts AS stargen_latest
         FROM staging_events AS e
-        WHERE e.page = 'NextSong' AND e.user_id IS NOT NULL
+        WHERE RTRIM(e.page) = 'NextSong' AND e.user_id IS NOT NULL
     ) AS mapped
 ) AS ranked
 WHERE stargen_rn = 1;

@@ -16,12 +16,12 @@ FROM (
             PARTITION BY stargen_by1, stargen_by2, stargen_by3, stargen_by4
             ORDER BY start_time ASC NULLS LAST,
                 user_id ASC NULLS LAST,
-                level COLLATE "C" ASC NULLS LAST,
-                song_id COLLATE "C" ASC NULLS LAST,
-                artist_id COLLATE "C" ASC NULLS LAST,
+                RTRIM(level) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(level) ASC,
+                RTRIM(song_id) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(song_id) ASC,
+                RTRIM(artist_id) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(artist_id) ASC,
                 session_id ASC NULLS LAST,
-                location COLLATE "C" ASC NULLS LAST,
-                user_agent COLLATE "C" ASC NULLS LAST
+                RTRIM(location) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(location) ASC,
+                RTRIM(user_agent) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(user_agent) ASC
         ) AS stargen_rn
     FROM (
         SELECT
@@ -39,8 +39,8 @@ FROM (
             e.ts AS stargen_by4
         FROM staging_events AS e
         LEFT JOIN staging_songs AS s
-            ON s.title = e.song AND s.artist_name = e.artist AND s.duration = e.length
-        WHERE e.page = 'NextSong' AND e.user_id IS NOT NULL
+            ON RTRIM(s.title) = RTRIM(e.song) AND RTRIM(s.artist_name) = RTRIM(e.artist) AND s.duration = e.length
+        WHERE RTRIM(e.page) = 'NextSong' AND e.user_id IS NOT NULL
     ) AS mapped
 ) AS ranked
 WHERE stargen_rn = 1;

@@ -5,9 +5,9 @@
 
 -- The primary key of artists is unique.
 -- stargen:check name=unique_artists_artist_id severity=error
-SELECT artist_id, COUNT(*) AS copies
+SELECT RTRIM(artist_id) AS artist_id, COUNT(*) AS copies
 FROM artists
-GROUP BY artist_id
+GROUP BY RTRIM(artist_id)
 HAVING COUNT(*) > 1;
 
 -- artists.artist_id holds no NULL.
@@ -24,9 +24,9 @@ WHERE t.name IS NULL;
 
 -- The primary key of songs is unique.
 -- stargen:check name=unique_songs_song_id severity=error
-SELECT song_id, COUNT(*) AS copies
+SELECT RTRIM(song_id) AS song_id, COUNT(*) AS copies
 FROM songs
-GROUP BY song_id
+GROUP BY RTRIM(song_id)
 HAVING COUNT(*) > 1;
 
 -- songs.song_id holds no NULL.
@@ -52,7 +52,7 @@ WHERE t.artist_id IS NULL;
 SELECT child.song_id, child.artist_id
 FROM songs AS child
 LEFT JOIN artists AS parent
-    ON parent.artist_id = child.artist_id
+    ON RTRIM(parent.artist_id) = RTRIM(child.artist_id)
 WHERE child.artist_id IS NOT NULL AND parent.artist_id IS NULL;
 
 -- The primary key of users is unique.
@@ -78,13 +78,13 @@ WHERE t.level IS NULL;
 -- stargen:check name=accepted_values_users_gender severity=error
 SELECT t.user_id, t.gender
 FROM users AS t
-WHERE t.gender NOT IN ('F', 'M');
+WHERE RTRIM(t.gender) NOT IN ('F', 'M');
 
 -- users.level holds only accepted values.
 -- stargen:check name=accepted_values_users_level severity=error
 SELECT t.user_id, t.level
 FROM users AS t
-WHERE t.level NOT IN ('free', 'paid');
+WHERE RTRIM(t.level) NOT IN ('free', 'paid');
 
 -- The primary key of songplays is unique.
 -- stargen:check name=unique_songplays_songplay_id severity=error
@@ -136,7 +136,7 @@ WHERE child.user_id IS NOT NULL AND parent.user_id IS NULL;
 SELECT child.songplay_id, child.song_id
 FROM songplays AS child
 LEFT JOIN songs AS parent
-    ON parent.song_id = child.song_id
+    ON RTRIM(parent.song_id) = RTRIM(child.song_id)
 WHERE child.song_id IS NOT NULL AND parent.song_id IS NULL;
 
 -- Every songplays.artist_id is in artists.artist_id (no orphans).
@@ -144,14 +144,14 @@ WHERE child.song_id IS NOT NULL AND parent.song_id IS NULL;
 SELECT child.songplay_id, child.artist_id
 FROM songplays AS child
 LEFT JOIN artists AS parent
-    ON parent.artist_id = child.artist_id
+    ON RTRIM(parent.artist_id) = RTRIM(child.artist_id)
 WHERE child.artist_id IS NOT NULL AND parent.artist_id IS NULL;
 
 -- songplays.level holds only accepted values.
 -- stargen:check name=accepted_values_songplays_level severity=error
 SELECT t.songplay_id, t.level
 FROM songplays AS t
-WHERE t.level NOT IN ('free', 'paid');
+WHERE RTRIM(t.level) NOT IN ('free', 'paid');
 
 -- The primary key of time is unique.
 -- stargen:check name=unique_time_start_time severity=error
@@ -207,7 +207,7 @@ WHERE t.weekday IS NULL;
 -- stargen:check name=songplays_match_nextsong_events severity=error
 SELECT l.n AS left_rows, r.n AS right_rows
 FROM (SELECT COUNT(*) AS n FROM songplays) AS l
-CROSS JOIN (SELECT COUNT(*) AS n FROM staging_events AS e WHERE e.page = 'NextSong' AND e.user_id IS NOT NULL) AS r
+CROSS JOIN (SELECT COUNT(*) AS n FROM staging_events AS e WHERE RTRIM(e.page) = 'NextSong' AND e.user_id IS NOT NULL) AS r
 WHERE l.n <> r.n;
 
 -- songplays has at least 1 row.
@@ -229,3 +229,124 @@ where t.start_time is null;
 -- stargen:check name=songplays_after_launch severity=warn
 SELECT *
 FROM songplays AS sp WHERE sp.start_time < TIMESTAMP '2000-01-01';
+
+-- The distribution key songplays.start_time spreads the rows evenly: few NULLs, no dominant value, no slice far above the average.
+-- stargen:check name=dist_key_songplays severity=warn
+SELECT h.rows_total, h.null_share, h.top_value_share, h.slice_skew, h.slices
+FROM (
+    SELECT
+        t.n AS rows_total,
+        CAST(t.null_keys AS DOUBLE PRECISION) / t.n AS null_share,
+        CAST(v.top_rows AS DOUBLE PRECISION) / t.n AS top_value_share,
+        CAST(s.biggest AS DOUBLE PRECISION) * s.slices / t.n AS slice_skew,
+        s.slices
+    FROM (SELECT COUNT(*) AS n, COUNT(*) - COUNT(start_time) AS null_keys FROM songplays) AS t
+    CROSS JOIN (SELECT COALESCE(MAX(c), 0) AS top_rows FROM (SELECT COUNT(*) AS c FROM songplays WHERE start_time IS NOT NULL GROUP BY start_time) AS g) AS v
+    CROSS JOIN (
+        SELECT MAX(c) AS biggest, MAX(n) AS slices
+        FROM (
+            SELECT COUNT(*) AS c, MAX(n) AS n FROM (
+                SELECT COALESCE(MOD(
+                    (STRPOS('0123456789abcdef', SUBSTRING(m, 1, 1)) - 1) * 1048576
+                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 2, 1)) - 1) * 65536
+                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 3, 1)) - 1) * 4096
+                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 4, 1)) - 1) * 256
+                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 5, 1)) - 1) * 16
+                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 6, 1)) - 1) * 1
+                    , x.n), 0) AS slice, x.n
+                FROM (SELECT MD5(CAST(start_time AS VARCHAR)) AS m, /*stargen:dist_slices*/16 AS n FROM songplays) AS x
+            ) AS y
+            GROUP BY slice
+        ) AS z
+    ) AS s
+    WHERE t.n >= /*stargen:dist_min_rows*/1000
+) AS h
+WHERE h.null_share > /*stargen:dist_max_null_share*/0.1
+    OR h.top_value_share > /*stargen:dist_max_top_share*/0.1
+    OR h.slice_skew > /*stargen:dist_max_skew*/1.5;
+
+-- DISTSTYLE ALL copies users to every node: it must stay small, and well below the facts it serves.
+-- stargen:check name=dist_all_users severity=warn
+SELECT a.n AS rows_total, f0.n AS songplays_rows
+FROM (SELECT COUNT(*) AS n FROM users) AS a
+CROSS JOIN (SELECT COUNT(*) AS n FROM songplays) AS f0
+WHERE a.n > /*stargen:dist_all_max_rows*/1000000
+    OR (a.n >= /*stargen:dist_min_rows*/1000 AND a.n > f0.n * /*stargen:dist_all_max_share*/0.5);
+
+-- The distribution key songs.song_id spreads the rows evenly: few NULLs, no dominant value, no slice far above the average.
+-- stargen:check name=dist_key_songs severity=warn
+SELECT h.rows_total, h.null_share, h.top_value_share, h.slice_skew, h.slices
+FROM (
+    SELECT
+        t.n AS rows_total,
+        CAST(t.null_keys AS DOUBLE PRECISION) / t.n AS null_share,
+        CAST(v.top_rows AS DOUBLE PRECISION) / t.n AS top_value_share,
+        CAST(s.biggest AS DOUBLE PRECISION) * s.slices / t.n AS slice_skew,
+        s.slices
+    FROM (SELECT COUNT(*) AS n, COUNT(*) - COUNT(song_id) AS null_keys FROM songs) AS t
+    CROSS JOIN (SELECT COALESCE(MAX(c), 0) AS top_rows FROM (SELECT COUNT(*) AS c FROM songs WHERE song_id IS NOT NULL GROUP BY song_id) AS g) AS v
+    CROSS JOIN (
+        SELECT MAX(c) AS biggest, MAX(n) AS slices
+        FROM (
+            SELECT COUNT(*) AS c, MAX(n) AS n FROM (
+                SELECT COALESCE(MOD(
+                    (STRPOS('0123456789abcdef', SUBSTRING(m, 1, 1)) - 1) * 1048576
+                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 2, 1)) - 1) * 65536
+                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 3, 1)) - 1) * 4096
+                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 4, 1)) - 1) * 256
+                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 5, 1)) - 1) * 16
+                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 6, 1)) - 1) * 1
+                    , x.n), 0) AS slice, x.n
+                FROM (SELECT MD5(CAST(song_id AS VARCHAR)) AS m, /*stargen:dist_slices*/16 AS n FROM songs) AS x
+            ) AS y
+            GROUP BY slice
+        ) AS z
+    ) AS s
+    WHERE t.n >= /*stargen:dist_min_rows*/1000
+) AS h
+WHERE h.null_share > /*stargen:dist_max_null_share*/0.1
+    OR h.top_value_share > /*stargen:dist_max_top_share*/0.1
+    OR h.slice_skew > /*stargen:dist_max_skew*/1.5;
+
+-- DISTSTYLE ALL copies artists to every node: it must stay small, and well below the facts it serves.
+-- stargen:check name=dist_all_artists severity=warn
+SELECT a.n AS rows_total, f0.n AS songplays_rows
+FROM (SELECT COUNT(*) AS n FROM artists) AS a
+CROSS JOIN (SELECT COUNT(*) AS n FROM songplays) AS f0
+WHERE a.n > /*stargen:dist_all_max_rows*/1000000
+    OR (a.n >= /*stargen:dist_min_rows*/1000 AND a.n > f0.n * /*stargen:dist_all_max_share*/0.5);
+
+-- The distribution key time.start_time spreads the rows evenly: few NULLs, no dominant value, no slice far above the average.
+-- stargen:check name=dist_key_time severity=warn
+SELECT h.rows_total, h.null_share, h.top_value_share, h.slice_skew, h.slices
+FROM (
+    SELECT
+        t.n AS rows_total,
+        CAST(t.null_keys AS DOUBLE PRECISION) / t.n AS null_share,
+        CAST(v.top_rows AS DOUBLE PRECISION) / t.n AS top_value_share,
+        CAST(s.biggest AS DOUBLE PRECISION) * s.slices / t.n AS slice_skew,
+        s.slices
+    FROM (SELECT COUNT(*) AS n, COUNT(*) - COUNT(start_time) AS null_keys FROM time) AS t
+    CROSS JOIN (SELECT COALESCE(MAX(c), 0) AS top_rows FROM (SELECT COUNT(*) AS c FROM time WHERE start_time IS NOT NULL GROUP BY start_time) AS g) AS v
+    CROSS JOIN (
+        SELECT MAX(c) AS biggest, MAX(n) AS slices
+        FROM (
+            SELECT COUNT(*) AS c, MAX(n) AS n FROM (
+                SELECT COALESCE(MOD(
+                    (STRPOS('0123456789abcdef', SUBSTRING(m, 1, 1)) - 1) * 1048576
+                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 2, 1)) - 1) * 65536
+                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 3, 1)) - 1) * 4096
+                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 4, 1)) - 1) * 256
+                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 5, 1)) - 1) * 16
+                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 6, 1)) - 1) * 1
+                    , x.n), 0) AS slice, x.n
+                FROM (SELECT MD5(CAST(start_time AS VARCHAR)) AS m, /*stargen:dist_slices*/16 AS n FROM time) AS x
+            ) AS y
+            GROUP BY slice
+        ) AS z
+    ) AS s
+    WHERE t.n >= /*stargen:dist_min_rows*/1000
+) AS h
+WHERE h.null_share > /*stargen:dist_max_null_share*/0.1
+    OR h.top_value_share > /*stargen:dist_max_top_share*/0.1
+    OR h.slice_skew > /*stargen:dist_max_skew*/1.5;

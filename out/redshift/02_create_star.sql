@@ -49,14 +49,14 @@ CREATE TABLE songplays (
     artist_id VARCHAR(32),
     session_id INTEGER NOT NULL,
     location VARCHAR(256),
-    user_agent VARCHAR(512) ENCODE ZSTD,
+    user_agent VARCHAR(512),
     PRIMARY KEY (songplay_id),
     FOREIGN KEY (user_id) REFERENCES users (user_id),
     FOREIGN KEY (song_id) REFERENCES songs (song_id),
     FOREIGN KEY (artist_id) REFERENCES artists (artist_id)
 )
 DISTSTYLE KEY
-DISTKEY (song_id)
+DISTKEY (start_time)
 COMPOUND SORTKEY (start_time);
 
 -- Keys are informational in Redshift: the load SQL itself never makes duplicates.
@@ -70,5 +70,6 @@ CREATE TABLE time (
     weekday SMALLINT NOT NULL,
     PRIMARY KEY (start_time)
 )
-DISTSTYLE ALL
+DISTSTYLE KEY
+DISTKEY (start_time)
 COMPOUND SORTKEY (start_time);

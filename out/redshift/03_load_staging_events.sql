@@ -12,5 +12,5 @@ REGION 'us-west-2'
 FORMAT AS JSON 's3://udacity-dend-meta/stargen/staging_events.jsonpaths.json'
 EMPTYASNULL
 COMPUPDATE OFF
-STATUPDATE OFF
+STATUPDATE ON
 MAXERROR 0;

@@ -14,8 +14,8 @@ FROM (
         artist_id, name, location, latitude, longitude,
         ROW_NUMBER() OVER (
             PARTITION BY artist_id
-            ORDER BY name ASC NULLS LAST,
-                location ASC NULLS LAST,
+            ORDER BY name ASC NULLS LAST, OCTET_LENGTH(name) ASC,
+                location ASC NULLS LAST, OCTET_LENGTH(location) ASC,
                 latitude ASC NULLS LAST,
                 longitude ASC NULLS LAST
         ) AS stargen_rn

@@ -14,8 +14,8 @@ FROM (
         song_id, title, artist_id, year, duration,
         ROW_NUMBER() OVER (
             PARTITION BY song_id
-            ORDER BY title ASC NULLS LAST,
-                artist_id ASC NULLS LAST,
+            ORDER BY title ASC NULLS LAST, OCTET_LENGTH(title) ASC,
+                artist_id ASC NULLS LAST, OCTET_LENGTH(artist_id) ASC,
                 year ASC NULLS LAST,
                 duration ASC NULLS LAST
         ) AS stargen_rn

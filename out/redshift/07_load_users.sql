@@ -15,10 +15,10 @@ FROM (
         ROW_NUMBER() OVER (
             PARTITION BY user_id
             ORDER BY stargen_latest DESC NULLS LAST,
-                first_name ASC NULLS LAST,
-                last_name ASC NULLS LAST,
-                gender ASC NULLS LAST,
-                level ASC NULLS LAST
+                first_name ASC NULLS LAST, OCTET_LENGTH(first_name) ASC,
+                last_name ASC NULLS LAST, OCTET_LENGTH(last_name) ASC,
+                gender ASC NULLS LAST, OCTET_LENGTH(gender) ASC,
+                level ASC NULLS LAST, OCTET_LENGTH(level) ASC
         ) AS stargen_rn
     FROM (
         SELECT

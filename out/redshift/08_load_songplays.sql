@@ -16,12 +16,12 @@ FROM (
             PARTITION BY stargen_by1, stargen_by2, stargen_by3, stargen_by4
             ORDER BY start_time ASC NULLS LAST,
                 user_id ASC NULLS LAST,
-                level ASC NULLS LAST,
-                song_id ASC NULLS LAST,
-                artist_id ASC NULLS LAST,
+                level ASC NULLS LAST, OCTET_LENGTH(level) ASC,
+                song_id ASC NULLS LAST, OCTET_LENGTH(song_id) ASC,
+                artist_id ASC NULLS LAST, OCTET_LENGTH(artist_id) ASC,
                 session_id ASC NULLS LAST,
-                location ASC NULLS LAST,
-                user_agent ASC NULLS LAST
+                location ASC NULLS LAST, OCTET_LENGTH(location) ASC,
+                user_agent ASC NULLS LAST, OCTET_LENGTH(user_agent) ASC
         ) AS stargen_rn
     FROM (
         SELECT

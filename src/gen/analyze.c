@@ -53,9 +53,90 @@ const char *column_name(void *p)
 
 /* ---- columns ---- */
 
-static const char *const encodings[] = {"az64",    "bytedict", "delta",    "delta32k", "lzo",
-                                        "mostly8", "mostly16", "mostly32", "raw",      "runlength",
-                                        "text255", "text32k",  "zstd",     NULL};
+/* Each encoding and the column types Redshift accepts it on (c_Compression_encodings,
+ * az64-encoding, c_MostlyN_encoding, c_Text255_encoding, zstd-encoding): any other pairing
+ * is rejected by CREATE TABLE on a cluster, so it is a model error here. */
+#define EK(k)   (1u << (k))
+#define E_INTS  (EK(T_SMALLINT) | EK(T_INTEGER) | EK(T_BIGINT))
+#define E_DT    (EK(T_DATE) | EK(T_TIMESTAMP) | EK(T_TIMESTAMPTZ))
+#define E_STR   (EK(T_CHAR) | EK(T_VARCHAR))
+#define E_FLOAT (EK(T_REAL) | EK(T_DOUBLE))
+static const struct Encoding {
+    const char *name;
+    unsigned types; /* EK(kind) bits */
+    const char *accepts;
+    const char *page; /* its page in the Redshift developer guide */
+} encodings[] = {
+    {"az64", E_INTS | EK(T_DECIMAL) | E_DT,
+     "smallint, integer, bigint, decimal, date, timestamp, timestamptz", "az64-encoding"},
+    {"bytedict", E_INTS | EK(T_DECIMAL) | E_FLOAT | E_STR | E_DT,
+     "smallint, integer, bigint, decimal, real, double precision, char, varchar, date, "
+     "timestamp, timestamptz",
+     "c_Byte_dictionary_encoding"},
+    {"delta", E_INTS | EK(T_DECIMAL) | EK(T_DATE) | EK(T_TIMESTAMP),
+     "smallint, integer, bigint, decimal, date, timestamp", "c_Delta_encoding"},
+    {"delta32k", EK(T_INTEGER) | EK(T_BIGINT) | EK(T_DECIMAL) | EK(T_DATE) | EK(T_TIMESTAMP),
+     "integer, bigint, decimal, date, timestamp", "c_Delta_encoding"},
+    {"lzo", E_INTS | EK(T_DECIMAL) | E_STR | E_DT,
+     "smallint, integer, bigint, decimal, char, varchar, date, timestamp, timestamptz",
+     "lzo-encoding"},
+    {"mostly8", E_INTS | EK(T_DECIMAL), "smallint, integer, bigint, decimal", "c_MostlyN_encoding"},
+    {"mostly16", EK(T_INTEGER) | EK(T_BIGINT) | EK(T_DECIMAL), "integer, bigint, decimal",
+     "c_MostlyN_encoding"},
+    {"mostly32", EK(T_BIGINT) | EK(T_DECIMAL), "bigint, decimal", "c_MostlyN_encoding"},
+    {"raw", ~0u, "every type", "c_Raw_encoding"},
+    {"runlength", E_INTS | EK(T_DECIMAL) | E_FLOAT | EK(T_BOOLEAN) | E_STR | E_DT,
+     "boolean, smallint, integer, bigint, decimal, real, double precision, char, varchar, "
+     "date, timestamp, timestamptz",
+     "c_Runlength_encoding"},
+    {"text255", EK(T_VARCHAR), "varchar", "c_Text255_encoding"},
+    {"text32k", EK(T_VARCHAR), "varchar", "c_Text255_encoding"},
+    {"zstd", E_INTS | EK(T_DECIMAL) | E_FLOAT | EK(T_BOOLEAN) | E_STR | E_DT,
+     "boolean, smallint, integer, bigint, decimal, real, double precision, char, varchar, "
+     "date, timestamp, timestamptz",
+     "zstd-encoding"},
+};
+
+/* A column's ENCODE against its type.  The first ENCODE of a table that leaves other
+ * columns without one also warns: the table leaves ENCODE AUTO, so those columns get fixed
+ * defaults instead (c_Compression_encodings). */
+static void analyze_encode(Analyzer *c, TableDef *t, ColumnDef *col, bool *decided)
+{
+    const struct Encoding *e = NULL;
+    for (size_t k = 0; k < sizeof encodings / sizeof encodings[0]; k++)
+        if (!strcmp(encodings[k].name, col->encode->s))
+            e = &encodings[k];
+    if (!e) {
+        diag_error(c->d, col->encode->mark, "encode", "unknown encoding \"%s\"", col->encode->s);
+        diag_hint(c->d, "encodings: az64, bytedict, delta, delta32k, lzo, mostly8, "
+                        "mostly16, mostly32, raw, runlength, text255, text32k, zstd");
+        return;
+    }
+    if (col->type.kind == T_UNKNOWN)
+        return;
+    if (!(e->types & EK(col->type.kind))) {
+        char tb[64];
+        diag_error(c->d, col->encode->mark, "encode",
+                   "Redshift refuses ENCODE %s on column \"%s\" of type %s", e->name, col->name,
+                   type_str(col->type, tb, sizeof tb));
+        diag_hint(c->d, "%s takes %s (%s)", e->name, e->accepts, e->page);
+        return;
+    }
+    if (*decided) /* the table's first valid ENCODE decides, once: linear in its columns */
+        return;
+    *decided = true;
+    size_t encoded = 0;
+    for (size_t i = 0; i < t->columns.len; i++)
+        encoded += ((ColumnDef *)t->columns.items[i])->encode != NULL;
+    if (encoded < t->columns.len) {
+        diag_warning(c->d, col->encode->mark, "encode-auto",
+                     "ENCODE %s on \"%s\" turns ENCODE AUTO off for the whole table \"%s\": "
+                     "Redshift no longer manages any of its columns' encodings",
+                     e->name, col->name, t->name);
+        diag_hint(c->d, "omit encode: on every column to keep ENCODE AUTO, or set one on every "
+                        "column deliberately (c_Compression_encodings)");
+    }
+}
 
 /* A column's json: is a path in one spelling: keys separated by '.', each
  * optionally followed by array elements [N] ("customer.id", "items[0].sku").
@@ -99,6 +180,7 @@ static void analyze_columns(Analyzer *c, TableDef *t)
     if (t->columns.len > 1600)
         diag_error(c->d, t->mark, "columns", "table \"%s\" has %zu columns; the limit is 1600",
                    t->name, t->columns.len);
+    bool warned_auto = false;
     for (size_t i = 0; i < t->columns.len; i++) {
         ColumnDef *col = t->columns.items[i];
         if (col->type_src)
@@ -107,18 +189,8 @@ static void analyze_columns(Analyzer *c, TableDef *t)
             col->type.kind != T_BIGINT)
             diag_error(c->d, col->mark, "identity",
                        "identity column \"%s\" must be integer or bigint", col->name);
-        if (col->encode) {
-            int k;
-            for (k = 0; encodings[k]; k++)
-                if (!strcmp(encodings[k], col->encode->s))
-                    break;
-            if (!encodings[k]) {
-                diag_error(c->d, col->encode->mark, "encode", "unknown encoding \"%s\"",
-                           col->encode->s);
-                diag_hint(c->d, "encodings: az64, bytedict, delta, delta32k, lzo, mostly8, "
-                                "mostly16, mostly32, raw, runlength, text255, text32k, zstd");
-            }
-        }
+        if (col->encode)
+            analyze_encode(c, t, col, &warned_auto);
         if (col->json)
             check_json_path(c, col);
     }

@@ -15,6 +15,10 @@ struct Dialect {
     bool backslash_in_literals; /* a backslash in a string literal is an escape */
     /* appended to string keys that break ties, so ties break by bytes on every machine */
     const char *bytewise_order;
+    /* PostgreSQL standing in for Redshift: print.c rewrites the comparisons and calls whose
+     * built-in behaviour differs from Redshift's (trailing blanks, concat and NULL, round of a
+     * double, the types of avg/sum/ceil/floor; see print.c and docs/parity.md) */
+    bool emulate_redshift;
     /* staging loads stream the source through the runner (which reads the jsonpaths
      * file); otherwise the server reads S3 and only declared jsonpaths files are written */
     bool client_copy;
@@ -40,6 +44,11 @@ const Dialect *dialect_find(const char *name);
 void print_expr(Buf *b, const Dialect *d, const Expr *e);
 void print_name(Buf *b, const char *name);
 void print_literal(Buf *b, const Dialect *d, const char *s);
+/* A value used as a key (GROUP BY, PARTITION BY, DISTINCT, a key match): on a dialect that
+ * emulates Redshift, a string is printed as RTRIM(x), since Redshift ignores trailing blanks
+ * when it compares strings (r_Character_types). print_key_name: the same for a bare name. */
+void print_key(Buf *b, const Dialect *d, const Expr *e);
+void print_key_name(Buf *b, const Dialect *d, const char *qual, const char *name, SqlType t);
 /* "    col TYPE" lines etc. share this: the column list "(a, b, c)" */
 void print_column_list(Buf *b, const TableDef *t);
 

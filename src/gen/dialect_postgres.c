@@ -143,6 +143,7 @@ const Dialect dialect_postgres = {
     .backslash_in_literals = false,
     .bytewise_order = " COLLATE \"C\"",
     .client_copy = true,
+    .emulate_redshift = true,
     .type = pg_type,
     .extract = pg_extract,
     .create_staging = pg_create_staging,

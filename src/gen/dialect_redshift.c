@@ -192,7 +192,10 @@ static void rs_load_staging(Buf *b, const Dialect *d, const Model *m, const Tabl
         buf_puts(&c, "\nEMPTYASNULL");
     if (t->blanks_as_null)
         buf_puts(&c, "\nBLANKSASNULL");
-    buf_puts(&c, "\nCOMPUPDATE OFF\nSTATUPDATE OFF\nMAXERROR 0;\n");
+    /* STATUPDATE ON, not OFF: the staging table feeds the big joins of the star loads and
+     * needs fresh statistics; the default refreshes them only when the table is initially
+     * empty, which a re-run after DELETE is not (copy-parameters-data-load). */
+    buf_puts(&c, "\nCOMPUPDATE OFF\nSTATUPDATE ON\nMAXERROR 0;\n");
     if (role_at)
         buf_printf(b, "-- stargen:placeholder name=%.*s type=iam_role offset=%zu\n",
                    (int)(strlen(role) - 3), role + 2, role_at);

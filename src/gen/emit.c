@@ -137,10 +137,17 @@ static void select_items(Emitter *e, Buf *b, const TableDef *t, const char *ind)
 /* A tie-breaking order key over a mapped output column. */
 void emit_order_name(Emitter *e, Buf *b, const char *name, SqlType t, bool desc)
 {
-    print_name(b, name);
+    print_key_name(b, e->d, NULL, name, t);
     if (type_cat(t) == CAT_STRING)
         buf_puts(b, e->d->bytewise_order);
     buf_puts(b, desc ? " DESC NULLS LAST" : " ASC NULLS LAST");
+    if (type_cat(t) == CAT_STRING) {
+        /* strings that differ only in trailing blanks compare equal on Redshift
+         * (r_Character_types): their length in bytes breaks that tie on both targets */
+        buf_puts(b, ", OCTET_LENGTH(");
+        print_name(b, name);
+        buf_puts(b, desc ? ") DESC" : ") ASC");
+    }
 }
 
 /* The SELECT that produces the rows to load, deduplicated, into b; its output
@@ -174,7 +181,7 @@ static void load_select(Emitter *e, Buf *b, const TableDef *t)
                 continue;
             buf_puts(b, first ? "" : ", ");
             first = false;
-            print_name(b, c->name);
+            print_key_name(b, e->d, NULL, c->name, c->type);
         }
     } else {
         for (size_t i = 0; i < ld->dedupe_by.len; i++)
@@ -201,7 +208,7 @@ static void load_select(Emitter *e, Buf *b, const TableDef *t)
     if (!npk)
         for (size_t i = 0; i < ld->dedupe_by.len; i++) {
             buf_puts(b, ",\n            ");
-            print_expr(b, e->d, ld->by_exprs[i]);
+            print_key(b, e->d, ld->by_exprs[i]);
             buf_printf(b, " AS stargen_by%zu", i + 1);
         }
     if (ld->latest_expr) {
@@ -254,7 +261,7 @@ static void describe(Emitter *e, Buf *b, const TableDef *t)
 }
 
 /* "l.k1 = r.k1 AND l.k2 = r.k2" over t's primary key columns. */
-static void key_match(Buf *b, const TableDef *t, const char *l, const char *r)
+static void key_match(Buf *b, const Dialect *d, const TableDef *t, const char *l, const char *r)
 {
     bool first = true;
     for (size_t i = 0; i < t->columns.len; i++) {
@@ -263,13 +270,9 @@ static void key_match(Buf *b, const TableDef *t, const char *l, const char *r)
             continue;
         buf_puts(b, first ? "" : " AND ");
         first = false;
-        print_name(b, l);
-        buf_putc(b, '.');
-        print_name(b, c->name);
+        print_key_name(b, d, l, c->name, c->type);
         buf_puts(b, " = ");
-        print_name(b, r);
-        buf_putc(b, '.');
-        print_name(b, c->name);
+        print_key_name(b, d, r, c->name, c->type);
     }
 }
 
@@ -287,12 +290,18 @@ static void emit_load_step(Emitter *e, Buf *b, const TableDef *t)
         buf_puts(b, ";\n\n");
     }
     if (ld->mode == MODE_UPSERT) {
-        buf_puts(b, "CREATE TEMP TABLE stargen_stage AS\n");
+        /* LIKE, not CREATE TABLE AS: the stage inherits the target's distribution key, so
+         * the DELETE ... USING below is a collocated join (merge-create-staging-table). */
+        buf_puts(b, "CREATE TEMP TABLE stargen_stage (LIKE ");
+        print_name(b, t->name);
+        buf_puts(b, ");\n\nINSERT INTO stargen_stage ");
+        target_list(b, t);
+        buf_putc(b, '\n');
         load_select(e, b, t);
         buf_puts(b, ";\n\nDELETE FROM ");
         print_name(b, t->name);
         buf_puts(b, "\nUSING stargen_stage\nWHERE ");
-        key_match(b, t, t->name, "stargen_stage");
+        key_match(b, e->d, t, t->name, "stargen_stage");
         buf_puts(b, ";\n\nINSERT INTO ");
         print_name(b, t->name);
         buf_putc(b, ' ');
@@ -312,7 +321,7 @@ static void emit_load_step(Emitter *e, Buf *b, const TableDef *t)
         buf_puts(b, "\n    AND NOT EXISTS (\n        SELECT 1 FROM ");
         print_name(b, t->name);
         buf_puts(b, " AS stargen_existing\n        WHERE ");
-        key_match(b, t, "stargen_existing", "ranked");
+        key_match(b, e->d, t, "stargen_existing", "ranked");
         buf_puts(b, "\n    )");
     }
     buf_puts(b, ";\n");

@@ -103,20 +103,30 @@ static void check_sql(Emitter *e, Buf *b, const CheckDef *c)
     const ColumnDef *col = c->column;
     switch (c->kind) {
     case CK_UNIQUE: {
-        Buf keys;
+        Buf keys, named;
         buf_init(&keys);
+        buf_init(&named);
         for (size_t i = 0; i < t->columns.len; i++) {
             const ColumnDef *k = t->columns.items[i];
             if (!k->primary_key)
                 continue;
-            if (keys.len)
+            if (keys.len) {
                 buf_puts(&keys, ", ");
-            print_name(&keys, k->name);
+                buf_puts(&named, ", ");
+            }
+            size_t at = keys.len;
+            print_key_name(&keys, e->d, NULL, k->name, k->type);
+            buf_puts(&named, keys.data + at);
+            if (strcmp(keys.data + at, k->name)) { /* RTRIM(k): keep the column's name */
+                buf_puts(&named, " AS ");
+                print_name(&named, k->name);
+            }
         }
-        buf_printf(b, "SELECT %s, COUNT(*) AS copies\nFROM ", keys.data);
+        buf_printf(b, "SELECT %s, COUNT(*) AS copies\nFROM ", named.data);
         print_name(b, t->name);
         buf_printf(b, "\nGROUP BY %s\nHAVING COUNT(*) > 1", keys.data);
         buf_free(&keys);
+        buf_free(&named);
         break;
     }
     case CK_NOT_NULL:
@@ -138,9 +148,9 @@ static void check_sql(Emitter *e, Buf *b, const CheckDef *c)
         buf_puts(b, " AS child\nLEFT JOIN ");
         print_name(b, col->ref_col->table->name);
         buf_puts(b, " AS parent\n    ON ");
-        qualified(b, "parent", col->ref_col->name);
+        print_key_name(b, e->d, "parent", col->ref_col->name, col->ref_col->type);
         buf_puts(b, " = ");
-        qualified(b, "child", col->name);
+        print_key_name(b, e->d, "child", col->name, col->type);
         buf_puts(b, "\nWHERE ");
         qualified(b, "child", col->name);
         buf_puts(b, " IS NOT NULL AND ");
@@ -154,7 +164,7 @@ static void check_sql(Emitter *e, Buf *b, const CheckDef *c)
         buf_puts(b, "\nFROM ");
         print_name(b, t->name);
         buf_puts(b, " AS t\nWHERE ");
-        qualified(b, "t", col->name);
+        print_key_name(b, e->d, "t", col->name, col->type);
         buf_puts(b, " NOT IN (");
         for (size_t i = 0; i < col->accepted.len; i++) {
             if (i)
@@ -194,6 +204,122 @@ static void check_sql(Emitter *e, Buf *b, const CheckDef *c)
     buf_puts(b, ";\n");
 }
 
+/* ---- distribution health (issue 12 item 17) ----
+ *
+ * Warn-severity checks over the loaded rows, the same SQL on both targets, so a skewed
+ * distribution key shows on the local twin before it reaches a cluster
+ * (c_best-practices-best-dist-key).  Slices are simulated: a row's slice is the first six
+ * hex digits of MD5(key) modulo N (NULL keys all on slice 0, as Redshift puts them on one
+ * slice); Redshift's own hash differs, the shape of the skew does not.  Each tunable value
+ * is a literal after a marker comment, which the runner replaces from the environment
+ * (src/runner/distkey.c): N slices, the shares and the row counts. */
+#define DK(name, value) "/*stargen:" name "*/" value
+
+static void dist_key_check(Buf *b, const TableDef *t)
+{
+    const char *k = t->dist_col->name;
+    buf_printf(b,
+               "\n-- The distribution key %s.%s spreads the rows evenly: few NULLs, no dominant "
+               "value, no slice far above the average.\n",
+               t->name, k);
+    buf_printf(b, "-- stargen:check name=dist_key_%s severity=warn\n", t->name);
+    buf_puts(b, "SELECT h.rows_total, h.null_share, h.top_value_share, h.slice_skew, h.slices\n"
+                "FROM (\n    SELECT\n        t.n AS rows_total,\n"
+                "        CAST(t.null_keys AS DOUBLE PRECISION) / t.n AS null_share,\n"
+                "        CAST(v.top_rows AS DOUBLE PRECISION) / t.n AS top_value_share,\n"
+                "        CAST(s.biggest AS DOUBLE PRECISION) * s.slices / t.n AS slice_skew,\n"
+                "        s.slices\n    FROM (SELECT COUNT(*) AS n, COUNT(*) - COUNT(");
+    print_name(b, k);
+    buf_puts(b, ") AS null_keys FROM ");
+    print_name(b, t->name);
+    buf_puts(b,
+             ") AS t\n    CROSS JOIN (SELECT COALESCE(MAX(c), 0) AS top_rows FROM (SELECT COUNT(*) "
+             "AS c FROM ");
+    print_name(b, t->name);
+    buf_puts(b, " WHERE ");
+    print_name(b, k);
+    buf_puts(b, " IS NOT NULL GROUP BY ");
+    print_name(b, k);
+    buf_puts(b,
+             ") AS g) AS v\n    CROSS JOIN (\n        SELECT MAX(c) AS biggest, MAX(n) AS slices\n"
+             "        FROM (\n            SELECT COUNT(*) AS c, MAX(n) AS n FROM (\n"
+             "                SELECT COALESCE(MOD(\n");
+    for (int i = 0; i < 6; i++)
+        buf_printf(b,
+                   "                    %s(STRPOS('0123456789abcdef', SUBSTRING(m, %d, 1)) - 1) "
+                   "* %d\n",
+                   i ? "+ " : "", i + 1, 1 << (4 * (5 - i)));
+    buf_puts(b, "                    , x.n), 0) AS slice, x.n\n"
+                "                FROM (SELECT MD5(CAST(");
+    print_name(b, k);
+    buf_puts(b, " AS VARCHAR)) AS m, " DK("dist_slices", "16") " AS n FROM ");
+    print_name(b, t->name);
+    buf_puts(b,
+             ") AS x\n            ) AS y\n            GROUP BY slice\n        ) AS z\n"
+             "    ) AS s\n    WHERE t.n >= " DK(
+                 "dist_min_rows", "1000") "\n) AS h\n"
+                                          "WHERE h.null_share > " DK(
+                                              "dist_max_null_share",
+                                              "0.1") "\n"
+                                                     "    OR h.top_value_share > " DK(
+                                                         "dist_max_top_share",
+                                                         "0.1") "\n"
+                                                                "    OR h.slice_skew > " DK(
+                                                                    "dist_max_skew", "1.5") ";\n");
+}
+
+/* The fact tables an ALL table grows with: those that reference it and the one it is loaded
+ * from (time from songplays).  Bounded by the model's relationships, so the checks stay
+ * linear in the model's size. */
+static bool grows_with(const TableDef *t, const TableDef *f)
+{
+    if (f->role != ROLE_FACT)
+        return false;
+    if (t->load && t->load->from_table == f)
+        return true;
+    for (size_t i = 0; i < f->columns.len; i++) {
+        const ColumnDef *c = f->columns.items[i];
+        if (c->ref_col && c->ref_col->table == t)
+            return true;
+    }
+    return false;
+}
+
+static void dist_all_check(Buf *b, const Model *m, const TableDef *t)
+{
+    buf_printf(b,
+               "\n-- DISTSTYLE ALL copies %s to every node: it must stay small, and well "
+               "below the facts it serves.\n",
+               t->name);
+    buf_printf(b, "-- stargen:check name=dist_all_%s severity=warn\n", t->name);
+    buf_puts(b, "SELECT a.n AS rows_total");
+    int nf = 0;
+    for (size_t i = 0; i < m->tables.len; i++) {
+        const TableDef *f = m->tables.items[i];
+        if (grows_with(t, f))
+            buf_printf(b, ", f%d.n AS %s_rows", nf++, f->name);
+    }
+    buf_puts(b, "\nFROM (SELECT COUNT(*) AS n FROM ");
+    print_name(b, t->name);
+    buf_puts(b, ") AS a");
+    nf = 0;
+    for (size_t i = 0; i < m->tables.len; i++) {
+        const TableDef *f = m->tables.items[i];
+        if (!grows_with(t, f))
+            continue;
+        buf_puts(b, "\nCROSS JOIN (SELECT COUNT(*) AS n FROM ");
+        print_name(b, f->name);
+        buf_printf(b, ") AS f%d", nf++);
+    }
+    buf_puts(b, "\nWHERE a.n > " DK("dist_all_max_rows", "1000000"));
+    for (int i = 0; i < nf; i++)
+        buf_printf(b,
+                   "\n    OR (a.n >= " DK("dist_min_rows", "1000") " AND a.n > f%d.n * " DK(
+                       "dist_all_max_share", "0.5") ")",
+                   i);
+    buf_puts(b, ";\n");
+}
+
 void emit_datachecks(Emitter *e, Buf *b)
 {
     emit_header(e, b,
@@ -207,6 +333,15 @@ void emit_datachecks(Emitter *e, Buf *b)
         buf_printf(b, "-- stargen:check name=%s severity=%s\n", c->name,
                    c->warn ? "warn" : "error");
         check_sql(e, b, c);
+    }
+    for (size_t i = 0; i < e->m->tables.len; i++) {
+        const TableDef *t = e->m->tables.items[i];
+        if (t->role == ROLE_STAGING)
+            continue;
+        if (t->dist == DIST_KEY && t->dist_col)
+            dist_key_check(b, t);
+        else if (t->dist == DIST_ALL)
+            dist_all_check(b, e->m, t);
     }
     emit_finish_step(e, "checks", b);
 }

@@ -22,7 +22,10 @@ static void query_sql(Emitter *e, Buf *b, const QueryDef *q)
     buf_puts(b, "\nFROM (\n    SELECT\n");
     for (size_t i = 0; i < n; i++) {
         buf_puts(b, i ? ",\n        " : "        ");
-        print_expr(b, e->d, q->select_exprs[i]);
+        if (agg && !expr_has_aggregate(q->select_exprs[i]))
+            print_key(b, e->d, q->select_exprs[i]); /* a group key: as GROUP BY prints it */
+        else
+            print_expr(b, e->d, q->select_exprs[i]);
         buf_puts(b, " AS ");
         print_name(b, ((Scalar *)q->select_names.items[i])->s);
     }
@@ -37,7 +40,7 @@ static void query_sql(Emitter *e, Buf *b, const QueryDef *q)
                 continue;
             buf_puts(b, first ? "\n    GROUP BY " : ", ");
             first = false;
-            print_expr(b, e->d, x);
+            print_key(b, e->d, x);
         }
     }
     /* the model's order, then every other output: a total order, so a report and its

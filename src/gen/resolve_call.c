@@ -1,6 +1,7 @@
 /* resolve_call.c - function calls, casts and typed literals: which functions exist (those
  * that behave the same in Redshift and PostgreSQL), their arguments and result types.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ident.h"
@@ -138,6 +139,15 @@ SqlType resolve_call(Resolver *r, Expr *e)
                               resolve_type_name(r, at[i]));
                 return type_make(T_UNKNOWN);
             }
+            /* r_LEFT: "A positive integer"; PostgreSQL reads a negative count as "all but
+             * the last n", so only a literal count keeps the two engines together */
+            if (num && e->name[0] != 's' && e->list.items[i]->kind != EX_INT) {
+                resolve_error(r, e->list.items[i], "function",
+                              "%s() needs a literal count of characters (0 or more) here", e->name);
+                diag_hint(r->d, "Redshift takes a positive integer (r_LEFT); a negative count "
+                                "means something else in PostgreSQL");
+                return type_make(T_UNKNOWN);
+            }
             if (!num && !resolve_want_string(r, e->list.items[i], at[i], "this argument"))
                 return type_make(T_UNKNOWN);
         }
@@ -211,6 +221,15 @@ SqlType resolve_call(Resolver *r, Expr *e)
         return t;
     case F_REPLACE:
     case F_SPLIT_PART:
+        if (f->rule == F_SPLIT_PART &&
+            (e->list.items[2]->kind != EX_INT || atoll(e->list.items[2]->text) < 1)) {
+            /* SPLIT_PART: "Must be an integer greater than 0"; PostgreSQL 14+ counts a
+             * negative part from the end instead of failing */
+            resolve_error(r, e->list.items[2], "function",
+                          "split_part() needs a literal part number of 1 or more here");
+            diag_hint(r->d, "Redshift counts parts from 1 and refuses others (SPLIT_PART)");
+            return type_make(T_UNKNOWN);
+        }
         for (int i = 0; i < n; i++)
             if (!(f->rule == F_SPLIT_PART && i == 2) &&
                 !resolve_want_string(r, e->list.items[i], at[i],
@@ -232,12 +251,29 @@ SqlType resolve_call(Resolver *r, Expr *e)
                           resolve_type_name(r, at[0]));
             return type_make(T_UNKNOWN);
         }
-        return type_is_integer(at[0]) ? type_make(T_BIGINT) : at[0];
+        /* r_SUM: BIGINT for integers, DECIMAL(38, scale), DOUBLE PRECISION for floats */
+        if (type_is_integer(at[0]))
+            return type_make(T_BIGINT);
+        if (at[0].kind == T_DECIMAL) {
+            t = at[0];
+            t.p = 38;
+            return t;
+        }
+        return type_make(T_DOUBLE);
     case F_AVG:
         if (type_cat(at[0]) != CAT_NUMERIC) {
             resolve_error(r, e->list.items[0], "type-mismatch", "avg() needs a number, not %s",
                           resolve_type_name(r, at[0]));
             return type_make(T_UNKNOWN);
+        }
+        /* r_AVG: BIGINT for integers (the fraction is dropped), DECIMAL(38, the argument's
+         * scale), DOUBLE PRECISION for floats */
+        if (type_is_integer(at[0]))
+            return type_make(T_BIGINT);
+        if (at[0].kind == T_DECIMAL) {
+            t = at[0];
+            t.p = 38;
+            return t;
         }
         return type_make(T_DOUBLE);
     case F_MINMAX: return at[0];

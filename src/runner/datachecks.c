@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "distkey.h"
 #include "output.h"
 #include "summary.h"
 #include "table.h"
@@ -25,10 +26,21 @@ int checks_run(PGconn *c, const Step *s, FILE *out, bool quiet, CheckRun *run)
         cr->name = xstrdup(st->check->name);
         cr->warn = warn;
         double t0 = now_seconds();
-        Buf q;
+        Buf q, sql, serr;
         buf_init(&q);
-        buf_printf(&q, "SELECT count(*) FROM (%.*s) AS stargen_check", (int)st->len,
-                   s->text + st->off);
+        buf_init(&sql);
+        buf_init(&serr);
+        /* the distribution checks' tunable values, from STARGEN_DIST_* (distkey.h) */
+        if (distkey_settings_apply(s->text + st->off, st->len, &sql, &serr)) {
+            cr->failing = -1;
+            cr->error = buf_detach(&serr, NULL);
+            run->broken++;
+            buf_free(&sql);
+            buf_free(&q);
+            goto report;
+        }
+        buf_free(&serr);
+        buf_printf(&q, "SELECT count(*) FROM (%s) AS stargen_check", sql.data);
         PGresult *r = PQexec(c, q.data);
         if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
             cr->failing = -1;
@@ -44,8 +56,8 @@ int checks_run(PGconn *c, const Step *s, FILE *out, bool quiet, CheckRun *run)
         PQclear(r);
         if (cr->failing > 0) {
             buf_reset(&q);
-            buf_printf(&q, "SELECT * FROM (%.*s) AS stargen_check LIMIT %d", (int)st->len,
-                       s->text + st->off, CHECK_SAMPLE_ROWS);
+            buf_printf(&q, "SELECT * FROM (%s) AS stargen_check LIMIT %d", sql.data,
+                       CHECK_SAMPLE_ROWS);
             r = PQexec(c, q.data);
             if (PQresultStatus(r) == PGRES_TUPLES_OK) {
                 Buf t;
@@ -60,8 +72,10 @@ int checks_run(PGconn *c, const Step *s, FILE *out, bool quiet, CheckRun *run)
                 run->failed_errors++;
         }
         buf_free(&q);
+        buf_free(&sql);
+    report:
         cr->seconds = now_seconds() - t0;
-        if (quiet && (cr->failing == 0 || cr->warn))
+        if (quiet && cr->failing >= 0 && (cr->failing == 0 || cr->warn)) /* errors always show */
             continue;
         const char *status = cr->failing < 0    ? "ERROR"
                              : cr->failing == 0 ? "pass"
@@ -111,6 +125,10 @@ void checks_json(Buf *b, const CheckRun *run)
                    "\"seconds\": %.3f, \"error\": ",
                    c->warn ? "warn" : "error", status, c->failing < 0 ? 0 : c->failing, c->seconds);
         json_quote(b, c->error);
+        /* the offending rows as the checks output shows them (the measurements of a
+         * dist_key_ / dist_all_ warning), or null */
+        buf_puts(b, ", \"sample\": ");
+        json_quote(b, c->sample);
         buf_putc(b, '}');
     }
     buf_puts(b, run->n ? "\n  ]" : "]");

@@ -37,8 +37,51 @@ static int lock_pg(PGconn *c, bool *held, Buf *msg)
     return -1;
 }
 
+/* 1 when the database compares strings case-insensitively, 0 when not, -1 on error. */
+static int redshift_case_insensitive(PGconn *c, Buf *msg)
+{
+    if (conn_exec(c, "CREATE TEMP TABLE stargen_collation_probe (v VARCHAR(8))", msg))
+        return -1;
+    PGresult *r = NULL;
+    int ci = -1;
+    if (!conn_exec(c, "INSERT INTO stargen_collation_probe VALUES ('a')", msg)) {
+        r = PQexec(c, "SELECT count(*) FROM stargen_collation_probe WHERE v = 'A'");
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+            ci = atol(PQgetvalue(r, 0, 0)) > 0;
+        else
+            conn_put_error(msg, c, r);
+        PQclear(r);
+    }
+    conn_exec(c, "DROP TABLE stargen_collation_probe", NULL);
+    return ci;
+}
+
+/* The session liveness view: STV_SESSIONS on a provisioned cluster, SYS_SESSION_HISTORY on
+ * Serverless (which has no STV views).  The probe runs outside any transaction. */
+static const char *live_holder_sql(PGconn *c)
+{
+    PGresult *r = PQexec(c, "SELECT 1 FROM stv_sessions LIMIT 1");
+    int stv = PQresultStatus(r) == PGRES_TUPLES_OK;
+    PQclear(r);
+    return stv ? "(SELECT count(*) FROM stv_sessions s WHERE s.process = l.holder)"
+               : "(SELECT count(*) FROM sys_session_history s "
+                 "WHERE s.session_id = l.holder AND s.end_time IS NULL)";
+}
+
 static int lock_redshift(PGconn *c, bool *held, Buf *msg)
 {
+    int ci = redshift_case_insensitive(c, msg);
+    if (ci < 0)
+        return -1;
+    if (ci) {
+        buf_puts(msg, "this Redshift database compares strings case-insensitively (created "
+                      "COLLATE CASE_INSENSITIVE): keys, joins, GROUP BY and ORDER BY would not "
+                      "give the PostgreSQL twin's rows (r_CREATE_DATABASE); load into a "
+                      "database created COLLATE CASE_SENSITIVE, the default");
+        *held = true;
+        return -1;
+    }
+    const char *alive = live_holder_sql(c);
     if (conn_exec(c, "CREATE TABLE IF NOT EXISTS stargen_lock (holder INTEGER, started TIMESTAMP)",
                   msg))
         return -1;
@@ -46,9 +89,14 @@ static int lock_redshift(PGconn *c, bool *held, Buf *msg)
         return -1;
     if (conn_exec(c, "LOCK stargen_lock", msg))
         goto fail;
-    PGresult *r = PQexec(c, "SELECT l.holder, l.started, "
-                            "(SELECT count(*) FROM stv_sessions s WHERE s.process = l.holder) "
-                            "FROM stargen_lock l WHERE l.holder <> pg_backend_pid()");
+    Buf q;
+    buf_init(&q);
+    buf_printf(&q,
+               "SELECT l.holder, l.started, %s FROM stargen_lock l "
+               "WHERE l.holder <> pg_backend_pid()",
+               alive);
+    PGresult *r = PQexec(c, q.data);
+    buf_free(&q);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         conn_put_error(msg, c, r);
         PQclear(r);

@@ -6,15 +6,15 @@
 SELECT title, artist, plays
 FROM (
     SELECT
-        s.title AS title,
-        a.name AS artist,
+        RTRIM(s.title) AS title,
+        RTRIM(a.name) AS artist,
         COUNT(*) AS plays
     FROM songplays AS sp
     INNER JOIN songs AS s
-        ON s.song_id = sp.song_id
+        ON RTRIM(s.song_id) = RTRIM(sp.song_id)
     INNER JOIN artists AS a
-        ON a.artist_id = sp.artist_id
-    GROUP BY s.title, a.name
+        ON RTRIM(a.artist_id) = RTRIM(sp.artist_id)
+    GROUP BY RTRIM(s.title), RTRIM(a.name)
 ) AS q
-ORDER BY plays DESC NULLS LAST, title COLLATE "C" ASC NULLS LAST, artist COLLATE "C" ASC NULLS LAST
+ORDER BY plays DESC NULLS LAST, RTRIM(title) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(title) ASC, RTRIM(artist) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(artist) ASC
 LIMIT 10;

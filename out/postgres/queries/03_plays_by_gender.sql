@@ -6,11 +6,11 @@
 SELECT gender, plays
 FROM (
     SELECT
-        u.gender AS gender,
+        RTRIM(u.gender) AS gender,
         COUNT(*) AS plays
     FROM songplays AS sp
     INNER JOIN users AS u
         ON u.user_id = sp.user_id
-    GROUP BY u.gender
+    GROUP BY RTRIM(u.gender)
 ) AS q
-ORDER BY plays DESC NULLS LAST, gender COLLATE "C" ASC NULLS LAST;
+ORDER BY plays DESC NULLS LAST, RTRIM(gender) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(gender) ASC;

@@ -6,10 +6,10 @@
 SELECT level, plays, listeners
 FROM (
     SELECT
-        sp.level AS level,
+        RTRIM(sp.level) AS level,
         COUNT(*) AS plays,
         COUNT(DISTINCT sp.user_id) AS listeners
     FROM songplays AS sp
-    GROUP BY sp.level
+    GROUP BY RTRIM(sp.level)
 ) AS q
-ORDER BY plays DESC NULLS LAST, level COLLATE "C" ASC NULLS LAST, listeners ASC NULLS LAST;
+ORDER BY plays DESC NULLS LAST, RTRIM(level) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(level) ASC, listeners ASC NULLS LAST;

@@ -7,14 +7,14 @@ SELECT user_id, first_name, last_name, level, plays
 FROM (
     SELECT
         u.user_id AS user_id,
-        u.first_name AS first_name,
-        u.last_name AS last_name,
-        u.level AS level,
+        RTRIM(u.first_name) AS first_name,
+        RTRIM(u.last_name) AS last_name,
+        RTRIM(u.level) AS level,
         COUNT(*) AS plays
     FROM songplays AS sp
     INNER JOIN users AS u
         ON u.user_id = sp.user_id
-    GROUP BY u.user_id, u.first_name, u.last_name, u.level
+    GROUP BY u.user_id, RTRIM(u.first_name), RTRIM(u.last_name), RTRIM(u.level)
 ) AS q
-ORDER BY plays DESC NULLS LAST, user_id ASC NULLS LAST, first_name COLLATE "C" ASC NULLS LAST, last_name COLLATE "C" ASC NULLS LAST, level COLLATE "C" ASC NULLS LAST
+ORDER BY plays DESC NULLS LAST, user_id ASC NULLS LAST, RTRIM(first_name) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(first_name) ASC, RTRIM(last_name) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(last_name) ASC, RTRIM(level) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(level) ASC
 LIMIT 10;

@@ -16,5 +16,5 @@ FROM (
         ON a.artist_id = sp.artist_id
     GROUP BY s.title, a.name
 ) AS q
-ORDER BY plays DESC NULLS LAST, title ASC NULLS LAST, artist ASC NULLS LAST
+ORDER BY plays DESC NULLS LAST, title ASC NULLS LAST, OCTET_LENGTH(title) ASC, artist ASC NULLS LAST, OCTET_LENGTH(artist) ASC
 LIMIT 10;

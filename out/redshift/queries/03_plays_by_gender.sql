@@ -13,4 +13,4 @@ FROM (
         ON u.user_id = sp.user_id
     GROUP BY u.gender
 ) AS q
-ORDER BY plays DESC NULLS LAST, gender ASC NULLS LAST;
+ORDER BY plays DESC NULLS LAST, gender ASC NULLS LAST, OCTET_LENGTH(gender) ASC;

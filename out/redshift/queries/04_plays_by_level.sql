@@ -12,4 +12,4 @@ FROM (
     FROM songplays AS sp
     GROUP BY sp.level
 ) AS q
-ORDER BY plays DESC NULLS LAST, level ASC NULLS LAST, listeners ASC NULLS LAST;
+ORDER BY plays DESC NULLS LAST, level ASC NULLS LAST, OCTET_LENGTH(level) ASC, listeners ASC NULLS LAST;

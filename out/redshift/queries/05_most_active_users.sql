@@ -16,5 +16,5 @@ FROM (
         ON u.user_id = sp.user_id
     GROUP BY u.user_id, u.first_name, u.last_name, u.level
 ) AS q
-ORDER BY plays DESC NULLS LAST, user_id ASC NULLS LAST, first_name ASC NULLS LAST, last_name ASC NULLS LAST, level ASC NULLS LAST
+ORDER BY plays DESC NULLS LAST, user_id ASC NULLS LAST, first_name ASC NULLS LAST, OCTET_LENGTH(first_name) ASC, last_name ASC NULLS LAST, OCTET_LENGTH(last_name) ASC, level ASC NULLS LAST, OCTET_LENGTH(level) ASC
 LIMIT 10;

@@ -14,8 +14,8 @@ FROM (
         page_id, url, section,
         ROW_NUMBER() OVER (
             PARTITION BY page_id
-            ORDER BY url COLLATE "C" ASC NULLS LAST,
-                section COLLATE "C" ASC NULLS LAST
+            ORDER BY RTRIM(url) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(url) ASC,
+                RTRIM(section) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(section) ASC
         ) AS stargen_rn
     FROM (
         SELECT

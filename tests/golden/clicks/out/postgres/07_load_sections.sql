@@ -13,8 +13,8 @@ FROM (
     SELECT
         section, visits,
         ROW_NUMBER() OVER (
-            PARTITION BY section
-            ORDER BY visits COLLATE "C" ASC NULLS LAST
+            PARTITION BY RTRIM(section)
+            ORDER BY RTRIM(visits) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(visits) ASC
         ) AS stargen_rn
     FROM (
         SELECT

@@ -63,9 +63,9 @@ WHERE child.page_id IS NOT NULL AND parent.page_id IS NULL;
 
 -- The primary key of sections is unique.
 -- stargen:check name=unique_sections_section severity=error
-SELECT section, COUNT(*) AS copies
+SELECT RTRIM(section) AS section, COUNT(*) AS copies
 FROM sections
-GROUP BY section
+GROUP BY RTRIM(section)
 HAVING COUNT(*) > 1;
 
 -- sections.section holds no NULL.

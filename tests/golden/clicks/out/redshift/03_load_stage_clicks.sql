@@ -11,5 +11,5 @@ REGION 'us-east-1'
 FORMAT AS JSON 's3://clicks-bucket/meta/stage_clicks.jsonpaths.json'
 TIMEFORMAT 'epochmillisecs'
 COMPUPDATE OFF
-STATUPDATE OFF
+STATUPDATE ON
 MAXERROR 0;

@@ -9,5 +9,5 @@ FROM 's3://clicks-bucket/raw/pages/'
 IAM_ROLE default
 FORMAT AS JSON 'auto ignorecase'
 COMPUPDATE OFF
-STATUPDATE OFF
+STATUPDATE ON
 MAXERROR 0;

@@ -14,8 +14,8 @@ FROM (
         page_id, url, section,
         ROW_NUMBER() OVER (
             PARTITION BY page_id
-            ORDER BY url ASC NULLS LAST,
-                section ASC NULLS LAST
+            ORDER BY url ASC NULLS LAST, OCTET_LENGTH(url) ASC,
+                section ASC NULLS LAST, OCTET_LENGTH(section) ASC
         ) AS stargen_rn
     FROM (
         SELECT

@@ -14,7 +14,7 @@ FROM (
         section, visits,
         ROW_NUMBER() OVER (
             PARTITION BY section
-            ORDER BY visits ASC NULLS LAST
+            ORDER BY visits ASC NULLS LAST, OCTET_LENGTH(visits) ASC
         ) AS stargen_rn
     FROM (
         SELECT

@@ -15,7 +15,7 @@ FROM (
         ROW_NUMBER() OVER (
             PARTITION BY order_id
             ORDER BY customer_id ASC NULLS LAST,
-                first_sku ASC NULLS LAST,
+                first_sku ASC NULLS LAST, OCTET_LENGTH(first_sku) ASC,
                 amount ASC NULLS LAST,
                 placed_at ASC NULLS LAST,
                 ship_date ASC NULLS LAST

@@ -14,7 +14,7 @@ FROM (
         id, name,
         ROW_NUMBER() OVER (
             PARTITION BY id
-            ORDER BY name COLLATE "C" ASC NULLS LAST
+            ORDER BY RTRIM(name) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(name) ASC
         ) AS stargen_rn
     FROM (
         SELECT

@@ -11,7 +11,7 @@ FROM (
     SELECT
         product, first_seen,
         ROW_NUMBER() OVER (
-            PARTITION BY product
+            PARTITION BY RTRIM(product)
             ORDER BY stargen_latest DESC NULLS LAST,
                 first_seen ASC NULLS LAST
         ) AS stargen_rn
@@ -27,5 +27,5 @@ FROM (
 WHERE stargen_rn = 1
     AND NOT EXISTS (
         SELECT 1 FROM products AS stargen_existing
-        WHERE stargen_existing.product = ranked.product
+        WHERE RTRIM(stargen_existing.product) = RTRIM(ranked.product)
     );

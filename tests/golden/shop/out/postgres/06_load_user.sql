@@ -5,7 +5,9 @@
 -- Rows: one per primary key, the latest by c.updated_at; ties broken by every loaded column, so the choice is deterministic.
 -- Mode upsert.
 
-CREATE TEMP TABLE stargen_stage AS
+CREATE TEMP TABLE stargen_stage (LIKE "user");
+
+INSERT INTO stargen_stage (customer_id, name, email_hash, tier, "group", "end")
 SELECT customer_id, name, email_hash, tier, "group", "end"
 FROM (
     SELECT
@@ -13,10 +15,10 @@ FROM (
         ROW_NUMBER() OVER (
             PARTITION BY customer_id
             ORDER BY stargen_latest DESC NULLS LAST,
-                name COLLATE "C" ASC NULLS LAST,
-                email_hash COLLATE "C" ASC NULLS LAST,
-                tier COLLATE "C" ASC NULLS LAST,
-                "group" COLLATE "C" ASC NULLS LAST,
+                RTRIM(name) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(name) ASC,
+                RTRIM(email_hash) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(email_hash) ASC,
+                RTRIM(tier) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(tier) ASC,
+                RTRIM("group") COLLATE "C" ASC NULLS LAST, OCTET_LENGTH("group") ASC,
                 "end" ASC NULLS LAST
         ) AS stargen_rn
     FROM (
@@ -25,7 +27,7 @@ FROM (
             COALESCE(TRIM(c.name), 'unknown') AS name,
             MD5(LOWER(c.email)) AS email_hash,
             UPPER(c.tier) AS tier,
-            CASE WHEN c.tier IN ('gold', 'platinum') THEN 'vip' WHEN c.tier IS NULL THEN NULL ELSE 'regular' END AS "group",
+            CASE WHEN RTRIM(c.tier) IN ('gold', 'platinum') THEN 'vip' WHEN c.tier IS NULL THEN NULL ELSE 'regular' END AS "group",
             CAST(c.updated_at AS DATE) AS "end",
             c.updated_at AS stargen_latest
         FROM stage_customers AS c

@@ -5,7 +5,9 @@
 -- Rows: one per primary key, the latest by o.order_ts; ties broken by every loaded column, so the choice is deterministic.
 -- Mode upsert.
 
-CREATE TEMP TABLE stargen_stage AS
+CREATE TEMP TABLE stargen_stage (LIKE "order");
+
+INSERT INTO stargen_stage (order_id, customer_id, product, region, amount, discounted, day, size_class, note)
 SELECT order_id, customer_id, product, region, amount, discounted, day, size_class, note
 FROM (
     SELECT
@@ -14,13 +16,13 @@ FROM (
             PARTITION BY order_id
             ORDER BY stargen_latest DESC NULLS LAST,
                 customer_id ASC NULLS LAST,
-                product COLLATE "C" ASC NULLS LAST,
-                region COLLATE "C" ASC NULLS LAST,
+                RTRIM(product) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(product) ASC,
+                RTRIM(region) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(region) ASC,
                 amount ASC NULLS LAST,
                 discounted ASC NULLS LAST,
                 day ASC NULLS LAST,
-                size_class COLLATE "C" ASC NULLS LAST,
-                note COLLATE "C" ASC NULLS LAST
+                RTRIM(size_class) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(size_class) ASC,
+                RTRIM(note) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(note) ASC
         ) AS stargen_rn
     FROM (
         SELECT
@@ -29,17 +31,17 @@ FROM (
             p.product,
             COALESCE(o.region, 'US') AS region,
             ROUND(o.qty * o.price * CASE WHEN o.coupon ILIKE 'half%' THEN 0.5 ELSE 1.0 END, 2) AS amount,
-            o.coupon IS NOT NULL AND NULLIF(o.coupon, '') IS NOT NULL AS discounted,
+            o.coupon IS NOT NULL AND CASE WHEN RTRIM(o.coupon) = '' THEN NULL ELSE o.coupon END IS NOT NULL AS discounted,
             DATE_TRUNC('day', o.order_ts) AS day,
             CASE o.qty WHEN 1 THEN 'single' WHEN 2 THEN 'pair' ELSE 'bulk' END AS size_class,
-            CONCAT(LEFT(o.product, 10), ' x' || CAST(o.qty AS VARCHAR(10))) AS note,
+            (LEFT(o.product, 10) || (' x' || CAST(o.qty AS VARCHAR(10)))) AS note,
             o.order_ts AS stargen_latest
         FROM stage_orders AS o
         INNER JOIN "user" AS u
             ON u.customer_id = o.customer_id
         LEFT JOIN products AS p
-            ON p.product = o.product
-        WHERE o.qty BETWEEN 1 AND 1000 AND o."order" <> 'cancelled' AND o.region NOT IN ('XX', 'ZZ')
+            ON RTRIM(p.product) = RTRIM(o.product)
+        WHERE o.qty BETWEEN 1 AND 1000 AND RTRIM(o."order") <> 'cancelled' AND RTRIM(o.region) NOT IN ('XX', 'ZZ')
     ) AS mapped
 ) AS ranked
 WHERE stargen_rn = 1;

@@ -5,9 +5,9 @@
 
 -- The primary key of products is unique.
 -- stargen:check name=unique_products_product severity=error
-SELECT product, COUNT(*) AS copies
+SELECT RTRIM(product) AS product, COUNT(*) AS copies
 FROM products
-GROUP BY product
+GROUP BY RTRIM(product)
 HAVING COUNT(*) > 1;
 
 -- products.product holds no NULL.
@@ -97,5 +97,56 @@ WHERE child.customer_id IS NOT NULL AND parent.customer_id IS NULL;
 SELECT child.order_id, child.product
 FROM "order" AS child
 LEFT JOIN products AS parent
-    ON parent.product = child.product
+    ON RTRIM(parent.product) = RTRIM(child.product)
 WHERE child.product IS NOT NULL AND parent.product IS NULL;
+
+-- DISTSTYLE ALL copies user to every node: it must stay small, and well below the facts it serves.
+-- stargen:check name=dist_all_user severity=warn
+SELECT a.n AS rows_total, f0.n AS order_rows
+FROM (SELECT COUNT(*) AS n FROM "user") AS a
+CROSS JOIN (SELECT COUNT(*) AS n FROM "order") AS f0
+WHERE a.n > /*stargen:dist_all_max_rows*/1000000
+    OR (a.n >= /*stargen:dist_min_rows*/1000 AND a.n > f0.n * /*stargen:dist_all_max_share*/0.5);
+
+-- DISTSTYLE ALL copies products to every node: it must stay small, and well below the facts it serves.
+-- stargen:check name=dist_all_products severity=warn
+SELECT a.n AS rows_total, f0.n AS order_rows
+FROM (SELECT COUNT(*) AS n FROM products) AS a
+CROSS JOIN (SELECT COUNT(*) AS n FROM "order") AS f0
+WHERE a.n > /*stargen:dist_all_max_rows*/1000000
+    OR (a.n >= /*stargen:dist_min_rows*/1000 AND a.n > f0.n * /*stargen:dist_all_max_share*/0.5);
+
+-- The distribution key order.customer_id spreads the rows evenly: few NULLs, no dominant value, no slice far above the average.
+-- stargen:check name=dist_key_order severity=warn
+SELECT h.rows_total, h.null_share, h.top_value_share, h.slice_skew, h.slices
+FROM (
+    SELECT
+        t.n AS rows_total,
+        CAST(t.null_keys AS DOUBLE PRECISION) / t.n AS null_share,
+        CAST(v.top_rows AS DOUBLE PRECISION) / t.n AS top_value_share,
+        CAST(s.biggest AS DOUBLE PRECISION) * s.slices / t.n AS slice_skew,
+        s.slices
+    FROM (SELECT COUNT(*) AS n, COUNT(*) - COUNT(customer_id) AS null_keys FROM "order") AS t
+    CROSS JOIN (SELECT COALESCE(MAX(c), 0) AS top_rows FROM (SELECT COUNT(*) AS c FROM "order" WHERE customer_id IS NOT NULL GROUP BY customer_id) AS g) AS v
+    CROSS JOIN (
+        SELECT MAX(c) AS biggest, MAX(n) AS slices
+        FROM (
+            SELECT COUNT(*) AS c, MAX(n) AS n FROM (
+                SELECT COALESCE(MOD(
+                    (STRPOS('0123456789abcdef', SUBSTRING(m, 1, 1)) - 1) * 1048576
+                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 2, 1)) - 1) * 65536
+                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 3, 1)) - 1) * 4096
+                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 4, 1)) - 1) * 256
+                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 5, 1)) - 1) * 16
+                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 6, 1)) - 1) * 1
+                    , x.n), 0) AS slice, x.n
+                FROM (SELECT MD5(CAST(customer_id AS VARCHAR)) AS m, /*stargen:dist_slices*/16 AS n FROM "order") AS x
+            ) AS y
+            GROUP BY slice
+        ) AS z
+    ) AS s
+    WHERE t.n >= /*stargen:dist_min_rows*/1000
+) AS h
+WHERE h.null_share > /*stargen:dist_max_null_share*/0.1
+    OR h.top_value_share > /*stargen:dist_max_top_share*/0.1
+    OR h.slice_skew > /*stargen:dist_max_skew*/1.5;

@@ -10,5 +10,5 @@ FROM 's3://shop-lake/customers/'
 IAM_ROLE '${SHOP_ROLE}'
 FORMAT AS JSON 'auto ignorecase'
 COMPUPDATE OFF
-STATUPDATE OFF
+STATUPDATE ON
 MAXERROR 0;

@@ -5,7 +5,9 @@
 -- Rows: one per primary key, the latest by c.updated_at; ties broken by every loaded column, so the choice is deterministic.
 -- Mode upsert.
 
-CREATE TEMP TABLE stargen_stage AS
+CREATE TEMP TABLE stargen_stage (LIKE "user");
+
+INSERT INTO stargen_stage (customer_id, name, email_hash, tier, "group", "end")
 SELECT customer_id, name, email_hash, tier, "group", "end"
 FROM (
     SELECT
@@ -13,10 +15,10 @@ FROM (
         ROW_NUMBER() OVER (
             PARTITION BY customer_id
             ORDER BY stargen_latest DESC NULLS LAST,
-                name ASC NULLS LAST,
-                email_hash ASC NULLS LAST,
-                tier ASC NULLS LAST,
-                "group" ASC NULLS LAST,
+                name ASC NULLS LAST, OCTET_LENGTH(name) ASC,
+                email_hash ASC NULLS LAST, OCTET_LENGTH(email_hash) ASC,
+                tier ASC NULLS LAST, OCTET_LENGTH(tier) ASC,
+                "group" ASC NULLS LAST, OCTET_LENGTH("group") ASC,
                 "end" ASC NULLS LAST
         ) AS stargen_rn
     FROM (

@@ -5,7 +5,9 @@
 -- Rows: one per primary key, the latest by o.order_ts; ties broken by every loaded column, so the choice is deterministic.
 -- Mode upsert.
 
-CREATE TEMP TABLE stargen_stage AS
+CREATE TEMP TABLE stargen_stage (LIKE "order");
+
+INSERT INTO stargen_stage (order_id, customer_id, product, region, amount, discounted, day, size_class, note)
 SELECT order_id, customer_id, product, region, amount, discounted, day, size_class, note
 FROM (
     SELECT
@@ -14,13 +16,13 @@ FROM (
             PARTITION BY order_id
             ORDER BY stargen_latest DESC NULLS LAST,
                 customer_id ASC NULLS LAST,
-                product ASC NULLS LAST,
-                region ASC NULLS LAST,
+                product ASC NULLS LAST, OCTET_LENGTH(product) ASC,
+                region ASC NULLS LAST, OCTET_LENGTH(region) ASC,
                 amount ASC NULLS LAST,
                 discounted ASC NULLS LAST,
                 day ASC NULLS LAST,
-                size_class ASC NULLS LAST,
-                note ASC NULLS LAST
+                size_class ASC NULLS LAST, OCTET_LENGTH(size_class) ASC,
+                note ASC NULLS LAST, OCTET_LENGTH(note) ASC
         ) AS stargen_rn
     FROM (
         SELECT

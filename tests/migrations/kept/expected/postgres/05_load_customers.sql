@@ -5,7 +5,9 @@
 -- Rows: one per primary key, the latest by c.updated_at; ties broken by every loaded column, so the choice is deterministic.
 -- Mode upsert.
 
-CREATE TEMP TABLE stargen_stage AS
+CREATE TEMP TABLE stargen_stage (LIKE customers);
+
+INSERT INTO stargen_stage (customer_id, name, town)
 SELECT customer_id, name, town
 FROM (
     SELECT
@@ -13,8 +15,8 @@ FROM (
         ROW_NUMBER() OVER (
             PARTITION BY customer_id
             ORDER BY stargen_latest DESC NULLS LAST,
-                name COLLATE "C" ASC NULLS LAST,
-                town COLLATE "C" ASC NULLS LAST
+                RTRIM(name) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(name) ASC,
+                RTRIM(town) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(town) ASC
         ) AS stargen_rn
     FROM (
         SELECT

@@ -60,3 +60,17 @@ FROM orders AS child
 LEFT JOIN customers AS parent
     ON parent.customer_id = child.customer_id
 WHERE child.customer_id IS NOT NULL AND parent.customer_id IS NULL;
+
+-- DISTSTYLE ALL copies customers to every node: it must stay small, and well below the facts it serves.
+-- stargen:check name=dist_all_customers severity=warn
+SELECT a.n AS rows_total, f0.n AS orders_rows
+FROM (SELECT COUNT(*) AS n FROM customers) AS a
+CROSS JOIN (SELECT COUNT(*) AS n FROM orders) AS f0
+WHERE a.n > /*stargen:dist_all_max_rows*/1000000
+    OR (a.n >= /*stargen:dist_min_rows*/1000 AND a.n > f0.n * /*stargen:dist_all_max_share*/0.5);
+
+-- DISTSTYLE ALL copies city_totals to every node: it must stay small, and well below the facts it serves.
+-- stargen:check name=dist_all_city_totals severity=warn
+SELECT a.n AS rows_total
+FROM (SELECT COUNT(*) AS n FROM city_totals) AS a
+WHERE a.n > /*stargen:dist_all_max_rows*/1000000;

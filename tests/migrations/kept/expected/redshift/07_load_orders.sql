@@ -14,7 +14,7 @@ FROM (
             PARTITION BY order_id
             ORDER BY customer_id ASC NULLS LAST,
                 amount ASC NULLS LAST,
-                note ASC NULLS LAST,
+                note ASC NULLS LAST, OCTET_LENGTH(note) ASC,
                 created_at ASC NULLS LAST,
                 tax ASC NULLS LAST
         ) AS stargen_rn
