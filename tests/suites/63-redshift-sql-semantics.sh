@@ -7,7 +7,7 @@
 # Behaviour no page pins down is listed in README.md ("The twin") as documented-not-run.
 set -u
 source tests/lib.sh
-source src/sh/pg.sh
+source tests/lib-pg.sh
 GEN=$(abs_cmd "$GEN"); RUNNER=$(abs_cmd "$RUNNER")
 tmp=$(mktemp -d); trap 'pg_remove "$tmp/pg"; rm -rf "$tmp"' EXIT
 pg_start "$tmp/pg" || { fail "cannot start PostgreSQL"; finish; exit 1; }

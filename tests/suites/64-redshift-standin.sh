@@ -15,7 +15,7 @@
 # exercised from the views, with the rows this suite put there.
 set -u; KEEP=${KEEP:-}   # KEEP=1: leave the cluster and files for a look (then pg_remove them)
 source tests/lib.sh
-source src/sh/pg.sh
+source tests/lib-pg.sh
 RUNNER=$(abs_cmd "$RUNNER")
 tmp=$(mktemp -d); trap 'kill "${holder_pid:-0}" 2>/dev/null; [ -n "$KEEP" ] || { pg_remove "$tmp/pg"; rm -rf "$tmp"; }' EXIT
 pg_start "$tmp/pg" || { fail "cannot start PostgreSQL"; finish; exit 1; }
