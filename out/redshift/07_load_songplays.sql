@@ -3,11 +3,32 @@
 
 -- Load fact "songplays" from staging_events e, left join staging_songs.
 -- Rows: one per (e.user_id, e.session_id, e.item_in_session, e.ts); ties broken by every loaded column.
--- Mode replace.
+-- Mode replace: built as songplays__stargen_new, swapped in by the publish step.
+-- CASCADE: only the shadows of later steps refer to a shadow (their keys).
 
-DELETE FROM songplays;
+DROP TABLE IF EXISTS songplays__stargen_new CASCADE;
 
-INSERT INTO songplays (start_time, user_id, level, song_id, artist_id, session_id, location, user_agent)
+-- Keys are informational in Redshift: the load SQL itself never makes duplicates.
+CREATE TABLE songplays__stargen_new (
+    songplay_id BIGINT IDENTITY(0, 1) NOT NULL,
+    start_time TIMESTAMP NOT NULL,
+    user_id INTEGER NOT NULL,
+    level VARCHAR(16) NOT NULL,
+    song_id VARCHAR(32),
+    artist_id VARCHAR(32),
+    session_id INTEGER NOT NULL,
+    location VARCHAR(256),
+    user_agent VARCHAR(512) ENCODE ZSTD,
+    PRIMARY KEY (songplay_id),
+    FOREIGN KEY (user_id) REFERENCES users__stargen_new (user_id),
+    FOREIGN KEY (song_id) REFERENCES songs__stargen_new (song_id),
+    FOREIGN KEY (artist_id) REFERENCES artists__stargen_new (artist_id)
+)
+DISTSTYLE KEY
+DISTKEY (song_id)
+COMPOUND SORTKEY (start_time);
+
+INSERT INTO songplays__stargen_new (start_time, user_id, level, song_id, artist_id, session_id, location, user_agent)
 SELECT start_time, user_id, level, song_id, artist_id, session_id, location, user_agent
 FROM (
     SELECT

@@ -3,11 +3,21 @@
 
 -- Load dimension "artists" from staging_songs s.
 -- Rows: one per primary key; ties broken by every loaded column, so the choice is deterministic.
--- Mode replace.
+-- Mode replace: built as artists__stargen_new, swapped in by the publish step.
+-- CASCADE: only the shadows of later steps refer to a shadow (their keys).
 
-DELETE FROM artists;
+DROP TABLE IF EXISTS artists__stargen_new CASCADE;
 
-INSERT INTO artists (artist_id, name, location, latitude, longitude)
+CREATE TABLE artists__stargen_new (
+    artist_id VARCHAR(32) NOT NULL,
+    name VARCHAR(256) NOT NULL,
+    location VARCHAR(256),
+    latitude DOUBLE PRECISION,
+    longitude DOUBLE PRECISION,
+    CONSTRAINT artists__stargen_new_pkey PRIMARY KEY (artist_id)
+);
+
+INSERT INTO artists__stargen_new (artist_id, name, location, latitude, longitude)
 SELECT artist_id, name, location, latitude, longitude
 FROM (
     SELECT

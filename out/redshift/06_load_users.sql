@@ -3,11 +3,24 @@
 
 -- Load dimension "users" from staging_events e.
 -- Rows: one per primary key, the latest by e.ts; ties broken by every loaded column, so the choice is deterministic.
--- Mode replace.
+-- Mode replace: built as users__stargen_new, swapped in by the publish step.
+-- CASCADE: only the shadows of later steps refer to a shadow (their keys).
 
-DELETE FROM users;
+DROP TABLE IF EXISTS users__stargen_new CASCADE;
 
-INSERT INTO users (user_id, first_name, last_name, gender, level)
+-- Keys are informational in Redshift: the load SQL itself never makes duplicates.
+CREATE TABLE users__stargen_new (
+    user_id INTEGER NOT NULL,
+    first_name VARCHAR(256),
+    last_name VARCHAR(256),
+    gender CHAR(1),
+    level VARCHAR(16) NOT NULL,
+    PRIMARY KEY (user_id)
+)
+DISTSTYLE ALL
+COMPOUND SORTKEY (user_id);
+
+INSERT INTO users__stargen_new (user_id, first_name, last_name, gender, level)
 SELECT user_id, first_name, last_name, gender, level
 FROM (
     SELECT

@@ -3,11 +3,21 @@
 
 -- Load dimension "pages" from stage_pages.
 -- Rows: one per primary key; ties broken by every loaded column, so the choice is deterministic.
--- Mode replace.
+-- Mode replace: built as pages__stargen_new, swapped in by the publish step.
+-- CASCADE: only the shadows of later steps refer to a shadow (their keys).
 
-DELETE FROM pages;
+DROP TABLE IF EXISTS pages__stargen_new CASCADE;
 
-INSERT INTO pages (page_id, url, section)
+-- Keys are informational in Redshift: the load SQL itself never makes duplicates.
+CREATE TABLE pages__stargen_new (
+    page_id INTEGER NOT NULL,
+    url VARCHAR(2048) NOT NULL,
+    section VARCHAR(64),
+    PRIMARY KEY (page_id)
+)
+DISTSTYLE EVEN;
+
+INSERT INTO pages__stargen_new (page_id, url, section)
 SELECT page_id, url, section
 FROM (
     SELECT

@@ -3,11 +3,26 @@
 
 -- Load dimension "songs" from staging_songs s.
 -- Rows: one per primary key; ties broken by every loaded column, so the choice is deterministic.
--- Mode replace.
+-- Mode replace: built as songs__stargen_new, swapped in by the publish step.
+-- CASCADE: only the shadows of later steps refer to a shadow (their keys).
 
-DELETE FROM songs;
+DROP TABLE IF EXISTS songs__stargen_new CASCADE;
 
-INSERT INTO songs (song_id, title, artist_id, year, duration)
+-- Keys are informational in Redshift: the load SQL itself never makes duplicates.
+CREATE TABLE songs__stargen_new (
+    song_id VARCHAR(32) NOT NULL,
+    title VARCHAR(256) NOT NULL,
+    artist_id VARCHAR(32) NOT NULL,
+    year SMALLINT,
+    duration DOUBLE PRECISION,
+    PRIMARY KEY (song_id),
+    FOREIGN KEY (artist_id) REFERENCES artists__stargen_new (artist_id)
+)
+DISTSTYLE KEY
+DISTKEY (song_id)
+COMPOUND SORTKEY (song_id);
+
+INSERT INTO songs__stargen_new (song_id, title, artist_id, year, duration)
 SELECT song_id, title, artist_id, year, duration
 FROM (
     SELECT

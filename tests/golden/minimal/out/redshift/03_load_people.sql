@@ -3,11 +3,19 @@
 
 -- Load dimension "people" from stage_people.
 -- Rows: one per primary key; ties broken by every loaded column, so the choice is deterministic.
--- Mode replace.
+-- Mode replace: built as people__stargen_new, swapped in by the publish step.
+-- CASCADE: only the shadows of later steps refer to a shadow (their keys).
 
-DELETE FROM people;
+DROP TABLE IF EXISTS people__stargen_new CASCADE;
 
-INSERT INTO people (id, name)
+-- Keys are informational in Redshift: the load SQL itself never makes duplicates.
+CREATE TABLE people__stargen_new (
+    id INTEGER NOT NULL,
+    name VARCHAR(100),
+    PRIMARY KEY (id)
+);
+
+INSERT INTO people__stargen_new (id, name)
 SELECT id, name
 FROM (
     SELECT

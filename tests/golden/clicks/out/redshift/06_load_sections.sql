@@ -3,11 +3,19 @@
 
 -- Load dimension "sections" from visits v, inner join pages.
 -- Rows: one per primary key; ties broken by every loaded column, so the choice is deterministic.
--- Mode replace.
+-- Mode replace: built as sections__stargen_new, swapped in by the publish step.
+-- CASCADE: only the shadows of later steps refer to a shadow (their keys).
 
-DELETE FROM sections;
+DROP TABLE IF EXISTS sections__stargen_new CASCADE;
 
-INSERT INTO sections (section, visits)
+-- Keys are informational in Redshift: the load SQL itself never makes duplicates.
+CREATE TABLE sections__stargen_new (
+    section VARCHAR(64) NOT NULL,
+    visits VARCHAR(20),
+    PRIMARY KEY (section)
+);
+
+INSERT INTO sections__stargen_new (section, visits)
 SELECT section, visits
 FROM (
     SELECT
@@ -20,8 +28,8 @@ FROM (
         SELECT
             p.section,
             'n/a' AS visits
-        FROM visits AS v
-        INNER JOIN pages AS p
+        FROM visits__stargen_new AS v
+        INNER JOIN pages__stargen_new AS p
             ON p.page_id = v.page_id
         WHERE p.section IS NOT NULL
     ) AS mapped

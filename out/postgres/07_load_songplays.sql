@@ -3,11 +3,27 @@
 
 -- Load fact "songplays" from staging_events e, left join staging_songs.
 -- Rows: one per (e.user_id, e.session_id, e.item_in_session, e.ts); ties broken by every loaded column.
--- Mode replace.
+-- Mode replace: built as songplays__stargen_new, swapped in by the publish step.
+-- CASCADE: only the shadows of later steps refer to a shadow (their keys).
 
-DELETE FROM songplays;
+DROP TABLE IF EXISTS songplays__stargen_new CASCADE;
 
-INSERT INTO songplays (start_time, user_id, level, song_id, artist_id, session_id, location, user_agent)
+-- References (not declared: Redshift does not enforce them, so neither does this twin;
+-- the relationships data checks test them): user_id -> users.user_id, song_id -> songs.song_id, artist_id -> artists.artist_id.
+CREATE TABLE songplays__stargen_new (
+    songplay_id BIGINT GENERATED ALWAYS AS IDENTITY (START WITH 0 MINVALUE 0 INCREMENT BY 1) NOT NULL,
+    start_time TIMESTAMP NOT NULL,
+    user_id INTEGER NOT NULL,
+    level VARCHAR(16) NOT NULL,
+    song_id VARCHAR(32),
+    artist_id VARCHAR(32),
+    session_id INTEGER NOT NULL,
+    location VARCHAR(256),
+    user_agent VARCHAR(512),
+    CONSTRAINT songplays__stargen_new_pkey PRIMARY KEY (songplay_id)
+);
+
+INSERT INTO songplays__stargen_new (start_time, user_id, level, song_id, artist_id, session_id, location, user_agent)
 SELECT start_time, user_id, level, song_id, artist_id, session_id, location, user_agent
 FROM (
     SELECT

@@ -3,11 +3,23 @@
 
 -- Load dimension "time" from songplays sp.
 -- Rows: one per primary key; ties broken by every loaded column, so the choice is deterministic.
--- Mode replace.
+-- Mode replace: built as time__stargen_new, swapped in by the publish step.
+-- CASCADE: only the shadows of later steps refer to a shadow (their keys).
 
-DELETE FROM time;
+DROP TABLE IF EXISTS time__stargen_new CASCADE;
 
-INSERT INTO time (start_time, hour, day, week, month, year, weekday)
+CREATE TABLE time__stargen_new (
+    start_time TIMESTAMP NOT NULL,
+    hour SMALLINT NOT NULL,
+    day SMALLINT NOT NULL,
+    week SMALLINT NOT NULL,
+    month SMALLINT NOT NULL,
+    year SMALLINT NOT NULL,
+    weekday SMALLINT NOT NULL,
+    CONSTRAINT time__stargen_new_pkey PRIMARY KEY (start_time)
+);
+
+INSERT INTO time__stargen_new (start_time, hour, day, week, month, year, weekday)
 SELECT start_time, hour, day, week, month, year, weekday
 FROM (
     SELECT
@@ -30,7 +42,7 @@ FROM (
             CAST(EXTRACT(MONTH FROM sp.start_time) AS INTEGER) AS month,
             CAST(EXTRACT(YEAR FROM sp.start_time) AS INTEGER) AS year,
             CAST(EXTRACT(DOW FROM sp.start_time) AS INTEGER) AS weekday
-        FROM songplays AS sp
+        FROM songplays__stargen_new AS sp
     ) AS mapped
 ) AS ranked
 WHERE stargen_rn = 1;

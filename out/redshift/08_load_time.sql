@@ -3,11 +3,26 @@
 
 -- Load dimension "time" from songplays sp.
 -- Rows: one per primary key; ties broken by every loaded column, so the choice is deterministic.
--- Mode replace.
+-- Mode replace: built as time__stargen_new, swapped in by the publish step.
+-- CASCADE: only the shadows of later steps refer to a shadow (their keys).
 
-DELETE FROM time;
+DROP TABLE IF EXISTS time__stargen_new CASCADE;
 
-INSERT INTO time (start_time, hour, day, week, month, year, weekday)
+-- Keys are informational in Redshift: the load SQL itself never makes duplicates.
+CREATE TABLE time__stargen_new (
+    start_time TIMESTAMP NOT NULL,
+    hour SMALLINT NOT NULL,
+    day SMALLINT NOT NULL,
+    week SMALLINT NOT NULL,
+    month SMALLINT NOT NULL,
+    year SMALLINT NOT NULL,
+    weekday SMALLINT NOT NULL,
+    PRIMARY KEY (start_time)
+)
+DISTSTYLE ALL
+COMPOUND SORTKEY (start_time);
+
+INSERT INTO time__stargen_new (start_time, hour, day, week, month, year, weekday)
 SELECT start_time, hour, day, week, month, year, weekday
 FROM (
     SELECT
@@ -30,7 +45,7 @@ FROM (
             EXTRACT(MONTH FROM sp.start_time) AS month,
             EXTRACT(YEAR FROM sp.start_time) AS year,
             EXTRACT(DOW FROM sp.start_time) AS weekday
-        FROM songplays AS sp
+        FROM songplays__stargen_new AS sp
     ) AS mapped
 ) AS ranked
 WHERE stargen_rn = 1;
