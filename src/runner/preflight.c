@@ -4,8 +4,13 @@
 
 #include "../common/message.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "sources.h"
 
 static void list_steps(const Plan *plan)
 {
@@ -53,39 +58,197 @@ int preflight_select(const Plan *plan, const RunRequest *req, const Config *cfg,
     return 0;
 }
 
-int preflight_check(Plan *plan, const RunRequest *req, const Config *cfg, Preflight *pf)
+/* The S3 URI a directive reads under the request (malloc'ed), NULL for a
+ * local source; -1 with a message if it cannot be known.  The same rule as
+ * copy.c's source_uri, which the run itself follows. */
+static int source_uri(const CopyDirective *d, const RunRequest *req, char **uri, Buf *err)
 {
-    /* every placeholder of the steps to run must have a value, before anything runs */
+    *uri = NULL;
+    if (req->model_s3) {
+        if (!d->s3) {
+            buf_printf(err, "--s3: the stargen:copy directive of source %s has no s3= URI",
+                       d->source);
+            return -1;
+        }
+        *uri = xstrdup(d->s3);
+    } else if (strncmp(req->data_root, "s3://", 5) == 0) {
+        *uri = sources_join(req->data_root, d->source);
+    }
+    return 0;
+}
+
+int preflight_sources(const Plan *plan, const RunRequest *req, const Preflight *pf, int dry)
+{
+    int problems = 0;
+    bool root_checked = false, root_missing = false;
+    for (size_t i = pf->first; i <= pf->last; i++) {
+        const Step *s = &plan->steps[i];
+        for (size_t k = 0; k < s->nstmts; k++) {
+            const CopyDirective *d = s->stmts[k].copy;
+            if (!d)
+                continue;
+            Buf err;
+            buf_init(&err);
+            char *uri = NULL;
+            if (source_uri(d, req, &uri, &err)) {
+                msg_error("%s:%d: %s", s->path, d->line, err.data);
+                problems++;
+            } else if (!uri) {
+                struct stat st;
+                if (!root_checked) {
+                    root_checked = true;
+                    if (stat(req->data_root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+                        root_missing = true;
+                        msg_error("data root %s: %s (give --data DIR, or set STARGEN_DATA)",
+                                  req->data_root,
+                                  stat(req->data_root, &st) != 0 ? strerror(errno)
+                                                                 : "not a folder");
+                        problems++;
+                    }
+                }
+                if (!root_missing) {
+                    SourceList l;
+                    if (sources_list(req->data_root, d->source, &l, &err)) {
+                        msg_error("step %s: %s", s->name, err.data);
+                        problems++;
+                    } else {
+                        if (l.n == 0) {
+                            msg_error("step %s: source %s under %s holds no data file", s->name,
+                                      d->source, req->data_root);
+                            problems++;
+                        }
+                        sources_free(&l);
+                    }
+                }
+            } else if (!dry && pf->need_s3 && pf->s3_ok) {
+                SourceList l;
+                if (sources_list_s3(&pf->s3, uri, &l, &err)) {
+                    msg_error("step %s: %s", s->name, err.data);
+                    problems++;
+                } else {
+                    if (l.n == 0) {
+                        msg_error("step %s: %s holds no data file", s->name, uri);
+                        problems++;
+                    }
+                    sources_free(&l);
+                }
+            }
+            free(uri);
+            buf_free(&err);
+        }
+    }
+    return problems;
+}
+
+int preflight_placeholders(const Plan *plan, const RunRequest *req, const Preflight *pf)
+{
     Buf missing;
     buf_init(&missing);
     int nmissing = 0;
     for (size_t i = pf->first; i <= pf->last && !req->report; i++)
         nmissing += ph_missing(&pf->vars, plan->steps[i].text, plan->steps[i].len, &missing);
-    if (nmissing) {
+    if (nmissing)
         msg_error("no value for placeholder%s %s; set %s in the environment%s",
                   nmissing > 1 ? "s" : "", missing.data, nmissing > 1 ? "them" : "it",
                   " (REDSHIFT_IAM_ROLE may also come from [IAM_ROLE] ARN in --config)");
-        buf_free(&missing);
-        return -1;
-    }
     buf_free(&missing);
+    return nmissing ? 1 : 0;
+}
 
+int preflight_check(Plan *plan, const RunRequest *req, const Config *cfg, Preflight *pf)
+{
+    /* every problem is reported, not only the first; nothing runs if there is one */
+    int problems = preflight_placeholders(plan, req, pf);
     Buf err;
     buf_init(&err);
-    int rc = 0;
     if (pf->need_s3) {
         if (s3_config_load(&pf->s3, cfg->aws_key, cfg->aws_secret, req->no_sign, &err)) {
-            rc = msg_error("%s", err.data);
-        } else if (!req->quiet) {
-            printf("reading S3 sources (credentials: %s; region %s%s%s)\n", pf->s3.cred_source,
-                   pf->s3.region, pf->s3.endpoint ? "; endpoint " : "",
-                   pf->s3.endpoint ? pf->s3.endpoint : "");
+            msg_error("%s", err.data);
+            problems++;
+        } else {
+            pf->s3_ok = 1;
+            if (!req->quiet)
+                printf("reading S3 sources (credentials: %s; region %s%s%s)\n", pf->s3.cred_source,
+                       pf->s3.region, pf->s3.endpoint ? "; endpoint " : "",
+                       pf->s3.endpoint ? pf->s3.endpoint : "");
         }
     }
-    if (rc == 0 && req->report && plan_load_queries(plan, &err))
-        rc = msg_error("%s", err.data);
+    if (!req->report)
+        problems += preflight_sources(plan, req, pf, 0);
+    if (problems == 0 && req->report && plan_load_queries(plan, &err)) {
+        msg_error("%s", err.data);
+        problems++;
+    }
     buf_free(&err);
-    return rc;
+    if (problems && !req->report)
+        msg_error("%d problem%s before the run; nothing was changed", problems,
+                  problems == 1 ? "" : "s");
+    return problems ? -1 : 0;
+}
+
+int preflight_resume(PGconn *c, const Plan *plan, const Preflight *pf)
+{
+    bool builds = false;
+    for (size_t i = pf->first; i <= pf->last; i++)
+        builds |= plan->steps[i].kind != STEP_CHECKS;
+    if (pf->first == 0 || !builds)
+        return 0;
+    int problems = 0;
+    const char *redo = NULL;
+    for (size_t i = 0; i < pf->first; i++) {
+        const Step *s = &plan->steps[i];
+        if (s->kind != STEP_SQL || !s->fills)
+            continue;
+        const char *vals[1] = {s->name};
+        PGresult *r = PQexecParams(c,
+                                   "SELECT rows, to_char(started_at, 'YYYY-MM-DD HH24:MI:SS') "
+                                   "FROM stargen_history WHERE step = $1 AND status = 'success' "
+                                   "ORDER BY started_at DESC LIMIT 1",
+                                   1, NULL, vals, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            msg_error("cannot read stargen_history: %s", PQerrorMessage(c));
+            PQclear(r);
+            return -1;
+        }
+        if (PQntuples(r) == 0) {
+            msg_error("cannot resume at %s: step %s never succeeded here",
+                      plan->steps[pf->first].name, s->name);
+            PQclear(r);
+            problems++;
+            redo = redo ? redo : s->name;
+            continue;
+        }
+        long long want = atoll(PQgetvalue(r, 0, 0));
+        char when[40];
+        snprintf(when, sizeof when, "%s", PQgetvalue(r, 0, 1));
+        PQclear(r);
+        Buf q;
+        buf_init(&q);
+        buf_printf(&q, "SELECT count(*) FROM %s", s->fills);
+        r = PQexec(c, q.data);
+        buf_free(&q);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            msg_error("cannot resume at %s: %s, which %s filled (%lld rows at %s), is gone "
+                      "(published or dropped since)",
+                      plan->steps[pf->first].name, s->fills, s->name, want, when);
+            problems++;
+            redo = redo ? redo : s->name;
+        } else if (atoll(PQgetvalue(r, 0, 0)) != want) {
+            msg_error("cannot resume at %s: %s holds %s rows, but %s loaded %lld at %s (a server "
+                      "crash empties PostgreSQL's UNLOGGED staging tables)",
+                      plan->steps[pf->first].name, s->fills, PQgetvalue(r, 0, 0), s->name, want,
+                      when);
+            problems++;
+            redo = redo ? redo : s->name;
+        }
+        PQclear(r);
+        /* a failed statement outside a transaction leaves nothing to roll back */
+    }
+    if (problems)
+        msg_hint("nothing was changed; resume from the first step whose table is not as it "
+                 "left it: --from %s (or run the whole pipeline)",
+                 redo);
+    return problems ? -1 : 0;
 }
 
 void preflight_free(Preflight *pf)
