@@ -48,8 +48,8 @@ static void usage(FILE *f)
           "                         S3 URIs its COPY statements name; no database\n"
           "      --dry-run          print steps, checksums, statements and COPY sources;\n"
           "                         connect to nothing; exit 2 if a run would stop early\n"
-          "      --from STEP        resume at STEP (name, NN_name or number); refused when\n"
-          "                         a skipped step's table no longer holds its rows\n"
+          "      --from STEP        resume at STEP (name, NN_name or number); starts earlier\n"
+          "                         when a skipped step's table no longer holds its rows\n"
           "      --publish-on-check-failure\n"
           "                         publish even when an error-severity data check fails\n"
           "                         (by default the publish step rolls back: exit 4)\n"
@@ -74,8 +74,8 @@ static void usage(FILE *f)
           "exit codes:\n"
           "  0  every step ran\n"
           "  1  a step failed (or the run was interrupted)\n"
-          "  2  usage error, bad input folder, missing placeholder values or sources,\n"
-          "     a resume whose earlier tables are gone (nothing was changed)\n"
+          "  2  usage error, bad input folder, missing placeholder values or sources\n"
+          "     (nothing was changed)\n"
           "  3  could not connect, or another runner holds the lock\n"
           "  4  an error-severity data check failed: nothing published (the previous\n"
           "     tables stay), or published with --publish-on-check-failure\n",
@@ -137,7 +137,7 @@ static int run(Plan *plan, const RunRequest *q, const Config *cfg, Preflight *pf
         buf_free(&err);
         goto report;
     }
-    if (preflight_resume(s.conn, plan, pf)) {
+    if (preflight_resume(s.conn, plan, q, pf)) {
         rc = RUNNER_EXIT_USAGE;
         goto report;
     }

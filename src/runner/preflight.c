@@ -186,15 +186,13 @@ int preflight_check(Plan *plan, const RunRequest *req, const Config *cfg, Prefli
     return problems ? -1 : 0;
 }
 
-int preflight_resume(PGconn *c, const Plan *plan, const Preflight *pf)
+/* Where a resume must start instead of pf->first, or pf->first; -1 on a
+ * history read error.  Prints one warning per table that is not as its step
+ * left it. */
+static long resume_start(PGconn *c, const Plan *plan, const Preflight *pf)
 {
-    bool builds = false;
-    for (size_t i = pf->first; i <= pf->last; i++)
-        builds |= plan->steps[i].kind != STEP_CHECKS;
-    if (pf->first == 0 || !builds)
-        return 0;
-    int problems = 0;
-    const char *redo = NULL;
+    size_t start = pf->first;
+    const char *at = plan->steps[pf->first].name;
     for (size_t i = 0; i < pf->first; i++) {
         const Step *s = &plan->steps[i];
         if (s->kind != STEP_SQL || !s->fills)
@@ -206,16 +204,14 @@ int preflight_resume(PGconn *c, const Plan *plan, const Preflight *pf)
                                    "ORDER BY started_at DESC LIMIT 1",
                                    1, NULL, vals, NULL, NULL, 0);
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-            msg_error("cannot read stargen_history: %s", PQerrorMessage(c));
+            msg_error("cannot read stargen_history: %s", PQresultErrorMessage(r));
             PQclear(r);
             return -1;
         }
         if (PQntuples(r) == 0) {
-            msg_error("cannot resume at %s: step %s never succeeded here",
-                      plan->steps[pf->first].name, s->name);
+            msg_warning("--from %s: %s never succeeded here", at, s->name);
             PQclear(r);
-            problems++;
-            redo = redo ? redo : s->name;
+            start = start < i ? start : i;
             continue;
         }
         long long want = atoll(PQgetvalue(r, 0, 0));
@@ -227,28 +223,56 @@ int preflight_resume(PGconn *c, const Plan *plan, const Preflight *pf)
         buf_printf(&q, "SELECT count(*) FROM %s", s->fills);
         r = PQexec(c, q.data);
         buf_free(&q);
+        /* (a failed statement outside a transaction leaves nothing to roll back) */
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-            msg_error("cannot resume at %s: %s, which %s filled (%lld rows at %s), is gone "
-                      "(published or dropped since)",
-                      plan->steps[pf->first].name, s->fills, s->name, want, when);
-            problems++;
-            redo = redo ? redo : s->name;
+            bool copy = false;
+            for (size_t k = 0; k < s->nstmts; k++)
+                copy |= s->stmts[k].copy_stmt != NULL;
+            msg_warning("--from %s: %s, which %s filled (%lld rows at %s), is gone (a later "
+                        "publish swapped it in, or it was dropped)",
+                        at, s->fills, s->name, want, when);
+            /* a shadow is created by its own step; a staging table by an earlier one */
+            size_t from = copy ? 0 : i;
+            start = start < from ? start : from;
         } else if (atoll(PQgetvalue(r, 0, 0)) != want) {
-            msg_error("cannot resume at %s: %s holds %s rows, but %s loaded %lld at %s (a server "
-                      "crash empties PostgreSQL's UNLOGGED staging tables)",
-                      plan->steps[pf->first].name, s->fills, PQgetvalue(r, 0, 0), s->name, want,
-                      when);
-            problems++;
-            redo = redo ? redo : s->name;
+            msg_warning("--from %s: %s holds %s rows, but %s loaded %lld at %s (a server crash "
+                        "empties PostgreSQL's UNLOGGED staging tables)",
+                        at, s->fills, PQgetvalue(r, 0, 0), s->name, want, when);
+            start = start < i ? start : i;
         }
         PQclear(r);
-        /* a failed statement outside a transaction leaves nothing to roll back */
     }
-    if (problems)
-        msg_hint("nothing was changed; resume from the first step whose table is not as it "
-                 "left it: --from %s (or run the whole pipeline)",
-                 redo);
-    return problems ? -1 : 0;
+    return (long)start;
+}
+
+int preflight_resume(PGconn *c, const Plan *plan, const RunRequest *req, Preflight *pf)
+{
+    bool builds = false;
+    for (size_t i = pf->first; i <= pf->last; i++)
+        builds |= plan->steps[i].kind != STEP_CHECKS;
+    /* --only runs one step by request and publishes nothing unless it is the
+     * publish step (which fails on a missing shadow and rolls back) */
+    if (pf->first == 0 || !builds || req->only)
+        return 0;
+    long start = resume_start(c, plan, pf);
+    if (start < 0)
+        return -1;
+    if ((size_t)start == pf->first)
+        return 0;
+    msg_warning("resuming at %s instead, to rebuild what the steps after it build on",
+                plan->steps[start].name);
+    Preflight more = *pf;
+    more.last = pf->first - 1;
+    more.first = (size_t)start;
+    int problems =
+        preflight_placeholders(plan, req, &more) + preflight_sources(plan, req, &more, 0);
+    if (problems) {
+        msg_error("%d problem%s in the steps the resume must redo; nothing was changed", problems,
+                  problems == 1 ? "" : "s");
+        return -1;
+    }
+    pf->first = (size_t)start;
+    return 0;
 }
 
 void preflight_free(Preflight *pf)

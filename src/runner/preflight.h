@@ -49,12 +49,15 @@ int preflight_placeholders(const Plan *plan, const RunRequest *req, const Prefli
  * no S3 request (S3 prefixes are not listed). */
 int preflight_sources(const Plan *plan, const RunRequest *req, const Preflight *pf, int dry);
 /* After connecting and locking, before anything changes: a run that starts
- * after step 0 (--from, --only) builds on what the skipped steps left.  For
- * each skipped SQL step that fills a table (Step.fills), that table must still
- * hold the rows its last successful run recorded in stargen_history (a server
- * crash empties UNLOGGED staging tables; a publish renames the shadows away).
- * Prints every mismatch and the step to resume from; returns 0 or -1 (exit 2). */
-int preflight_resume(PGconn *c, const Plan *plan, const Preflight *pf);
+ * after step 0 (--from) builds on what the skipped steps left.  For each
+ * skipped SQL step that fills a table (Step.fills), that table must still hold
+ * the rows its last successful run recorded in stargen_history (a server crash
+ * empties UNLOGGED staging tables; a publish renames the shadows away).  When
+ * one does not, the run starts earlier, at the first such step (at step 0 for
+ * a staging table that is gone), after a warning for each, and the inputs of
+ * the steps added are checked like the others.  --only is not checked.
+ * Returns 0 (pf->first possibly moved) or -1 (exit 2, nothing changed). */
+int preflight_resume(PGconn *c, const Plan *plan, const RunRequest *req, Preflight *pf);
 void preflight_free(Preflight *pf);
 
 #endif

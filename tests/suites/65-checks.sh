@@ -99,7 +99,7 @@ load
 
 # a fact row whose user is missing from users
 orphans=$(q "SELECT count(*) FROM songplays WHERE user_id = 97")
-q "ALTER TABLE songplays DROP CONSTRAINT songplays_user_id_fkey" >/dev/null
+# (no foreign key to drop: PostgreSQL declares none, as Redshift enforces none)
 q "DELETE FROM users WHERE user_id = 97" >/dev/null
 rc=$(only_checks)
 expect_check relationships_songplays_user_id__users_user_id FAIL "$orphans"

@@ -3,5 +3,5 @@
 # needs: a PostgreSQL server
 cp -r steps s
 printf 'SELECT 1;\n\nSELECT id,\n       nme FROM names;\n' >s/06_bad.sql
-mkdir -p data/events
+mkdir -p data/events && printf '{"id": 1}\n' >data/events/a.json
 runner -q --data data s
