@@ -114,7 +114,8 @@ if grep -q "'premium'" "$tmp/model/schema.yaml" && $GEN -q -m "$tmp/model/schema
     expect_check accepted_values_users_level FAIL "$paid"
     j=$(jq -r '.status + " " + (.checks[] | select(.name == "accepted_values_users_level") | .status + " " + (.failing_rows | tostring))' "$tmp/run.json" 2>&1)
     if [ "$j" = "checks_failed fail $paid" ]; then ok "--json reports the failed check and its count"; else fail "--json checks: '$j'"; fi
-    if [ $rc = 4 ] && grep -q 'the tables are loaded' "$tmp/checks.out"; then ok "the load completes and exits 4 when a check fails"; else fail "exit $rc after a failed check, want 4"; fi
+    if [ $rc = 4 ] && grep -q 'nothing was published' "$tmp/checks.out" && [ "$(q "SELECT count(*) FROM users WHERE level = 'premium'")" = 0 ]; then
+        ok "a failed error check exits 4 and publishes nothing (the previous tables stay)"; else fail "exit $rc after a failed check, want 4 and nothing published"; fi
 else fail "could not build the premium model"; fi
 load
 

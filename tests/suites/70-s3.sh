@@ -169,6 +169,9 @@ rc=$(cat "$tmp/noprofile.rc")
 if [ "$rc" = 2 ] && grep -q 'AWS_PROFILE names profile nobody' "$tmp/noprofile.err"; then ok "unknown AWS_PROFILE: exit 2"
 else fail "unknown profile ($rc)" "$(cat "$tmp/noprofile.err")"; fi
 
+# the failures above stop before the first step: create the staging tables the --only runs load
+$RUNNER -q -d dbname=s3fault --only create_staging out/postgres || fail "create_staging on s3fault"
+
 # --- credentials from a profile of the shared credentials file -----------------------------------
 (unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
  AWS_SHARED_CREDENTIALS_FILE="$tmp/credentials" AWS_PROFILE=team AWS_ENDPOINT_URL=$EP \
