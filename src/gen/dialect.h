@@ -10,6 +10,16 @@
 #include "model.h"
 
 typedef struct Dialect Dialect;
+
+/* How one star table's CREATE TABLE is written this run (emit.c decides).
+ * A replace table is rebuilt every run under a shadow name and swapped in by
+ * the publish step; a kept table (append, upsert) is created once. */
+typedef struct StarDDL {
+    const char *name;         /* the table to create: the shadow name when rebuilt */
+    const char *pkey;         /* a name for the primary key constraint, or NULL */
+    const char *const *names; /* by TableDef.order: the name a REFERENCES uses now */
+    const bool *kept;         /* by TableDef.order: the table is kept between runs */
+} StarDDL;
 struct Dialect {
     const char *name;           /* folder name under out/: "postgres", "redshift" */
     bool backslash_in_literals; /* a backslash in a string literal is an escape */
@@ -26,9 +36,13 @@ struct Dialect {
     void (*type)(Buf *b, SqlType t);
     /* EXTRACT(field FROM x): the printer calls this with x already rendered */
     void (*extract)(Buf *b, const char *field, const char *arg);
-    /* CREATE TABLE for a staging table / a star table (incremental: IF NOT EXISTS) */
+    /* CREATE TABLE for a staging table / a star table (see StarDDL) */
     void (*create_staging)(Buf *b, const Dialect *d, const TableDef *t);
-    void (*create_star)(Buf *b, const Dialect *d, const TableDef *t);
+    void (*create_star)(Buf *b, const Dialect *d, const TableDef *t, const StarDDL *s);
+    /* after the swap of the publish step: statements that give the published
+     * table t (built as `shadow`) the object names a plain CREATE TABLE t would
+     * have (PostgreSQL: the primary key index, the identity sequence); may be NULL */
+    void (*publish_tidy)(Buf *b, const TableDef *t, const char *shadow);
     /* the statements of a staging table's load step (empty it, then COPY) */
     void (*load_staging)(Buf *b, const Dialect *d, const Model *m, const TableDef *t);
 };

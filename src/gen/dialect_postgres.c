@@ -1,6 +1,7 @@
-/* dialect_postgres.c - PostgreSQL 15: enforced keys, identity columns, unlogged
- * staging tables, and client-side COPY FROM STDIN driven by the runner
- * (docs/out-format.md).  No dist/sort/encode: PostgreSQL has no such storage. */
+/* dialect_postgres.c - PostgreSQL 15: enforced primary keys (foreign keys
+ * informational, as on Redshift), identity columns, unlogged staging tables, and client-side COPY
+ * FROM STDIN driven by the runner (docs/out-format.md).  No dist/sort/encode: PostgreSQL has no
+ * such storage. */
 #include <string.h>
 
 #include "dialect.h"
@@ -68,11 +69,33 @@ static void pg_create_staging(Buf *b, const Dialect *d, const TableDef *t)
     buf_puts(b, "\n);\n");
 }
 
-static void pg_create_star(Buf *b, const Dialect *d, const TableDef *t)
+/* Keys: the primary key is declared (and enforced): the load SQL deduplicates
+ * on it, so a violation can only be a generator bug, and it fails loudly here.
+ * Foreign keys are not declared: Redshift never enforces them, so PostgreSQL
+ * must not either, or the twin would reject loads Redshift accepts; the
+ * relationships data checks test them on both targets. */
+static void pg_create_star(Buf *b, const Dialect *d, const TableDef *t, const StarDDL *s)
 {
-    buf_puts(b, t->load && t->load->mode != MODE_REPLACE ? "CREATE TABLE IF NOT EXISTS "
-                                                         : "CREATE TABLE ");
-    print_name(b, t->name);
+    bool refs = false;
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        if (!c->ref_col)
+            continue;
+        if (!refs)
+            buf_puts(b, "-- References (not declared: Redshift does not enforce them, so neither "
+                        "does this twin;\n-- the relationships data checks test them):");
+        buf_puts(b, refs ? ", " : " ");
+        refs = true;
+        print_name(b, c->name);
+        buf_puts(b, " -> ");
+        print_name(b, c->ref_col->table->name);
+        buf_putc(b, '.');
+        print_name(b, c->ref_col->name);
+    }
+    if (refs)
+        buf_puts(b, ".\n");
+    buf_puts(b, s->kept[t->order] ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE ");
+    print_name(b, s->name);
     buf_puts(b, " (\n");
     columns(b, d, t);
     bool pk = false;
@@ -80,25 +103,70 @@ static void pg_create_star(Buf *b, const Dialect *d, const TableDef *t)
         const ColumnDef *c = t->columns.items[i];
         if (!c->primary_key)
             continue;
-        buf_puts(b, pk ? ", " : ",\n    PRIMARY KEY (");
+        if (!pk) {
+            buf_puts(b, ",\n    ");
+            if (s->pkey) {
+                buf_puts(b, "CONSTRAINT ");
+                print_name(b, s->pkey);
+                buf_putc(b, ' ');
+            }
+            buf_puts(b, "PRIMARY KEY (");
+        } else {
+            buf_puts(b, ", ");
+        }
         print_name(b, c->name);
         pk = true;
     }
     if (pk)
         buf_putc(b, ')');
+    buf_puts(b, "\n);\n");
+}
+
+/* The shadow's primary key index and identity sequence were named after the
+ * shadow; give them the names CREATE TABLE t would, so the next run's shadow
+ * can take the shadow names again (PostgreSQL names indexes and sequences per
+ * schema).  The old table, dropped just before, held them. */
+static void pg_publish_tidy(Buf *b, const TableDef *t, const char *shadow)
+{
+    Buf from, to;
+    buf_init(&from);
+    buf_init(&to);
     for (size_t i = 0; i < t->columns.len; i++) {
         const ColumnDef *c = t->columns.items[i];
-        if (!c->ref_col)
+        if (!c->primary_key)
             continue;
-        buf_puts(b, ",\n    FOREIGN KEY (");
-        print_name(b, c->name);
-        buf_puts(b, ") REFERENCES ");
-        print_name(b, c->ref_col->table->name);
-        buf_puts(b, " (");
-        print_name(b, c->ref_col->name);
-        buf_puts(b, ") DEFERRABLE INITIALLY DEFERRED");
+        buf_printf(&from, "%s_pkey", shadow);
+        buf_printf(&to, "%s_pkey", t->name);
+        if (from.len > 63 || to.len > 63) /* emit.c left the key unnamed: same rule */
+            break;
+        buf_puts(b, "ALTER TABLE ");
+        print_name(b, t->name);
+        buf_puts(b, " RENAME CONSTRAINT ");
+        print_name(b, from.data);
+        buf_puts(b, " TO ");
+        print_name(b, to.data);
+        buf_puts(b, ";\n");
+        break;
     }
-    buf_puts(b, "\n);\n");
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        if (!c->identity)
+            continue;
+        buf_reset(&from);
+        buf_reset(&to);
+        buf_printf(&from, "%s_%s_seq", shadow, c->name);
+        buf_printf(&to, "%s_%s_seq", t->name, c->name);
+        /* PostgreSQL shortens longer names itself; leave those as they are */
+        if (from.len <= 63 && to.len <= 63) {
+            buf_puts(b, "ALTER SEQUENCE ");
+            print_name(b, from.data);
+            buf_puts(b, " RENAME TO ");
+            print_name(b, to.data);
+            buf_puts(b, ";\n");
+        }
+    }
+    buf_free(&from);
+    buf_free(&to);
 }
 
 static void pg_load_staging(Buf *b, const Dialect *d, const Model *m, const TableDef *t)
@@ -148,5 +216,6 @@ const Dialect dialect_postgres = {
     .extract = pg_extract,
     .create_staging = pg_create_staging,
     .create_star = pg_create_star,
+    .publish_tidy = pg_publish_tidy,
     .load_staging = pg_load_staging,
 };

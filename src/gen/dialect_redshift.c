@@ -44,7 +44,7 @@ static void upper(Buf *b, const char *s)
         buf_putc(b, (*s >= 'a' && *s <= 'z') ? (char)(*s - 32) : *s);
 }
 
-static void table_body(Buf *b, const Dialect *d, const TableDef *t, bool keys)
+static void table_body(Buf *b, const Dialect *d, const TableDef *t, const StarDDL *keys)
 {
     buf_puts(b, " (\n");
     for (size_t i = 0; i < t->columns.len; i++) {
@@ -78,10 +78,15 @@ static void table_body(Buf *b, const Dialect *d, const TableDef *t, bool keys)
             const ColumnDef *c = t->columns.items[i];
             if (!c->ref_col)
                 continue;
+            const TableDef *p = c->ref_col->table;
+            /* a kept table outlives each rebuild of a replace table: a key to one would
+             * stop the publish step from dropping the previous version (r_DROP_TABLE) */
+            if (keys->kept[t->order] && !keys->kept[p->order])
+                continue;
             buf_puts(b, ",\n    FOREIGN KEY (");
             print_name(b, c->name);
             buf_puts(b, ") REFERENCES ");
-            print_name(b, c->ref_col->table->name);
+            print_name(b, keys->names[p->order]);
             buf_puts(b, " (");
             print_name(b, c->ref_col->name);
             buf_putc(b, ')');
@@ -126,18 +131,27 @@ static void rs_create_staging(Buf *b, const Dialect *d, const TableDef *t)
     buf_puts(b, "-- Staging is rebuilt every run: BACKUP NO keeps it out of snapshots.\n");
     buf_puts(b, "CREATE TABLE ");
     print_name(b, t->name);
-    table_body(b, d, t, false);
+    table_body(b, d, t, NULL);
     attributes(b, t, true);
 }
 
-static void rs_create_star(Buf *b, const Dialect *d, const TableDef *t)
+static void rs_create_star(Buf *b, const Dialect *d, const TableDef *t, const StarDDL *s)
 {
     buf_puts(
         b, "-- Keys are informational in Redshift: the load SQL itself never makes duplicates.\n");
-    buf_puts(b, t->load && t->load->mode != MODE_REPLACE ? "CREATE TABLE IF NOT EXISTS "
-                                                         : "CREATE TABLE ");
-    print_name(b, t->name);
-    table_body(b, d, t, true);
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        if (c->ref_col && s->kept[t->order] && !s->kept[c->ref_col->table->order]) {
+            buf_puts(b, "-- Not declared: ");
+            print_name(b, c->name);
+            buf_puts(b, " -> ");
+            print_name(b, c->ref_col->table->name);
+            buf_puts(b, " (rebuilt each run; a key would block dropping its previous version).\n");
+        }
+    }
+    buf_puts(b, s->kept[t->order] ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE ");
+    print_name(b, s->name);
+    table_body(b, d, t, s);
     attributes(b, t, false);
 }
 

@@ -1,12 +1,24 @@
 /* emit.c - plans the steps of a run and writes them for one dialect (see emit.h).
  *
- * Steps, in execution order (docs/out-format.md):
- *   drop, create_staging, create_star, load_<staging table>..., load_<star table>...
+ * Steps, in execution order (docs/out-format.md, "Publication"):
+ *   drop (staging), create_staging, [create_star (kept tables)],
+ *   load_<staging table>..., load_<replace table>..., publish, [checks]
  * Staging loads follow model order; star loads follow the checker's load order.
+ * A replace table is built under a shadow name (<name>__stargen_new) by its
+ * own step, which creates it afresh; the publish step, one transaction, then
+ * applies the loads of the kept tables (append, upsert) and of any replace
+ * table that reads one, swaps every shadow in (rename the live table away,
+ * rename the shadow in, drop the old one) and the runner runs the data checks
+ * inside that same transaction before it commits.  Readers see the previous
+ * complete warehouse until COMMIT, then the new one.
  * The load SQL (INSERT … SELECT with its dedupe and load mode) is the same in
  * every dialect; only types, literals, idioms and staging/DDL differ.
  */
 #include "emit_internal.h"
+
+#include "ident.h"
+
+#include <stdint.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,23 +103,29 @@ static void plain_names(Buf *b, const TableDef *t, const char *qual)
     }
 }
 
+/* A table read by a load or query, "name [AS alias]": while a load is being
+ * written, a rebuilt star table is read under its shadow name. */
+static void table_ref(Emitter *e, Buf *b, const TableDef *t, const char *name, const char *alias)
+{
+    const char *phys = name;
+    if (e->building && t && t->role != ROLE_STAGING)
+        phys = e->names[t->order];
+    print_name(b, phys);
+    if (strcmp(phys, alias)) {
+        buf_puts(b, " AS ");
+        print_name(b, alias);
+    }
+}
+
 void emit_from_clause(Emitter *e, Buf *b, const LoadDef *ld, const char *ind)
 {
     const Dialect *d = e->d;
     buf_printf(b, "%sFROM ", ind);
-    print_name(b, ld->from_name);
-    if (strcmp(ld->from_name, ld->from_alias)) {
-        buf_puts(b, " AS ");
-        print_name(b, ld->from_alias);
-    }
+    table_ref(e, b, ld->from_table, ld->from_name, ld->from_alias);
     for (size_t i = 0; i < ld->joins.len; i++) {
         const JoinDef *j = ld->joins.items[i];
         buf_printf(b, "\n%s%s JOIN ", ind, j->kind == JOIN_LEFT ? "LEFT" : "INNER");
-        print_name(b, j->table_name);
-        if (strcmp(j->table_name, j->alias)) {
-            buf_puts(b, " AS ");
-            print_name(b, j->alias);
-        }
+        table_ref(e, b, j->ref, j->table_name, j->alias);
         buf_printf(b, "\n%s    ON ", ind);
         print_expr(b, d, j->on_expr);
     }
@@ -276,18 +294,37 @@ static void key_match(Buf *b, const Dialect *d, const TableDef *t, const char *l
     }
 }
 
+static void star_ddl(Emitter *e, Buf *b, const TableDef *t)
+{
+    const char *name = e->names[t->order];
+    const char *pkey = arena_printf(e->a, "%s_pkey", name);
+    bool named = !e->kept[t->order] && strlen(pkey) <= IDENT_MAX_BYTES &&
+                 strlen(t->name) + 5 <= IDENT_MAX_BYTES;
+    StarDDL s = {name, named ? pkey : NULL, e->names, e->kept};
+    e->d->create_star(b, e->d, t, &s);
+}
+
+/* The statements that load t: a replace table is created afresh under its
+ * shadow name and filled (so a rerun starts its identity at the same value),
+ * a kept table is appended to or upserted in place. */
 static void emit_load_step(Emitter *e, Buf *b, const TableDef *t)
 {
     const LoadDef *ld = t->load;
+    const char *name = e->names[t->order];
+    e->building = true;
     describe(e, b, t);
-    const char *mode = ld->mode == MODE_REPLACE  ? "replace"
-                       : ld->mode == MODE_APPEND ? "append"
-                                                 : "upsert";
-    buf_printf(b, "-- Mode %s.\n\n", mode);
     if (ld->mode == MODE_REPLACE) {
-        buf_puts(b, "DELETE FROM ");
-        print_name(b, t->name);
-        buf_puts(b, ";\n\n");
+        buf_puts(b, "-- Mode replace: built as ");
+        print_name(b, name);
+        buf_puts(b, ", swapped in by the publish step.\n"
+                    "-- CASCADE: only the shadows of later steps refer to a shadow (their keys).\n"
+                    "\nDROP TABLE IF EXISTS ");
+        print_name(b, name);
+        buf_puts(b, " CASCADE;\n\n");
+        star_ddl(e, b, t);
+        buf_putc(b, '\n');
+    } else {
+        buf_printf(b, "-- Mode %s.\n\n", ld->mode == MODE_APPEND ? "append" : "upsert");
     }
     if (ld->mode == MODE_UPSERT) {
         /* LIKE, not CREATE TABLE AS: the stage inherits the target's distribution key, so
@@ -309,10 +346,11 @@ static void emit_load_step(Emitter *e, Buf *b, const TableDef *t)
         buf_puts(b, "\nSELECT ");
         plain_names(b, t, NULL);
         buf_puts(b, "\nFROM stargen_stage;\n\nDROP TABLE stargen_stage;\n");
+        e->building = false;
         return;
     }
     buf_puts(b, "INSERT INTO ");
-    print_name(b, t->name);
+    print_name(b, name);
     buf_putc(b, ' ');
     target_list(b, t);
     buf_putc(b, '\n');
@@ -325,6 +363,90 @@ static void emit_load_step(Emitter *e, Buf *b, const TableDef *t)
         buf_puts(b, "\n    )");
     }
     buf_puts(b, ";\n");
+    e->building = false;
+}
+
+/* "<name><suffix>", or, when that would not leave room for "_pkey" within
+ * IDENT_MAX_BYTES, the name cut on a character boundary plus a hash of it, so
+ * two long names never share a shadow. */
+static const char *shadow_name(Arena *a, const char *name, const char *suffix)
+{
+    size_t n = strlen(name), sl = strlen(suffix);
+    if (n + sl + 5 <= IDENT_MAX_BYTES)
+        return arena_printf(a, "%s%s", name, suffix);
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const char *p = name; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    size_t keep = IDENT_MAX_BYTES - 5 - sl - 9;
+    while (keep && ((unsigned char)name[keep] & 0xC0) == 0x80)
+        keep--;
+    return arena_printf(a, "%.*s_%08x%s", (int)keep, name, (unsigned)h, suffix);
+}
+
+/* The publish step: one transaction (docs/out-format.md, "Publication"). */
+static void emit_publish(Emitter *e, Buf *b, const bool *in_publish)
+{
+    const Model *m = e->m;
+    emit_header(e, b, "Publish this run's tables, all at once: one transaction.");
+    buf_puts(b,
+             "-- Readers see the previous warehouse until COMMIT, then this run's, never a mix.\n"
+             "-- The runner runs the data checks inside this transaction, after the swap:\n"
+             "-- a failed error-severity check rolls it all back (the previous tables stay)\n"
+             "-- unless runner --publish-on-check-failure is given.\n");
+    for (size_t i = 0; i < m->load_order.len; i++) {
+        const TableDef *t = m->load_order.items[i];
+        if (!in_publish[i])
+            continue;
+        buf_putc(b, '\n');
+        emit_load_step(e, b, t);
+    }
+    bool any = false;
+    for (size_t i = 0; i < m->load_order.len; i++) {
+        const TableDef *t = m->load_order.items[i];
+        if (e->kept[i])
+            continue;
+        if (!any)
+            buf_puts(b, "\n-- Swap each rebuilt table in.  The first run has no previous table: "
+                        "CREATE ... LIKE\n-- makes an empty one, so every run runs the same "
+                        "statements.\n");
+        any = true;
+        const char *old = shadow_name(e->a, t->name, "__stargen_old");
+        buf_puts(b, "\nCREATE TABLE IF NOT EXISTS ");
+        print_name(b, t->name);
+        buf_puts(b, " (LIKE ");
+        print_name(b, e->names[i]);
+        buf_puts(b, ");\nALTER TABLE ");
+        print_name(b, t->name);
+        buf_puts(b, " RENAME TO ");
+        print_name(b, old);
+        buf_puts(b, ";\nALTER TABLE ");
+        print_name(b, e->names[i]);
+        buf_puts(b, " RENAME TO ");
+        print_name(b, t->name);
+        buf_puts(b, ";\n");
+    }
+    if (!any)
+        return;
+    buf_puts(b, "\n-- Drop the previous tables, facts first.\n");
+    for (size_t i = m->load_order.len; i-- > 0;) {
+        const TableDef *t = m->load_order.items[i];
+        if (e->kept[i])
+            continue;
+        buf_puts(b, "DROP TABLE ");
+        print_name(b, shadow_name(e->a, t->name, "__stargen_old"));
+        buf_puts(b, ";\n");
+    }
+    if (!e->d->publish_tidy)
+        return;
+    Buf tidy;
+    buf_init(&tidy);
+    for (size_t i = 0; i < m->load_order.len; i++)
+        if (!e->kept[i])
+            e->d->publish_tidy(&tidy, m->load_order.items[i], e->names[i]);
+    if (tidy.len)
+        buf_printf(b, "\n-- Give the published tables the object names CREATE TABLE would.\n%s",
+                   tidy.data);
+    buf_free(&tidy);
 }
 
 static void jsonpaths(Emitter *e, Buf *b, const TableDef *t)
@@ -358,26 +480,39 @@ static void jsonpaths(Emitter *e, Buf *b, const TableDef *t)
 
 void emit_dialect(Arena *a, const Model *m, const Dialect *d, const char *model_name, OutSet *out)
 {
-    Emitter e = {a, m, d, model_name, out, 0, 0, 2};
+    Emitter e = {a, m, d, model_name, out, 0, 0, 2, false, NULL, NULL};
     vec_push(a, &out->dirs, (void *)d->name);
-    size_t nstaging = 0;
+    size_t nstar = m->load_order.len, nstaging = 0, nkept = 0, nshadow = 0;
     for (size_t i = 0; i < m->tables.len; i++)
         nstaging += ((TableDef *)m->tables.items[i])->role == ROLE_STAGING;
-    e.nsteps = 3 + (int)nstaging + (int)m->load_order.len + (m->checks.len ? 1 : 0);
+    /* where each star table is built: a replace table in its own step under a
+     * shadow name, unless it reads a table built in the publish step (a kept
+     * table takes this run's rows only there) */
+    e.names = arena_alloc(a, (nstar + 1) * sizeof *e.names);
+    e.kept = arena_alloc(a, (nstar + 1) * sizeof *e.kept);
+    bool *in_publish = arena_alloc(a, (nstar + 1) * sizeof *in_publish);
+    for (size_t i = 0; i < nstar; i++) {
+        const TableDef *t = m->load_order.items[i];
+        e.kept[i] = t->load->mode != MODE_REPLACE;
+        e.names[i] = e.kept[i] ? t->name : shadow_name(a, t->name, "__stargen_new");
+        in_publish[i] = e.kept[i];
+        for (size_t k = 0; k < t->reads.len; k++) {
+            const TableDef *r = t->reads.items[k];
+            if (r->role != ROLE_STAGING && in_publish[r->order])
+                in_publish[i] = true;
+        }
+        nkept += e.kept[i];
+        nshadow += !in_publish[i];
+    }
+    e.nsteps = 3 + (nkept ? 1 : 0) + (int)nstaging + (int)nshadow + (m->checks.len ? 1 : 0);
     for (int n = e.nsteps - 1; n >= 100; n /= 10)
         e.width++;
     Buf b;
     buf_init(&b);
 
-    emit_header(&e, &b, "Drop the tables this pipeline rebuilds: facts first, staging last.");
-    for (size_t i = m->load_order.len; i-- > 0;) {
-        const TableDef *t = m->load_order.items[i];
-        if (t->load->mode != MODE_REPLACE)
-            continue;
-        buf_puts(&b, "DROP TABLE IF EXISTS ");
-        print_name(&b, t->name);
-        buf_puts(&b, ";\n");
-    }
+    emit_header(&e, &b,
+                "Drop the staging tables, rebuilt every run.  The star tables stay as they are "
+                "until the publish step.");
     for (size_t i = m->tables.len; i-- > 0;) {
         const TableDef *t = m->tables.items[i];
         if (t->role != ROLE_STAGING)
@@ -399,13 +534,19 @@ void emit_dialect(Arena *a, const Model *m, const Dialect *d, const char *model_
     }
     emit_finish_step(&e, "create_staging", &b);
 
-    emit_header(&e, &b, "Create the star schema: dimensions before the facts that reference them.");
-    for (size_t i = 0; i < m->load_order.len; i++) {
-        if (i)
-            buf_putc(&b, '\n');
-        d->create_star(&b, d, m->load_order.items[i]);
+    if (nkept) {
+        emit_header(&e, &b,
+                    "Create the tables kept between runs (append, upsert): dimensions before "
+                    "the facts.");
+        for (size_t i = 0, n = 0; i < nstar; i++) {
+            if (!e.kept[i])
+                continue;
+            if (n++)
+                buf_putc(&b, '\n');
+            star_ddl(&e, &b, m->load_order.items[i]);
+        }
+        emit_finish_step(&e, "create_star", &b);
     }
-    emit_finish_step(&e, "create_star", &b);
 
     for (size_t i = 0; i < m->tables.len; i++) {
         const TableDef *t = m->tables.items[i];
@@ -417,12 +558,16 @@ void emit_dialect(Arena *a, const Model *m, const Dialect *d, const char *model_
         d->load_staging(&b, d, m, t);
         emit_finish_step(&e, arena_printf(a, "load_%s", t->name), &b);
     }
-    for (size_t i = 0; i < m->load_order.len; i++) {
+    for (size_t i = 0; i < nstar; i++) {
         const TableDef *t = m->load_order.items[i];
+        if (in_publish[i])
+            continue;
         emit_header(&e, &b, arena_printf(a, "Step load_%s.", t->name));
         emit_load_step(&e, &b, t);
         emit_finish_step(&e, arena_printf(a, "load_%s", t->name), &b);
     }
+    emit_publish(&e, &b, in_publish);
+    emit_finish_step(&e, "publish", &b);
     if (m->checks.len)
         emit_datachecks(&e, &b);
     for (size_t i = 0; i < m->tables.len; i++) {

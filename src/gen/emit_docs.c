@@ -248,7 +248,7 @@ static void staging_table(Buf *b, const TableDef *t)
 
 void emit_docs(Arena *a, const Model *m, const char *model_name, OutSet *out)
 {
-    Emitter e = {a, m, NULL, model_name, out, 0, 0, 2};
+    Emitter e = {a, m, NULL, model_name, out, 0, 0, 2, false, NULL, NULL};
     Buf b;
     buf_init(&b);
     buf_printf(&b,

@@ -12,6 +12,11 @@ typedef struct Emitter {
     const char *model_name;
     OutSet *out;
     int nsteps, step, width;
+    /* while writing a load (building): the name each star table has until the
+     * publish step, by TableDef.order (its shadow name when it is rebuilt) */
+    bool building;
+    const char **names;
+    bool *kept;
 } Emitter;
 
 /* Adds b's contents as the file `name` under the dialect's folder (or, when

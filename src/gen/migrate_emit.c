@@ -475,13 +475,22 @@ static void add_file(Arena *a, OutSet *o, const char *path, const Buf *b)
     f->data = arena_strndup(a, b->data ? b->data : "", b->len);
 }
 
-static void deep_copy(Buf *b, const Dialect *d, const TableDiff *t)
+static void deep_copy(Arena *a, const Model *m, Buf *b, const Dialect *d, const TableDiff *t)
 {
     const char *shadow = "stargen_migrate";
-    TableDef copy = *t->def;
-    copy.name = shadow;
+    /* references name the published tables; every table counts as kept, so the new table
+     * keeps its foreign keys as they are (StarDDL, dialect.h) */
+    size_t n = m->load_order.len;
+    const char **names = arena_alloc(a, (n + 1) * sizeof *names);
+    bool *kept = arena_alloc(a, (n + 1) * sizeof *kept);
+    for (size_t i = 0; i < n; i++) {
+        const TableDef *x = m->load_order.items[i];
+        names[x->order] = x->name;
+        kept[x->order] = true;
+    }
+    StarDDL ddl = {shadow, NULL, names, kept};
     buf_puts(b, "DROP TABLE IF EXISTS stargen_migrate;\n");
-    d->create_star(b, d, &copy);
+    d->create_star(b, d, t->def, &ddl);
     buf_puts(b, "\nINSERT INTO stargen_migrate (");
     bool first = true;
     for (size_t i = 0; i < t->ncols; i++) {
@@ -560,7 +569,7 @@ static void migration_file(Arena *a, const Model *m, const Dialect *d, const Tab
         print_name(&b, t->name);
         buf_puts(&b, ";\n");
     } else if (rewrite) {
-        deep_copy(&b, d, t);
+        deep_copy(a, m, &b, d, t);
     } else {
         md->alter(&b, d, t);
     }

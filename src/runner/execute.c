@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "conn.h"
 #include "copy.h"
@@ -164,7 +165,9 @@ static int run_statement(PGconn *c, const Step *s, const Statement *st, const Ex
     } else if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ||
                status == PGRES_EMPTY_QUERY) {
         const char *cs = PQcmdStatus(r);
-        if (is_command(cs, "INSERT") || is_command(cs, "COPY") || is_command(cs, "DELETE"))
+        /* a step's rows are the rows it adds: a DELETE before a reload (or of an
+         * upsert's replaced rows) is not counted again (issue 13, item 8) */
+        if (is_command(cs, "INSERT") || is_command(cs, "COPY"))
             *rows += atoll(PQcmdTuples(r));
         PQclear(r);
     } else {
@@ -230,6 +233,9 @@ static int run_statements(PGconn *c, const Step *s, const ExecOpts *o, long long
             rc = -1;
             break;
         }
+        if (o->delay_ms > 0) /* tests only: widen the windows a kill -9 can land in */
+            nanosleep(&(struct timespec){o->delay_ms / 1000, (o->delay_ms % 1000) * 1000000L},
+                      NULL);
         rc = run_statement(c, s, &s->stmts[k], o, step_dir, &prog, rows, e);
     }
     free(step_dir);
@@ -273,6 +279,11 @@ static int execute_step(PGconn *c, const Plan *plan, size_t i, const ExecOpts *o
     long long rows = 0;
     int checks = s->kind == STEP_CHECKS;
     int intx = !checks && !s->no_transaction, rc = 0;
+    /* the publish step holds the checks step after it in its transaction */
+    size_t ci = i + 1;
+    int publish = s->kind == STEP_PUBLISH;
+    int held = publish && ci <= o->last && ci < plan->n && plan->steps[ci].kind == STEP_CHECKS;
+    int unpublished = 0;
     HistoryRow h = {o->run_id, s->name, s->file, s->checksum, "success", res->started_at,
                     NULL,      0,       0};
     Buf msg;
@@ -287,8 +298,61 @@ static int execute_step(PGconn *c, const Plan *plan, size_t i, const ExecOpts *o
         rows = res->rows;
     } else if (rc == 0) {
         rc = run_statements(c, s, o, &rows, e);
+        if (rc == 0 && held) {
+            StepResult *cres = res + 1; /* res[] is the plan's array: the checks step's */
+            double tc = now_seconds();
+            utc_now_iso(cres->started_at);
+            run_checks(c, plan, ci, o, cres, out);
+            cres->seconds = now_seconds() - tc;
+            cres->status = out->check_failures != failures_before ? ST_ERROR : ST_SUCCESS;
+            cres->has_error = out->check_failures != failures_before;
+            if (out->check_failures != failures_before && !o->publish_on_check_failure) {
+                unpublished = 1;
+                step_error_set(e,
+                               "not published: %d data check%s failed; the previous tables "
+                               "stay (runner --publish-on-check-failure publishes anyway)",
+                               out->check_failures - failures_before,
+                               out->check_failures - failures_before == 1 ? "" : "s");
+            }
+        }
     }
-    int checks_failed = out->check_failures != failures_before;
+    int checks_failed = !publish && out->check_failures != failures_before;
+    if (rc == 0 && unpublished) {
+        /* the swap and the kept tables' rows go back; record both steps after */
+        exec_simple(c, "ROLLBACK");
+        h.status = "error";
+        h.error = e->message;
+        h.rows = 0;
+        h.seconds = now_seconds() - t0;
+        if (history_insert(c, &h, &msg))
+            msg_warning("could not record the publish step in stargen_history: %s", msg.data);
+        res->rows = 0;
+        res->seconds = h.seconds;
+        res->status = ST_ERROR;
+        res->has_error = 1;
+        out->unpublished = 1;
+    }
+    if (rc == 0 && held) {
+        const Step *cs = &plan->steps[ci];
+        const StepResult *cr = res + 1;
+        HistoryRow ch = {o->run_id,
+                         cs->name,
+                         cs->file,
+                         cs->checksum,
+                         cr->has_error ? "error" : "success",
+                         cr->started_at,
+                         cr->err.message,
+                         cr->rows,
+                         cr->seconds};
+        buf_reset(&msg);
+        /* inside the transaction when it commits; after the rollback otherwise */
+        if (history_insert(c, &ch, &msg))
+            msg_warning("could not record the checks in stargen_history: %s", msg.data);
+    }
+    if (unpublished) {
+        buf_free(&msg);
+        return 0;
+    }
     if (rc == 0) {
         h.rows = rows;
         h.seconds = now_seconds() - t0;
@@ -381,10 +445,18 @@ int execute_steps(PGconn *c, const Plan *plan, const ExecOpts *o, StepResult *re
             rc = -1;
             break;
         }
-        if (s->kind == STEP_SQL) {
+        if (s->kind == STEP_PUBLISH && res[i].status == ST_ERROR) {
+            /* not published: the checks failed (and were printed) */
+            report_step_line(&line, i + 1, plan->n, s->name, "rolled back", -1, res[i].seconds);
+            emit(o, &line, stdout);
+            msg_error("%s", res[i].err.message);
+        } else if (s->kind != STEP_CHECKS) {
             report_step_line(&line, i + 1, plan->n, s->name, "ok", res[i].rows, res[i].seconds);
             emit(o, &line, stdout);
         }
+        if (s->kind == STEP_PUBLISH && i + 1 <= o->last && i + 1 < plan->n &&
+            plan->steps[i + 1].kind == STEP_CHECKS)
+            i++; /* its checks ran inside the publish transaction */
     }
     out->failed = rc != 0;
     buf_free(&line);

@@ -9,6 +9,11 @@
  *   autocommit.
  * - a checks step runs its data checks (datachecks.h) outside a transaction
  *   and records one row: success, or error with the number of failed checks.
+ * - the publish step (STEP_PUBLISH) runs like a SQL step, but when the checks
+ *   step follows it in the run, its data checks run inside the publish
+ *   transaction, after the swap: the transaction commits when no
+ *   error-severity check failed (or publish_on_check_failure), else it rolls
+ *   back and the previous tables stay (out->unpublished; exit 4).
  */
 #ifndef STARGEN_EXECUTE_H
 #define STARGEN_EXECUTE_H
@@ -27,10 +32,12 @@ typedef struct ExecOpts {
     int model_uris;        /* --s3: read each source's s3= URI */
     const PhVars *vars;
     const char *run_id;
-    int quiet;          /* -q: errors only */
-    int tty;            /* stdout is a terminal: live COPY progress */
-    int redshift;       /* target is Redshift */
-    size_t first, last; /* inclusive range of step indexes to run */
+    int quiet;                    /* -q: errors only */
+    int tty;                      /* stdout is a terminal: live COPY progress */
+    int redshift;                 /* target is Redshift */
+    size_t first, last;           /* inclusive range of step indexes to run */
+    int publish_on_check_failure; /* commit the publish step even if error checks fail */
+    int delay_ms; /* tests only (STARGEN_TEST_STEP_DELAY_MS): pause before each statement */
 } ExecOpts;
 
 /* What the run leaves besides the per-step results. */
@@ -38,6 +45,7 @@ typedef struct ExecOutcome {
     int failed;         /* a step failed (or the run was interrupted) */
     int check_failures; /* failed error-severity data checks (+ checks that could not run) */
     char *checks_json;  /* the data checks as a JSON array (malloc), or NULL */
+    int unpublished;    /* the publish step rolled back because error checks failed */
 } ExecOutcome;
 
 /* Set by the SIGINT/SIGTERM handler; checked between batches and steps. */

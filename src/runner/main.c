@@ -32,7 +32,9 @@ static void usage(FILE *f)
 {
     fputs("usage: runner [options] FOLDER\n"
           "Runs the numbered SQL steps of a stargen output folder (out/postgres or\n"
-          "out/redshift) in order, each in its own transaction.\n"
+          "out/redshift) in order, each in its own transaction.  Inputs (sources,\n"
+          "placeholders) are all checked before anything changes; the publish step swaps\n"
+          "the rebuilt tables in, in one transaction with the data checks.\n"
           "\n"
           "  -d, --dbname CONNINFO  conninfo string, postgresql:// URI or database name\n"
           "                         (otherwise PGHOST, PGPORT, PGDATABASE, PGUSER, ~/.pgpass)\n"
@@ -46,8 +48,12 @@ static void usage(FILE *f)
           "      --publish          upload the jsonpaths files of a Redshift folder to the\n"
           "                         S3 URIs its COPY statements name; no database\n"
           "      --dry-run          print steps, checksums, statements and COPY sources;\n"
-          "                         connect to nothing\n"
-          "      --from STEP        start at STEP (name, NN_name or number)\n"
+          "                         connect to nothing; exit 2 if a run would stop early\n"
+          "      --from STEP        resume at STEP (name, NN_name or number); starts earlier\n"
+          "                         when a skipped step's table no longer holds its rows\n"
+          "      --publish-on-check-failure\n"
+          "                         publish even when an error-severity data check fails\n"
+          "                         (by default the publish step rolls back: exit 4)\n"
           "      --only STEP        run only STEP\n"
           "      --json FILE        write a machine-readable run report to FILE\n"
           "      --report           run the analytics queries (FOLDER/queries/*.sql) and\n"
@@ -69,9 +75,11 @@ static void usage(FILE *f)
           "exit codes:\n"
           "  0  every step ran\n"
           "  1  a step failed (or the run was interrupted)\n"
-          "  2  usage error, bad input folder, missing placeholder values\n"
+          "  2  usage error, bad input folder, missing placeholder values or sources\n"
+          "     (nothing was changed)\n"
           "  3  could not connect, or another runner holds the lock\n"
-          "  4  an error-severity data check failed (the load itself succeeded)\n",
+          "  4  an error-severity data check failed: nothing published (the previous\n"
+          "     tables stay), or published with --publish-on-check-failure\n",
           f);
 }
 
@@ -87,13 +95,23 @@ static int run(Plan *plan, const RunRequest *q, const Config *cfg, Preflight *pf
     buf_init(&target);
     conn_describe(q->conninfo, cfgp, &target);
     RunInfo info = {run_id, started, target.data, plan->dialect, plan->dir, "error", 0, NULL};
-    ExecOutcome outcome = {0, 0, NULL};
+    ExecOutcome outcome = {0, 0, NULL, 0};
     Session s = {0};
     double t0 = now_seconds();
     int rc = RUNNER_EXIT_OK;
     if (q->dry) {
         dry_run(plan, pf, q, target.data);
         info.status = "dry_run";
+        /* a dry run fails the way the run would (S3 prefixes are not listed) */
+        int problems = q->report ? 0 : preflight_placeholders(plan, q, pf);
+        if (!q->report)
+            problems += preflight_sources(plan, q, pf, 1);
+        if (problems) {
+            msg_error("%d problem%s: a run would stop before the first step", problems,
+                      problems == 1 ? "" : "s");
+            info.status = "error";
+            rc = RUNNER_EXIT_USAGE;
+        }
         goto report;
     }
     if (preflight_check(plan, q, cfg, pf)) {
@@ -120,14 +138,30 @@ static int run(Plan *plan, const RunRequest *q, const Config *cfg, Preflight *pf
         buf_free(&err);
         goto report;
     }
+    if (preflight_resume(s.conn, plan, q, pf)) {
+        rc = RUNNER_EXIT_USAGE;
+        goto report;
+    }
     if ((rc = migrate_run(s.conn, plan->dir, run_id, q->quiet)) != RUNNER_EXIT_OK)
         goto report; /* kept tables: edited migration, drift, or a failed migration */
-    ExecOpts eo = {q->data_root, pf->need_s3 ? &pf->s3 : NULL, q->model_s3, &pf->vars, run_id,
-                   q->quiet,     isatty(STDOUT_FILENO),        s.redshift,  pf->first, pf->last};
+    const char *delay = getenv("STARGEN_TEST_STEP_DELAY_MS");
+    ExecOpts eo = {q->data_root,
+                   pf->need_s3 ? &pf->s3 : NULL,
+                   q->model_s3,
+                   &pf->vars,
+                   run_id,
+                   q->quiet,
+                   isatty(STDOUT_FILENO),
+                   s.redshift,
+                   pf->first,
+                   pf->last,
+                   q->publish_on_check_failure,
+                   delay ? atoi(delay) : 0};
     execute_steps(s.conn, plan, &eo, res, &outcome);
     info.checks_json = outcome.checks_json;
     rc = summary_print(&info, res, plan->n, pf->first, pf->last, outcome.failed,
-                       outcome.check_failures, q->quiet, now_seconds() - t0, runner_interrupted);
+                       outcome.check_failures, outcome.unpublished, q->quiet, now_seconds() - t0,
+                       runner_interrupted);
 report:
     info.seconds = now_seconds() - t0;
     if (q->json_path) {
@@ -164,24 +198,27 @@ int main(int argc, char **argv)
         OPT_VERSION,
         OPT_S3,
         OPT_NO_SIGN,
-        OPT_PUBLISH
+        OPT_PUBLISH,
+        OPT_PUBLISH_ON_CHECK_FAILURE
     };
-    static const struct option longopts[] = {{"dbname", required_argument, NULL, 'd'},
-                                             {"config", required_argument, NULL, OPT_CONFIG},
-                                             {"data", required_argument, NULL, OPT_DATA},
-                                             {"dry-run", no_argument, NULL, OPT_DRY},
-                                             {"from", required_argument, NULL, OPT_FROM},
-                                             {"only", required_argument, NULL, OPT_ONLY},
-                                             {"json", required_argument, NULL, OPT_JSON},
-                                             {"report", no_argument, NULL, OPT_REPORT},
-                                             {"csv", required_argument, NULL, OPT_CSV},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {"version", no_argument, NULL, OPT_VERSION},
-                                             {"s3", no_argument, NULL, OPT_S3},
-                                             {"no-sign-request", no_argument, NULL, OPT_NO_SIGN},
-                                             {"publish", no_argument, NULL, OPT_PUBLISH},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"dbname", required_argument, NULL, 'd'},
+        {"config", required_argument, NULL, OPT_CONFIG},
+        {"data", required_argument, NULL, OPT_DATA},
+        {"dry-run", no_argument, NULL, OPT_DRY},
+        {"from", required_argument, NULL, OPT_FROM},
+        {"only", required_argument, NULL, OPT_ONLY},
+        {"json", required_argument, NULL, OPT_JSON},
+        {"report", no_argument, NULL, OPT_REPORT},
+        {"csv", required_argument, NULL, OPT_CSV},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {"s3", no_argument, NULL, OPT_S3},
+        {"no-sign-request", no_argument, NULL, OPT_NO_SIGN},
+        {"publish", no_argument, NULL, OPT_PUBLISH},
+        {"publish-on-check-failure", no_argument, NULL, OPT_PUBLISH_ON_CHECK_FAILURE},
+        {NULL, 0, NULL, 0}};
     RunRequest q;
     memset(&q, 0, sizeof q);
     int opt;
@@ -200,6 +237,7 @@ int main(int argc, char **argv)
         case OPT_S3: q.model_s3 = 1; break;
         case OPT_NO_SIGN: q.no_sign = 1; break;
         case OPT_PUBLISH: q.publish = 1; break;
+        case OPT_PUBLISH_ON_CHECK_FAILURE: q.publish_on_check_failure = 1; break;
         case 'h': usage(stdout); return RUNNER_EXIT_OK;
         case OPT_VERSION: printf("stargen runner %s\n", RUNNER_VERSION_STR); return RUNNER_EXIT_OK;
         default: usage(stderr); return RUNNER_EXIT_USAGE;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "sha256.h"
@@ -55,7 +56,51 @@ static int step_kind(Step *s, Buf *err)
         buf_printf(err, "%s: stargen:no-transaction does not apply to a checks step", s->path);
         return -1;
     }
+    if (strcmp(s->name, "publish") == 0) {
+        if (nchecks || s->no_transaction) {
+            buf_printf(err, "%s: the publish step runs in one transaction and holds no checks",
+                       s->path);
+            return -1;
+        }
+        s->kind = STEP_PUBLISH;
+    }
     return 0;
+}
+
+/* The table an "INSERT INTO name ..." statement fills, as written, or NULL. */
+static const char *insert_target(Arena *a, const char *p, size_t len)
+{
+    const char *end = p + len;
+    if (len < 12 || strncasecmp(p, "INSERT", 6) != 0 || !isspace((unsigned char)p[6]))
+        return NULL;
+    p += 6;
+    while (p < end && isspace((unsigned char)*p))
+        p++;
+    if (end - p < 5 || strncasecmp(p, "INTO", 4) != 0 || !isspace((unsigned char)p[4]))
+        return NULL;
+    p += 4;
+    while (p < end && isspace((unsigned char)*p))
+        p++;
+    const char *q = p;
+    bool quoted = false;
+    while (q < end && (quoted || (!isspace((unsigned char)*q) && *q != '('))) {
+        if (*q == '"')
+            quoted = !quoted;
+        q++;
+    }
+    return q > p ? arena_strndup(a, p, (size_t)(q - p)) : NULL;
+}
+
+static void step_fills(Arena *a, Step *s)
+{
+    s->fills = NULL;
+    for (size_t k = 0; k < s->nstmts; k++) {
+        const Statement *st = &s->stmts[k];
+        const char *t =
+            st->copy_stmt ? st->copy_stmt->table : insert_target(a, s->text + st->off, st->len);
+        if (t)
+            s->fills = t;
+    }
 }
 
 static char *read_file(Arena *a, const char *path, size_t *len, Buf *err)
@@ -129,6 +174,8 @@ int plan_load(Plan *set, const char *dir, Buf *err)
                        err) ||
             step_kind(s, err))
             rc = -1;
+        else
+            step_fills(a, s);
     }
     free(names);
     if (rc)

@@ -88,8 +88,11 @@ typedef struct Statement {
 } Statement;
 
 typedef enum StepKind {
-    STEP_SQL,   /* statements run in one transaction (or autocommit) */
-    STEP_CHECKS /* every statement is a data check */
+    STEP_SQL,     /* statements run in one transaction (or autocommit) */
+    STEP_CHECKS,  /* every statement is a data check */
+    STEP_PUBLISH, /* the step named "publish": a SQL step whose transaction also holds
+                     the data checks of the checks step right after it, and commits
+                     only when they pass (docs/out-format.md, "Publication") */
 } StepKind;
 
 typedef struct Step {
@@ -103,6 +106,10 @@ typedef struct Step {
     char checksum[65]; /* sha256 hex of the file bytes */
     bool no_transaction;
     StepKind kind;
+    /* the table the step fills: the table of its last COPY, else of its last
+     * "INSERT INTO t", as written (NULL if neither); a resumed run checks that
+     * the tables of the steps it skips still hold the rows history recorded */
+    const char *fills;
     Statement *stmts;
     size_t nstmts;
 } Step;

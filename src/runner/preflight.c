@@ -5,8 +5,13 @@
 #include "../common/message.h"
 #include "../common/utf8.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "sources.h"
 
 static void list_steps(const Plan *plan)
 {
@@ -60,14 +65,96 @@ int preflight_select(const Plan *plan, const RunRequest *req, const Config *cfg,
     return 0;
 }
 
-int preflight_check(Plan *plan, const RunRequest *req, const Config *cfg, Preflight *pf)
+/* The S3 URI a directive reads under the request (malloc'ed), NULL for a
+ * local source; -1 with a message if it cannot be known.  The same rule as
+ * copy.c's source_uri, which the run itself follows. */
+static int source_uri(const CopyDirective *d, const RunRequest *req, char **uri, Buf *err)
+{
+    *uri = NULL;
+    if (req->model_s3) {
+        if (!d->s3) {
+            buf_printf(err, "--s3: the stargen:copy directive of source %s has no s3= URI",
+                       d->source);
+            return -1;
+        }
+        *uri = xstrdup(d->s3);
+    } else if (strncmp(req->data_root, "s3://", 5) == 0) {
+        *uri = sources_join(req->data_root, d->source);
+    }
+    return 0;
+}
+
+int preflight_sources(const Plan *plan, const RunRequest *req, const Preflight *pf, int dry)
+{
+    int problems = 0;
+    bool root_checked = false, root_missing = false;
+    for (size_t i = pf->first; i <= pf->last; i++) {
+        const Step *s = &plan->steps[i];
+        for (size_t k = 0; k < s->nstmts; k++) {
+            const CopyDirective *d = s->stmts[k].copy;
+            if (!d)
+                continue;
+            Buf err;
+            buf_init(&err);
+            char *uri = NULL;
+            if (source_uri(d, req, &uri, &err)) {
+                msg_error("%s:%d: %s", s->path, d->line, err.data);
+                problems++;
+            } else if (!uri) {
+                struct stat st;
+                if (!root_checked) {
+                    root_checked = true;
+                    if (stat(req->data_root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+                        root_missing = true;
+                        msg_error("data root %s: %s (give --data DIR, or set STARGEN_DATA)",
+                                  req->data_root,
+                                  stat(req->data_root, &st) != 0 ? strerror(errno)
+                                                                 : "not a folder");
+                        problems++;
+                    }
+                }
+                if (!root_missing) {
+                    SourceList l;
+                    if (sources_list(req->data_root, d->source, &l, &err)) {
+                        msg_error("step %s: %s", s->name, err.data);
+                        problems++;
+                    } else {
+                        if (l.n == 0) {
+                            msg_error("step %s: source %s under %s holds no data file", s->name,
+                                      d->source, req->data_root);
+                            problems++;
+                        }
+                        sources_free(&l);
+                    }
+                }
+            } else if (!dry && pf->need_s3 && pf->s3_ok) {
+                SourceList l;
+                if (sources_list_s3(&pf->s3, uri, &l, &err)) {
+                    msg_error("step %s: %s", s->name, err.data);
+                    problems++;
+                } else {
+                    if (l.n == 0) {
+                        msg_error("step %s: %s holds no data file", s->name, uri);
+                        problems++;
+                    }
+                    sources_free(&l);
+                }
+            }
+            free(uri);
+            buf_free(&err);
+        }
+    }
+    return problems;
+}
+
+int preflight_placeholders(const Plan *plan, const RunRequest *req, const Preflight *pf)
 {
     /* every placeholder declared in the steps to run must have a value, and a
      * value of its type, before anything runs */
     Buf missing, err;
     buf_init(&missing);
     buf_init(&err);
-    int nmissing = 0;
+    int nmissing = 0, problems = 0;
     const Step *first_missing = NULL;
     for (size_t i = pf->first; i <= pf->last && !req->report; i++) {
         int n = ph_missing(&pf->vars, &plan->steps[i], &missing);
@@ -80,33 +167,139 @@ int preflight_check(Plan *plan, const RunRequest *req, const Config *cfg, Prefli
                   nmissing > 1 ? "s" : "", missing.data, first_missing->path,
                   nmissing > 1 ? "them" : "it",
                   " (REDSHIFT_IAM_ROLE may also come from [IAM_ROLE] ARN in --config)");
-        buf_free(&missing);
-        buf_free(&err);
-        return -1;
+        problems++;
+    } else {
+        for (size_t i = pf->first; i <= pf->last && !req->report; i++) {
+            if (ph_check(&pf->vars, &plan->steps[i], &err)) {
+                msg_error("%s", err.data);
+                buf_reset(&err);
+                problems++;
+            }
+        }
     }
     buf_free(&missing);
-    for (size_t i = pf->first; i <= pf->last && !req->report; i++) {
-        if (ph_check(&pf->vars, &plan->steps[i], &err)) {
-            msg_error("%s", err.data);
-            buf_free(&err);
-            return -1;
-        }
-    }
+    buf_free(&err);
+    return problems;
+}
 
-    int rc = 0;
+int preflight_check(Plan *plan, const RunRequest *req, const Config *cfg, Preflight *pf)
+{
+    /* every problem is reported, not only the first; nothing runs if there is one */
+    int problems = preflight_placeholders(plan, req, pf);
+    Buf err;
+    buf_init(&err);
     if (pf->need_s3) {
         if (s3_config_load(&pf->s3, cfg->aws_key, cfg->aws_secret, req->no_sign, &err)) {
-            rc = msg_error("%s", err.data);
-        } else if (!req->quiet) {
-            printf("reading S3 sources (credentials: %s; region %s%s%s)\n", pf->s3.cred_source,
-                   pf->s3.region, pf->s3.endpoint ? "; endpoint " : "",
-                   pf->s3.endpoint ? pf->s3.endpoint : "");
+            msg_error("%s", err.data);
+            problems++;
+        } else {
+            pf->s3_ok = 1;
+            if (!req->quiet)
+                printf("reading S3 sources (credentials: %s; region %s%s%s)\n", pf->s3.cred_source,
+                       pf->s3.region, pf->s3.endpoint ? "; endpoint " : "",
+                       pf->s3.endpoint ? pf->s3.endpoint : "");
         }
     }
-    if (rc == 0 && req->report && plan_load_queries(plan, &err))
-        rc = msg_error("%s", err.data);
+    if (!req->report)
+        problems += preflight_sources(plan, req, pf, 0);
+    if (problems == 0 && req->report && plan_load_queries(plan, &err)) {
+        msg_error("%s", err.data);
+        problems++;
+    }
     buf_free(&err);
-    return rc;
+    if (problems && !req->report)
+        msg_error("%d problem%s before the run; nothing was changed", problems,
+                  problems == 1 ? "" : "s");
+    return problems ? -1 : 0;
+}
+
+/* Where a resume must start instead of pf->first, or pf->first; -1 on a
+ * history read error.  Prints one warning per table that is not as its step
+ * left it. */
+static long resume_start(PGconn *c, const Plan *plan, const Preflight *pf)
+{
+    size_t start = pf->first;
+    const char *at = plan->steps[pf->first].name;
+    for (size_t i = 0; i < pf->first; i++) {
+        const Step *s = &plan->steps[i];
+        if (s->kind != STEP_SQL || !s->fills)
+            continue;
+        const char *vals[1] = {s->name};
+        PGresult *r = PQexecParams(c,
+                                   "SELECT rows, to_char(started_at, 'YYYY-MM-DD HH24:MI:SS') "
+                                   "FROM stargen_history WHERE step = $1 AND status = 'success' "
+                                   "ORDER BY started_at DESC LIMIT 1",
+                                   1, NULL, vals, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            msg_error("cannot read stargen_history: %s", PQresultErrorMessage(r));
+            PQclear(r);
+            return -1;
+        }
+        if (PQntuples(r) == 0) {
+            msg_warning("--from %s: %s never succeeded here", at, s->name);
+            PQclear(r);
+            start = start < i ? start : i;
+            continue;
+        }
+        long long want = atoll(PQgetvalue(r, 0, 0));
+        char when[40];
+        snprintf(when, sizeof when, "%s", PQgetvalue(r, 0, 1));
+        PQclear(r);
+        Buf q;
+        buf_init(&q);
+        buf_printf(&q, "SELECT count(*) FROM %s", s->fills);
+        r = PQexec(c, q.data);
+        buf_free(&q);
+        /* (a failed statement outside a transaction leaves nothing to roll back) */
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            bool copy = false;
+            for (size_t k = 0; k < s->nstmts; k++)
+                copy |= s->stmts[k].copy_stmt != NULL;
+            msg_warning("--from %s: %s, which %s filled (%lld rows at %s), is gone (a later "
+                        "publish swapped it in, or it was dropped)",
+                        at, s->fills, s->name, want, when);
+            /* a shadow is created by its own step; a staging table by an earlier one */
+            size_t from = copy ? 0 : i;
+            start = start < from ? start : from;
+        } else if (atoll(PQgetvalue(r, 0, 0)) != want) {
+            msg_warning("--from %s: %s holds %s rows, but %s loaded %lld at %s (a server crash "
+                        "empties PostgreSQL's UNLOGGED staging tables)",
+                        at, s->fills, PQgetvalue(r, 0, 0), s->name, want, when);
+            start = start < i ? start : i;
+        }
+        PQclear(r);
+    }
+    return (long)start;
+}
+
+int preflight_resume(PGconn *c, const Plan *plan, const RunRequest *req, Preflight *pf)
+{
+    bool builds = false;
+    for (size_t i = pf->first; i <= pf->last; i++)
+        builds |= plan->steps[i].kind != STEP_CHECKS;
+    /* --only runs one step by request and publishes nothing unless it is the
+     * publish step (which fails on a missing shadow and rolls back) */
+    if (pf->first == 0 || !builds || req->only)
+        return 0;
+    long start = resume_start(c, plan, pf);
+    if (start < 0)
+        return -1;
+    if ((size_t)start == pf->first)
+        return 0;
+    msg_warning("resuming at %s instead, to rebuild what the steps after it build on",
+                plan->steps[start].name);
+    Preflight more = *pf;
+    more.last = pf->first - 1;
+    more.first = (size_t)start;
+    int problems =
+        preflight_placeholders(plan, req, &more) + preflight_sources(plan, req, &more, 0);
+    if (problems) {
+        msg_error("%d problem%s in the steps the resume must redo; nothing was changed", problems,
+                  problems == 1 ? "" : "s");
+        return -1;
+    }
+    pf->first = (size_t)start;
+    return 0;
 }
 
 void preflight_free(Preflight *pf)

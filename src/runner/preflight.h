@@ -10,6 +10,8 @@
 #ifndef STARGEN_PREFLIGHT_H
 #define STARGEN_PREFLIGHT_H
 
+#include <libpq-fe.h>
+
 #include "config.h"
 #include "placeholder.h"
 #include "plan.h"
@@ -19,6 +21,7 @@
 typedef struct RunRequest {
     const char *conninfo, *config_path, *data_root, *from, *only, *json_path, *csv_dir;
     int dry, quiet, model_s3, no_sign, publish, report;
+    int publish_on_check_failure;
 } RunRequest;
 
 /* What preflight settles for the later phases. */
@@ -27,6 +30,7 @@ typedef struct Preflight {
     PhVars vars;        /* placeholder values from the config (the environment is read live) */
     S3Config s3;        /* loaded when need_s3 */
     int need_s3;        /* a source is read from S3 (--s3 or an s3:// data root) */
+    int s3_ok;          /* s3 holds loaded settings */
 } Preflight;
 
 /* Settles the steps to run and the placeholder values (all a dry run needs).
@@ -34,9 +38,26 @@ typedef struct Preflight {
  * pf is safe to preflight_free() either way. */
 int preflight_select(const Plan *plan, const RunRequest *req, const Config *cfg, Preflight *pf);
 
-/* The checks before a real run, in order: placeholders, S3 settings, queries.
- * Returns 0, or -1 after printing the first failure. */
+/* The checks before a real run: placeholders, S3 settings, every source of
+ * every step to run (exists, readable, at least one data file; S3 prefixes are
+ * listed), and (--report) the queries.  Every problem is printed, then a count;
+ * returns 0, or -1 (exit 2, nothing touched). */
 int preflight_check(Plan *plan, const RunRequest *req, const Config *cfg, Preflight *pf);
+/* The placeholder part alone: prints the missing names; returns 0 or 1. */
+int preflight_placeholders(const Plan *plan, const RunRequest *req, const Preflight *pf);
+/* The sources part alone: prints each problem, returns how many.  dry: send
+ * no S3 request (S3 prefixes are not listed). */
+int preflight_sources(const Plan *plan, const RunRequest *req, const Preflight *pf, int dry);
+/* After connecting and locking, before anything changes: a run that starts
+ * after step 0 (--from) builds on what the skipped steps left.  For each
+ * skipped SQL step that fills a table (Step.fills), that table must still hold
+ * the rows its last successful run recorded in stargen_history (a server crash
+ * empties UNLOGGED staging tables; a publish renames the shadows away).  When
+ * one does not, the run starts earlier, at the first such step (at step 0 for
+ * a staging table that is gone), after a warning for each, and the inputs of
+ * the steps added are checked like the others.  --only is not checked.
+ * Returns 0 (pf->first possibly moved) or -1 (exit 2, nothing changed). */
+int preflight_resume(PGconn *c, const Plan *plan, const RunRequest *req, Preflight *pf);
 void preflight_free(Preflight *pf);
 
 #endif

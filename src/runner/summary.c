@@ -126,7 +126,8 @@ int report_json_write(const char *path, const RunInfo *info, const Plan *set, co
 }
 
 int summary_print(RunInfo *info, const StepResult *res, size_t nsteps, size_t first, size_t last,
-                  int failed, int check_failures, int quiet, double seconds, int interrupted)
+                  int failed, int check_failures, int unpublished, int quiet, double seconds,
+                  int interrupted)
 {
     size_t ok = 0;
     for (size_t i = 0; i < nsteps; i++)
@@ -140,8 +141,9 @@ int summary_print(RunInfo *info, const StepResult *res, size_t nsteps, size_t fi
     }
     if (check_failures) {
         info->status = "checks_failed";
-        msg_error("%d data check%s failed (see above); the tables are loaded", check_failures,
-                  check_failures == 1 ? "" : "s");
+        msg_error("%d data check%s failed (see above); %s", check_failures,
+                  check_failures == 1 ? "" : "s",
+                  unpublished ? "nothing was published" : "the tables are loaded");
         return RUNNER_EXIT_CHECKS;
     }
     info->status = "success";

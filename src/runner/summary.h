@@ -29,6 +29,7 @@ void json_quote(Buf *out, const char *s);
 /* The closing line of a run to stdout/stderr; returns the exit code
  * (RUNNER_EXIT_OK, _STEP_FAILED or _CHECKS) and sets info->status. */
 int summary_print(RunInfo *info, const StepResult *res, size_t nsteps, size_t first, size_t last,
-                  int failed, int check_failures, int quiet, double seconds, int interrupted);
+                  int failed, int check_failures, int unpublished, int quiet, double seconds,
+                  int interrupted);
 
 #endif

@@ -149,7 +149,7 @@ check "bad integer: staging unchanged" eq "$(q 'select count(*) from staging_pla
 rm "$T/data/plays/2018/11/2018-11-03-events.json"
 rm -r "$T/data/tracks"
 run nosource --data "$T/data" --only load_staging_tracks "$T/basic"
-check "missing source folder: exit 1" eq "$rc" 1
+check "missing source folder: exit 2 (preflight, nothing run)" eq "$rc" 2
 check "missing source folder: named" has "$T/nosource.err" "source tracks/ not found under the data root $T/data"
 
 # --- placeholders -----------------------------------------------------------------
@@ -196,12 +196,12 @@ PGPASSWORD=EnvPassw0rdQRS run cfg --config "$T/dwh.cfg" --data "$DATA" --json "$
 check "--config run: exit 0" eq "$rc" 0
 cp "$T/dwh.cfg" "$T/bad.cfg"
 sed -i 's/^DB_NAME=.*/DB_NAME=no_such_db_cfg/' "$T/bad.cfg"
-PGPASSWORD=EnvPassw0rdQRS run cfgbad --config "$T/bad.cfg" --json "$T/cfgbad.json" "$T/basic"
+PGPASSWORD=EnvPassw0rdQRS run cfgbad --config "$T/bad.cfg" --data "$DATA" --json "$T/cfgbad.json" "$T/basic"
 check "--config bad db: exit 3" eq "$rc" 3
 PGPASSWORD=EnvPassw0rdQRS run cfgdry --config "$T/bad.cfg" --dry-run tests/runner/redshift
 check "--config target shown" has "$T/cfgdry.out" "dbname=no_such_db_cfg user=postgres"
 check "--json written on connection failure" eq "$(jq -r '[.status, ([.results[].status] | unique | join(","))] | join(" ")' "$T/cfgbad.json")" "error not_run"
-run cfguri -d "postgresql://postgres:UriPassw0rdJKL@/no_such_db_uri?host=$PGHOST&port=$PGPORT" "$T/basic"
+run cfguri -d "postgresql://postgres:UriPassw0rdJKL@/no_such_db_uri?host=$PGHOST&port=$PGPORT" --data "$DATA" "$T/basic"
 check "-d URI bad db: exit 3" eq "$rc" 3
 check "-d URI target shown without password" has "$T/cfguri.err" "dbname=no_such_db_uri user=postgres)"
 check "passwords never printed or reported" eq "$(cat "$T"/cfg*.out "$T"/cfg*.err "$T/cfg.json" "$T/cfgbad.json" | grep -cE 'CfgPassw0rdXYZ|EnvPassw0rdQRS|CfgRoleABC|UriPassw0rdJKL')" 0

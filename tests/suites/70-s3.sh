@@ -123,7 +123,7 @@ head -n 5 "$first" >"$tmp/old.json"
 s3js putone "$S3" udacity-dend log_data_old/2018/old.json "$tmp/old.json" || fail "upload the sibling"
 s3js putone "$S3" udacity-dend log_data_old/2018/notes.txt "$tmp/old.json" || fail "upload a sibling not named .json"
 cp -r out/postgres "$tmp/noslash"
-sed -i 's|source=log_data/ s3=s3://udacity-dend/log_data/|source=log_data s3=s3://udacity-dend/log_data|' "$tmp/noslash/03_load_staging_events.sql"
+sed -i 's|source=log_data/ s3=s3://udacity-dend/log_data/|source=log_data s3=s3://udacity-dend/log_data|' "$tmp"/noslash/*_load_staging_events.sql
 base=$(q s3 "SELECT count(*) FROM staging_events")
 AWS_ENDPOINT_URL=$EP run slash -q -d dbname=s3 --s3 --only load_staging_events out/postgres
 n1=$(q s3 "SELECT count(*) FROM staging_events")
@@ -147,16 +147,16 @@ else fail "odd keys: rc $rc, $n rows (want 6)" "$(cat "$tmp/odd.err"; grep -A6 R
 
 # --- failures that stop at once ------------------------------------------------------------------
 AWS_ENDPOINT_URL=$EP run nobucket -d dbname=s3fault --data s3://no-such-bucket out/postgres
-if [ "$rc" = 1 ] && grep -q 'cannot list s3://no-such-bucket/log_data/: HTTP 404 NoSuchBucket: The specified bucket does not exist' "$tmp/nobucket.err"
-then ok "missing bucket: exit 1, bucket, code and message"; else fail "missing bucket ($rc)" "$(cat "$tmp/nobucket.err")"; fi
-if [ "$(q s3fault "SELECT count(*) FROM staging_events")" = 0 ]; then ok "missing bucket: nothing loaded"; else fail "missing bucket loaded rows"; fi
+if [ "$rc" = 2 ] && grep -q 'cannot list s3://no-such-bucket/log_data/: HTTP 404 NoSuchBucket: The specified bucket does not exist' "$tmp/nobucket.err"
+then ok "missing bucket: exit 2 before the first step, bucket, code and message"; else fail "missing bucket ($rc)" "$(cat "$tmp/nobucket.err")"; fi
+if [ "$(q s3fault "SELECT count(*) FROM pg_class WHERE relname = 'staging_events'")" = 0 ]; then ok "missing bucket: nothing loaded (nothing created)"; else fail "missing bucket loaded rows"; fi
 if ! grep -q retrying "$tmp/nobucket.err"; then ok "404 is not retried"; else fail "404 retried"; fi
 
 AWS_ENDPOINT_URL=$EP AWS_SECRET_ACCESS_KEY=wrong-secret-zz9 run badsecret -d dbname=s3fault --s3 out/postgres
-if [ "$rc" = 1 ] && grep -q 'HTTP 403 SignatureDoesNotMatch' "$tmp/badsecret.err" && ! grep -q retrying "$tmp/badsecret.err"
+if [ "$rc" = 2 ] && grep -q 'HTTP 403 SignatureDoesNotMatch' "$tmp/badsecret.err" && ! grep -q retrying "$tmp/badsecret.err"
 then ok "wrong secret: 403 SignatureDoesNotMatch, at once"; else fail "wrong secret ($rc)" "$(cat "$tmp/badsecret.err")"; fi
 AWS_ENDPOINT_URL=$EP AWS_ACCESS_KEY_ID=AKIDNOTKNOWNZZ9 run badkey -d dbname=s3fault --s3 out/postgres
-if [ "$rc" = 1 ] && grep -q 'HTTP 403 InvalidAccessKeyId: The AWS Access Key Id you provided does not exist in our records.' "$tmp/badkey.err"
+if [ "$rc" = 2 ] && grep -q 'HTTP 403 InvalidAccessKeyId: The AWS Access Key Id you provided does not exist in our records.' "$tmp/badkey.err"
 then ok "unknown key id: 403 InvalidAccessKeyId"; else fail "unknown key id ($rc)" "$(cat "$tmp/badkey.err")"; fi
 printf '[default]\naws_access_key_id = nope\naws_secret_access_key = nope\n[profile team]\naws_access_key_id = S3RVER\naws_secret_access_key = %s\n' "$SECRET" >"$tmp/credentials"
 (unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
@@ -165,6 +165,9 @@ printf '[default]\naws_access_key_id = nope\naws_secret_access_key = nope\n[prof
 rc=$(cat "$tmp/noprofile.rc")
 if [ "$rc" = 2 ] && grep -q 'AWS_PROFILE names profile nobody' "$tmp/noprofile.err"; then ok "unknown AWS_PROFILE: exit 2"
 else fail "unknown profile ($rc)" "$(cat "$tmp/noprofile.err")"; fi
+
+# the failures above stop before the first step: create the staging tables the --only runs load
+$RUNNER -q -d dbname=s3fault --only create_staging out/postgres || fail "create_staging on s3fault"
 
 # --- credentials from a profile of the shared credentials file -----------------------------------
 (unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY

@@ -1,4 +1,5 @@
 # title: the database does not exist
 # about: Not transient: no retry.
 # needs: a PostgreSQL server
+mkdir -p data/events && printf '{"id": 1, "name": "a", "score": 1.5, "ts": 1541105830796, "ok": true, "userId": 7}\n' >data/events/a.json   # the inputs are fine
 runner -d dbname=no_such_db steps
