@@ -18,7 +18,7 @@ set -u
 source tests/lib.sh
 SAMPLE="$STARGEN_ROOT/../shared/data/sparkify-sample"
 if [ ! -d "$SAMPLE" ]; then skip "../shared/data/sparkify-sample absent: the safety tests need it"; finish; exit; fi
-source src/sh/pg.sh
+source tests/lib-pg.sh
 RUNNER=$(abs_cmd "$RUNNER")
 GENB=$(abs_cmd "${GEN:-./gen}")
 OUT="$STARGEN_ROOT/out/postgres"

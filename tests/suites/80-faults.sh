@@ -120,7 +120,7 @@ if wait_copy "$bg"; then
     wait_rc "$bg"
     expect kill "runner exits 1" test "$rc" = 1
     expect kill "the error names the step and the lost connection" \
-        grep -qE "step 03_load_staging_events failed|server closed the connection|terminat|connection" "$T/kill.err"
+        grep -qE "step [0-9]*_load_staging_events failed|server closed the connection|terminat|connection" "$T/kill.err"
     pg_start "$T/pg" >/dev/null 2>&1 || fail "kill: server does not restart"
     n=$(count staging_events)
     [ "$n" = 0 ] && ok "kill: after restart staging_events is empty, the state before the step (not partial)" ||
@@ -177,7 +177,7 @@ if [ "$(id -u)" = 0 ]; then
     chmod -R a+rX "$T/unpriv"
     unpriv_cmd[-1]=$T/unpriv/runner unpriv_steps=$T/unpriv/steps
     # what that run needs: execute the runner, read a step and the data, write the report, connect
-    for need in "-x $T/unpriv/runner" "-r $unpriv_steps/03_load_staging_events.sql" "-r ${logs[0]}" \
+    for need in "-x $T/unpriv/runner" "-r $(echo "$unpriv_steps"/*_load_staging_events.sql)" "-r ${logs[0]}" \
         "-w $T/work" "-w $T/tmpdir" "-w $SOCK/.s.PGSQL.$PGPORT"; do
         runuser -u nobody -- test ${need%% *} "${need#* }" || reach="$reach ${need#* }"
     done
