@@ -102,7 +102,7 @@ rc=$?
 if grep -q 'stargen:placeholder' "$T/m.out/postgres/"*.sql; then
     fail "2: gen declared a placeholder in the PostgreSQL steps" "$(grep -n 'stargen:placeholder' "$T/m.out/postgres/"*.sql)"
 else ok "2: nothing but the IAM role is declared (no placeholder in out/postgres)"; fi
-grep -qx -- '-- stargen:placeholder name=REDSHIFT_IAM_ROLE type=iam_role offset=[0-9]*' "$T/m.out/redshift/03_load_stage_items.sql" &&
+grep -qx -- '-- stargen:placeholder name=REDSHIFT_IAM_ROLE type=iam_role offset=[0-9]*' "$T"/m.out/redshift/*_load_stage_items.sql &&
     ok "2: out/redshift declares the IAM role placeholder" || fail "2: out/redshift lacks the IAM role declaration" "$(ls "$T/m.out/redshift")"
 run model PGPASSWORD=$SECRET AWS_SECRET_ACCESS_KEY=${SECRET}aws X=x -- -q -d "host=$SOCK port=$PGPORT dbname=h" --data "$T/data" "$T/m.out/postgres"
 [ "$rc" = 0 ] && ok "2: the run exits 0 (\${X} in a check's description asks for nothing)" || fail "2: runner exit $rc" "$(cat "$T/model.err")"
