@@ -175,8 +175,10 @@ report:
         buf_free(&err);
     }
     session_close(&s);
-    for (size_t i = 0; i < plan->n; i++)
+    for (size_t i = 0; i < plan->n; i++) {
         step_error_free(&res[i].err);
+        buf_free(&res[i].warnings);
+    }
     free(res);
     free(outcome.checks_json);
     buf_free(&target);

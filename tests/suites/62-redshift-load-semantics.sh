@@ -103,8 +103,24 @@ cat >"$D/orders/a.json" <<'JSON'
 JSON
 printf '{"Title": "Heavy Soul"}\n{"TITLE": "Loud"}\n' | gzip >"$D/songs/part-0.json.gz"
 
-run ok -q --data "$D" "$M/out/postgres"
+run ok -q --data "$D" --json "$T/ok.json" "$M/out/postgres"
 if [ "$rc" = 0 ]; then ok "load runs"; else fail "load runs ($rc)" "$(cat "$T/ok.err")"; fi
+# the load warnings are in the --json report too, on the step that loaded (issue 12 items 1-2)
+jw() { # jw STEP: that step's warnings, one a line
+    python3 -c 'import json,sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    if r["name"] == sys.argv[2]: print("\n".join(r["warnings"]))' "$T/ok.json" "$1" 2>&1
+}
+step_of_orders=$(python3 -c 'import json,sys
+print(next((r["name"] for r in json.load(open(sys.argv[1]))["results"] if "orders" in r["name"] and r["warnings"]), ""))' "$T/ok.json" 2>&1)
+if jw "$step_of_orders" | grep -q "column missing loaded NULL in all 2 rows: its JSON path \$\['no_such_key'\] never appeared"; then
+    ok "--json: never-seen key warning on $step_of_orders"; else fail "--json: never-seen key warning" "$(cat "$T/ok.json")"; fi
+if jw "$step_of_orders" | grep -q "1 value carried a time zone"; then
+    ok "--json: dropped-offset warning"; else fail "--json: dropped-offset warning" "$(cat "$T/ok.json")"; fi
+nwarn=$(python3 -c 'import json,sys
+print(sum(len(r["warnings"]) for r in json.load(open(sys.argv[1]))["results"]))' "$T/ok.json" 2>&1)
+nerr=$(grep -c "warning:" "$T/ok.err")
+eqv "--json holds every load warning stderr printed" "$nwarn" "$nerr"
 
 # item 1: nested members and array elements load (copy-usage_notes-copy-from-json)
 eqv "nested member customer.id" "$(q "select string_agg(customer_id::text, ',' order by order_id) from staging_orders")" "7,8"
