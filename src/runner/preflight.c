@@ -194,10 +194,13 @@ int preflight_check(Plan *plan, const RunRequest *req, const Config *cfg, Prefli
             problems++;
         } else {
             pf->s3_ok = 1;
-            if (!req->quiet)
-                printf("reading S3 sources (credentials: %s; region %s%s%s)\n", pf->s3.cred_source,
-                       pf->s3.region, pf->s3.endpoint ? "; endpoint " : "",
-                       pf->s3.endpoint ? pf->s3.endpoint : "");
+            if (!req->quiet) {
+                Buf d;
+                buf_init(&d);
+                s3_config_describe(&pf->s3, &d);
+                printf("reading S3 sources (%s)\n", d.data);
+                buf_free(&d);
+            }
         }
     }
     if (!req->report)
