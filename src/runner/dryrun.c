@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "copy.h"
+#include "migrate.h"
 #include "output.h"
 
 void dry_run(const Plan *set, const Preflight *pf, const RunRequest *req, const char *target)
@@ -30,6 +31,14 @@ void dry_run(const Plan *set, const Preflight *pf, const RunRequest *req, const 
                tgt.data, root.data);
     Buf b;
     buf_init(&b);
+    Buf merr;
+    buf_init(&merr);
+    if (migrate_describe(&b, set->dir, &merr))
+        printf("\nmigrations: %s (a real run would stop before the first step)\n", merr.data);
+    else
+        fputs(b.data, stdout);
+    buf_free(&merr);
+    buf_reset(&b);
     for (size_t i = first; i <= last; i++) {
         const Step *s = &set->steps[i];
         buf_reset(&path);

@@ -77,6 +77,13 @@ mv "$tmp/hidden" "$W/postgres/migrations"; mv "$tmp/state.v1" "$W/postgres/schem
 # ---- v1: add a nullable column ----
 if [ -f "$W/postgres/migrations/0001_orders_add_tax.sql" ] && [ -f "$W/redshift/migrations/0001_orders_add_tax.sql" ]; then
     ok "v1: migration 0001_orders_add_tax for both dialects"; else fail "v1: no add-column migration" "$(ls -R "$W")"; fi
+# --dry-run lists the migrations a run applies first, with checksum and statements
+"$RUNNER" --dry-run --data "$D" "$W/postgres" >"$tmp/dry.out" 2>"$tmp/dry.err"; rc=$?
+sum1=$(sha256sum "$W/postgres/migrations/0001_orders_add_tax.sql" | cut -c1-64)
+if [ "$rc" = 0 ] && grep -q "^migrations: 1 in .*/migrations, applied in this order before the steps" "$tmp/dry.out" &&
+    grep -q "^  migration 0001_orders_add_tax.sql  sha256 $sum1\$" "$tmp/dry.out" &&
+    grep -q "^    ALTER TABLE orders ADD COLUMN tax" "$tmp/dry.out"; then ok "--dry-run lists the pending migration with its checksum and SQL"
+else fail "--dry-run does not list the migration (exit $rc)" "$(cat "$tmp/dry.out" "$tmp/dry.err" | head -n 30)"; fi
 load; rc=$?; expect_run "v1 loads after its migration"
 has "$tmp/run.out" "" ; expect_eq "v1: 200 orders" "$(q 'SELECT count(*) FROM orders')" 200
 expect_eq "v1: first batch untouched" "$(first_sum)" "$S1"
