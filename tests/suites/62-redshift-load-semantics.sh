@@ -9,8 +9,6 @@ set -u
 cd "${STARGEN_ROOT:-$(dirname "$0")/../..}" || exit 1
 export STARGEN_ROOT=$PWD
 source tests/lib.sh
-GEN=$(abs_cmd "${GEN:-./gen}")
-RUNNER=$(abs_cmd "${RUNNER:-./runner}")
 
 T=$(mktemp -d /tmp/stargen-62.XXXXXX)
 # shellcheck source=../../tests/lib-pg.sh
@@ -27,7 +25,7 @@ unset PGPASSWORD PGSERVICE STARGEN_DATA
 psql -XAtq -c "ALTER DATABASE postgres SET TimeZone = 'America/New_York'" >/dev/null
 psql -XAtq -c "ALTER DATABASE postgres SET DateStyle = 'ISO, DMY'" >/dev/null
 q() { psql -XAtq -c "SET TimeZone = 'UTC'" -c "$1" 2>&1; }
-run() { local name=$1; shift; "$RUNNER" "$@" >"$T/$name.out" 2>"$T/$name.err"; rc=$?; }
+run() { local name=$1; shift; "${RUNNER_CMD[@]}" "$@" >"$T/$name.out" 2>"$T/$name.err"; rc=$?; }
 eqv() { # eqv NAME GOT WANT
     if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "got  [$2]
 want [$3]"; fi
@@ -80,7 +78,7 @@ tables:
       map:
         order_id: staging_orders.order_id
 YAML
-if ! (cd "$M" && "$GEN" >"$T/gen.out" 2>&1); then fail "gen compiles the model" "$(cat "$T/gen.out")"; finish; exit 1; fi
+if ! (cd "$M" && "${GEN_CMD[@]}" >"$T/gen.out" 2>&1); then fail "gen compiles the model" "$(cat "$T/gen.out")"; finish; exit 1; fi
 ok "gen compiles the model"
 
 # --- generated Redshift COPY ---------------------------------------------------------------------
@@ -175,7 +173,7 @@ if [ "$rc" != 0 ] && grep -qF "value is 70000 bytes, longer than varchar(64)" "$
 # --- gen refusals ---------------------------------------------------------------------------------
 gen_err() { # gen_err NAME SED-EXPR EXPECTED
     mkdir -p "$T/$1"; sed "$2" "$M/schema.yaml" >"$T/$1/schema.yaml"
-    (cd "$T/$1" && "$GEN" >"$T/$1.out" 2>&1); local r=$?
+    (cd "$T/$1" && "${GEN_CMD[@]}" >"$T/$1.out" 2>&1); local r=$?
     if [ "$r" != 0 ] && grep -qF -- "$3" "$T/$1.out"; then ok "$1"; else fail "$1 ($r)" "$(cat "$T/$1.out")"; fi
 }
 gen_err "json: \$.customer.id refused with the one spelling" 's/json: customer.id/json: "$.customer.id"/' "starts with '\$': write the path without it"

@@ -20,10 +20,6 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 source tests/lib.sh
-STARGEN_ROOT=${STARGEN_ROOT:-$PWD}
-read -r -a GENCMD <<<"${GEN:-./gen}"
-GENCMD[$((${#GENCMD[@]} - 1))]=$(abs_cmd "${GENCMD[$((${#GENCMD[@]} - 1))]}")
-RUNNER=$(abs_cmd "${RUNNER:-./runner}")
 command -v jq >/dev/null || { skip "jq is not installed"; finish; exit; }
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/stargen-hostile.XXXXXX") || exit 1
@@ -57,7 +53,7 @@ run() { # run NAME [ENV=V...] -- ARGS...: stdout/stderr/--json in $T/NAME.*, exi
     local envs=()
     while [ "$1" != -- ]; do envs+=("$1"); shift; done
     shift
-    (cd "$T" && env "${envs[@]}" "$RUNNER" --json "$T/$name.json" "$@") >"$T/$name.out" 2>"$T/$name.err"
+    (cd "$T" && env "${envs[@]}" "${RUNNER_CMD[@]}" --json "$T/$name.json" "$@") >"$T/$name.out" 2>"$T/$name.err"
     rc=$?
 }
 
@@ -97,7 +93,7 @@ checks:
 EOF
 mkdir -p "$T/data/items"
 printf '{"id": 1, "v": "a"}\n{"id": 2, "v": "/root"}\n{"id": 3, "v": "%s"}\n' "$HOME" >"$T/data/items/i.json"
-(cd "$T" && "${GENCMD[@]}" -q -m model.yaml -o m.out) >"$T/gen.out" 2>"$T/gen.err"
+(cd "$T" && "${GEN_CMD[@]}" -q -m model.yaml -o m.out) >"$T/gen.out" 2>"$T/gen.err"
 rc=$?
 [ "$rc" = 0 ] && ok "2: a model with \${NAME} in a mapping, a where clause and a description compiles" ||
     fail "2: gen exit $rc" "$(cat "$T/gen.err")"
@@ -235,6 +231,6 @@ run region AWS_REGION=$'r\nerror: forged' AWS_ENDPOINT_URL=http://127.0.0.1:9 AW
 [ "$rc" = 2 ] && ! forged "$T/region.out" "$T/region.err" && grep -aqF 'region r\nerror: forged' "$T/region.out" &&
     ok "9: an AWS_REGION with a newline is printed escaped" || fail "9: AWS_REGION: exit $rc" "$(cat -A "$T/region.out" "$T/region.err")"
 # the help text says where placeholders are filled (issue 13 item 2)
-"$RUNNER" --help | tr '\n' ' ' | grep -q 'filled only where gen declares them' &&
-    ok "2: runner --help: placeholders only where gen declares them" || fail "2: runner --help" "$("$RUNNER" --help | grep -A3 Placeholder)"
+"${RUNNER_CMD[@]}" --help | tr '\n' ' ' | grep -q 'filled only where gen declares them' &&
+    ok "2: runner --help: placeholders only where gen declares them" || fail "2: runner --help" "$("${RUNNER_CMD[@]}" --help | grep -A3 Placeholder)"
 finish
