@@ -408,3 +408,78 @@ int dt_convert(const char *s, size_t n, DtKind k, const char *fmt, char *out, in
         d.zone = 0; /* r_Datetime_types: time zone values in input strings are ignored */
     return render(&d, k, out);
 }
+
+/* ---- epochs ---- */
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0)))
+        q--;
+    return q;
+}
+
+static char *put_uint(char *o, uint64_t v, int width)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n < width)
+        tmp[n++] = '0';
+    while (n)
+        *o++ = tmp[--n];
+    return o;
+}
+
+int epoch_format(int64_t v, int millis, char out[48])
+{
+    int64_t secs = v, ms = 0;
+    if (millis) {
+        secs = floor_div(v, 1000);
+        ms = v % 1000; /* no v - secs * 1000: that overflows near INT64_MIN */
+        if (ms < 0)
+            ms += 1000;
+    }
+    if (secs > INT64_C(10000000000000000) || secs < -INT64_C(10000000000000000))
+        return -1;
+    int64_t days = floor_div(secs, 86400), sod = secs - days * 86400;
+    /* civil_from_days (H. Hinnant), proleptic Gregorian */
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    if (y < -4712 || y > 294276)
+        return -1;
+    int bc = y <= 0;
+    char *o = out;
+    o = put_uint(o, (uint64_t)(bc ? 1 - y : y), 4);
+    *o++ = '-';
+    o = put_uint(o, (uint64_t)m, 2);
+    *o++ = '-';
+    o = put_uint(o, (uint64_t)d, 2);
+    *o++ = ' ';
+    o = put_uint(o, (uint64_t)(sod / 3600), 2);
+    *o++ = ':';
+    o = put_uint(o, (uint64_t)(sod / 60 % 60), 2);
+    *o++ = ':';
+    o = put_uint(o, (uint64_t)(sod % 60), 2);
+    if (millis) {
+        *o++ = '.';
+        o = put_uint(o, (uint64_t)ms, 3);
+    }
+    if (bc) {
+        memcpy(o, " BC", 3);
+        o += 3;
+    }
+    *o = '\0';
+    return (int)(o - out);
+}

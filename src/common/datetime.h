@@ -25,6 +25,7 @@
 #define STARGEN_DATETIME_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum DtKind { DT_DATE, DT_TIMESTAMP, DT_TIMESTAMPTZ } DtKind;
 
@@ -39,5 +40,10 @@ int dt_convert(const char *s, size_t n, DtKind k, const char *fmt, char *out, in
 /* Checks an explicit format string (gen and the runner): 0, or -1 with a
  * reason in why (at least 128 bytes). */
 int dt_check_format(const char *fmt, char *why);
+
+/* Formats epoch seconds*1000+millis (millis != 0: v is milliseconds, else
+ * seconds) as "YYYY-MM-DD HH:MM:SS[.mmm][ BC]" in UTC.  Returns the length,
+ * or -1 when the year is outside PostgreSQL's timestamp range. */
+int epoch_format(int64_t v, int millis, char out[48]);
 
 #endif

@@ -40,6 +40,33 @@ static inline size_t utf8_seq_len(const unsigned char *p, size_t n)
     return 0;
 }
 
+/* Writes code point cp (at most U+10FFFF; the caller has refused or replaced
+ * surrogates) as UTF-8 into o[0..4) and returns how many bytes (1-4).  Inline:
+ * the COPY converter decodes \uXXXX escapes with it on the hot path. */
+static inline size_t utf8_encode(unsigned long cp, char *o)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | cp >> 6);
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | cp >> 12);
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | cp >> 18);
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
 /* True when s[0..n) is entirely valid UTF-8 (NUL bytes count as valid). */
 bool utf8_valid(const char *s, size_t n);
 

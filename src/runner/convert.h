@@ -97,9 +97,4 @@ int conv_field(CopyBuf *out, const ColSpec *c, const JsonValue *v, const ConvOpt
 int json_decode_string(CopyBuf *out, const char *raw, size_t n, int copy_escape, size_t *decoded,
                        Buf *err);
 
-/* Formats epoch seconds*1000+millis (millis != 0: v is milliseconds, else
- * seconds) as "YYYY-MM-DD HH:MM:SS[.mmm][ BC]" in UTC.  Returns the length,
- * or -1 when the year is outside PostgreSQL's timestamp range. */
-int epoch_format(int64_t v, int millis, char out[48]);
-
 #endif

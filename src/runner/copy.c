@@ -18,6 +18,7 @@
 #include "copysend.h"
 #include "execute.h"
 #include "json.h"
+#include "preflight.h"
 #include "sources.h"
 
 static void at_directive(StepError *e, const CopyJob *job)
@@ -44,25 +45,6 @@ static PGresult *drain(PGconn *c, long long *rows)
         PQclear(r);
     }
     return bad;
-}
-
-/* The S3 URI a directive reads under the current settings (malloc'ed), or
- * NULL for a local source; -1 with a message if it cannot be known. */
-static int source_uri(const CopyDirective *d, const char *data_root, int model_uris, char **uri,
-                      Buf *err)
-{
-    *uri = NULL;
-    if (model_uris) {
-        if (!d->s3) {
-            buf_printf(err, "--s3: the stargen:copy directive of source %s has no s3= URI",
-                       d->source);
-            return -1;
-        }
-        *uri = xstrdup(d->s3);
-    } else if (strncmp(data_root, "s3://", 5) == 0) {
-        *uri = sources_join(data_root, d->source);
-    }
-    return 0;
 }
 
 static int list_source(const CopyJob *job, S3Config *s3, SourceList *out, Buf *err)

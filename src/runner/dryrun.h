@@ -1,8 +1,9 @@
 /* dryrun.h - runner --dry-run: print the plan, connect to nothing.
  *
- * For each selected step: its file, checksum and statements (placeholders
- * unresolved), and for each COPY the source files it would read; then the
- * placeholders that have no value yet.
+ * The migrations in the folder (migrate_describe: applied before the steps,
+ * those not recorded in stargen_history); for each selected step: its file,
+ * checksum and statements (placeholders unresolved), and for each COPY the
+ * source files it would read; then the placeholders that have no value yet.
  */
 #ifndef STARGEN_DRYRUN_H
 #define STARGEN_DRYRUN_H

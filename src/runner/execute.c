@@ -116,7 +116,8 @@ static int is_command(const char *status, const char *word)
 
 /* Runs one statement; 0 with rows added, or -1 with e filled. */
 static int run_statement(PGconn *c, const Step *s, const Statement *st, const ExecOpts *o,
-                         const char *step_dir, Progress *prog, long long *rows, StepError *e)
+                         const char *step_dir, Progress *prog, long long *rows, Buf *warnings,
+                         StepError *e)
 {
     Buf sql;
     buf_init(&sql);
@@ -134,7 +135,7 @@ static int run_statement(PGconn *c, const Step *s, const Statement *st, const Ex
                        step_dir,
                        prog,
                        &runner_interrupted,
-                       NULL};
+                       warnings};
         long long n = 0;
         rc = copy_run(&job, &n, e);
         if (rc == 0)
@@ -218,7 +219,7 @@ static char *dir_of(const char *path)
 /* The statements of a SQL step, in its transaction when it has one.  Adds the
  * rows they touched; 0 or -1 with e filled. */
 static int run_statements(PGconn *c, const Step *s, const ExecOpts *o, long long *rows,
-                          StepError *e)
+                          Buf *warnings, StepError *e)
 {
     char *step_dir = dir_of(s->path);
     Progress prog;
@@ -236,7 +237,7 @@ static int run_statements(PGconn *c, const Step *s, const ExecOpts *o, long long
         if (o->delay_ms > 0) /* tests only: widen the windows a kill -9 can land in */
             nanosleep(&(struct timespec){o->delay_ms / 1000, (o->delay_ms % 1000) * 1000000L},
                       NULL);
-        rc = run_statement(c, s, &s->stmts[k], o, step_dir, &prog, rows, e);
+        rc = run_statement(c, s, &s->stmts[k], o, step_dir, &prog, rows, warnings, e);
     }
     free(step_dir);
     return rc;
@@ -297,7 +298,7 @@ static int execute_step(PGconn *c, const Plan *plan, size_t i, const ExecOpts *o
         run_checks(c, plan, i, o, res, out);
         rows = res->rows;
     } else if (rc == 0) {
-        rc = run_statements(c, s, o, &rows, e);
+        rc = run_statements(c, s, o, &rows, &res->warnings, e);
         if (rc == 0 && held) {
             StepResult *cres = res + 1; /* res[] is the plan's array: the checks step's */
             double tc = now_seconds();

@@ -8,6 +8,8 @@
  */
 #include "json.h"
 
+#include "../common/utf8.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,21 +233,7 @@ static size_t decode_key(const char *key, uint32_t n, char *out)
             }
             if (cp >= 0xD800 && cp <= 0xDFFF)
                 cp = 0xFFFD;
-            if (cp < 0x80) {
-                out[o++] = (char)cp;
-            } else if (cp < 0x800) {
-                out[o++] = (char)(0xC0 | cp >> 6);
-                out[o++] = (char)(0x80 | (cp & 0x3F));
-            } else if (cp < 0x10000) {
-                out[o++] = (char)(0xE0 | cp >> 12);
-                out[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                out[o++] = (char)(0x80 | (cp & 0x3F));
-            } else {
-                out[o++] = (char)(0xF0 | cp >> 18);
-                out[o++] = (char)(0x80 | ((cp >> 12) & 0x3F));
-                out[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                out[o++] = (char)(0x80 | (cp & 0x3F));
-            }
+            o += utf8_encode(cp, out + o);
             break;
         }
         default: out[o++] = c; break;

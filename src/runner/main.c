@@ -20,6 +20,7 @@
 #include "execute.h"
 #include "history.h"
 #include "migrate.h"
+#include "output.h"
 #include "plan.h"
 #include "preflight.h"
 #include "publish.h"
@@ -63,8 +64,10 @@ static void usage(FILE *f)
           "  -h, --help             this text\n"
           "      --version          print the version\n"
           "\n"
-          "Placeholders ${NAME} are filled from the environment, then the config\n"
-          "([IAM_ROLE] ARN supplies REDSHIFT_IAM_ROLE).\n"
+          "Placeholders ${NAME} are filled only where gen declares them (a\n"
+          "-- stargen:placeholder line: the COPY's IAM role); anywhere else ${...} is\n"
+          "sent as written.  Values come from the environment, then the config\n"
+          "([IAM_ROLE] ARN supplies REDSHIFT_IAM_ROLE), and must be IAM role ARNs.\n"
           "\n"
           "S3: credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN,\n"
           "else [AWS] KEY/SECRET in --config, else the AWS_PROFILE (default) profile of\n"
@@ -81,6 +84,17 @@ static void usage(FILE *f)
           "  4  an error-severity data check failed: nothing published (the previous\n"
           "     tables stay), or published with --publish-on-check-failure\n",
           f);
+}
+
+/* An error whose text names things from outside (the step folder, the config
+ * file): printed on one line, control bytes and invalid UTF-8 escaped. */
+static void error_display(const char *text)
+{
+    Buf d;
+    buf_init(&d);
+    put_display_text(&d, text, NULL);
+    msg_error("%s", d.data);
+    buf_free(&d);
 }
 
 /* The phases after preflight: connect, execute or report, summary and --json. */
@@ -168,15 +182,17 @@ report:
         Buf err;
         buf_init(&err);
         if (report_json_write(q->json_path, &info, plan, res, &err)) {
-            msg_error("%s", err.data);
+            error_display(err.data);
             if (rc == RUNNER_EXIT_OK)
                 rc = RUNNER_EXIT_USAGE;
         }
         buf_free(&err);
     }
     session_close(&s);
-    for (size_t i = 0; i < plan->n; i++)
+    for (size_t i = 0; i < plan->n; i++) {
         step_error_free(&res[i].err);
+        buf_free(&res[i].warnings);
+    }
     free(res);
     free(outcome.checks_json);
     buf_free(&target);
@@ -259,14 +275,14 @@ int main(int argc, char **argv)
     buf_init(&err);
     Config cfg = {0};
     if (q.config_path && config_load(&cfg, q.config_path, &err)) {
-        msg_error("%s", err.data);
+        error_display(err.data);
         buf_free(&err);
         return RUNNER_EXIT_USAGE;
     }
     Plan plan;
     int rc;
     if (plan_load(&plan, argv[optind], &err)) {
-        msg_error("%s", err.data);
+        error_display(err.data);
         rc = RUNNER_EXIT_USAGE;
     } else if (q.publish) {
         rc = publish_run(&plan, &cfg, q.dry, q.no_sign, q.quiet);

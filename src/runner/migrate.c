@@ -427,3 +427,33 @@ done:
     arena_free(&a);
     return rc;
 }
+
+int migrate_describe(Buf *out, const char *dir, Buf *err)
+{
+    Arena a;
+    arena_init(&a);
+    size_t nm = 0;
+    Mig *migs = read_migrations(&a, dir, &nm, err);
+    int rc = err->len ? -1 : 0;
+    if (rc == 0 && nm) {
+        buf_printf(out, "\nmigrations: %zu in ", nm);
+        put_display_text(out, dir, NULL);
+        buf_puts(out, "/migrations, applied in this order before the steps, each once: a run "
+                      "applies those stargen_history does not record yet (a dry run connects "
+                      "to nothing, so it lists them all)\n");
+        for (size_t i = 0; i < nm; i++) {
+            buf_printf(out, "\n  migration %s  sha256 %s\n", migs[i].file, migs[i].checksum);
+            const char *p = migs[i].text;
+            while (*p) {
+                const char *nl = strchr(p, '\n');
+                size_t len = nl ? (size_t)(nl - p) : strlen(p);
+                buf_puts(out, "    ");
+                buf_putn(out, p, len);
+                buf_putc(out, '\n');
+                p += len + (nl != NULL);
+            }
+        }
+    }
+    arena_free(&a);
+    return rc;
+}

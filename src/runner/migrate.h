@@ -19,9 +19,18 @@
 
 #include <libpq-fe.h>
 
+#include "../common/arena.h"
+
 /* dir: the step folder (out/postgres).  Returns a RUNNER_EXIT_* code: OK, USAGE
  * (a refusal: edited or missing migration, drift, a bad state file) or STEP_FAILED
  * (a migration's SQL failed; it was rolled back). */
 int migrate_run(PGconn *c, const char *dir, const char *run_id, int quiet);
+
+/* What --dry-run shows (it connects to nothing, so it cannot know which ones
+ * stargen_history already records): every migration in dir/migrations, in the
+ * order a run applies them, with its checksum and statements, and a note that
+ * a run applies only those not recorded yet.  Appends nothing when the folder
+ * has none.  Returns 0, or -1 with err filled (an unreadable migration). */
+int migrate_describe(Buf *out, const char *dir, Buf *err);
 
 #endif

@@ -39,6 +39,7 @@ typedef struct StepResult {
     char started_at[32]; /* UTC ISO-8601 */
     int has_error;
     StepError err;
+    Buf warnings; /* load warnings, one a line (zeroed = none); also printed */
 } StepResult;
 
 /* Appends text from outside (a server message, a data file or S3 key name

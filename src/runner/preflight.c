@@ -65,21 +65,18 @@ int preflight_select(const Plan *plan, const RunRequest *req, const Config *cfg,
     return 0;
 }
 
-/* The S3 URI a directive reads under the request (malloc'ed), NULL for a
- * local source; -1 with a message if it cannot be known.  The same rule as
- * copy.c's source_uri, which the run itself follows. */
-static int source_uri(const CopyDirective *d, const RunRequest *req, char **uri, Buf *err)
+int source_uri(const CopyDirective *d, const char *data_root, int model_uris, char **uri, Buf *err)
 {
     *uri = NULL;
-    if (req->model_s3) {
+    if (model_uris) {
         if (!d->s3) {
             buf_printf(err, "--s3: the stargen:copy directive of source %s has no s3= URI",
                        d->source);
             return -1;
         }
         *uri = xstrdup(d->s3);
-    } else if (strncmp(req->data_root, "s3://", 5) == 0) {
-        *uri = sources_join(req->data_root, d->source);
+    } else if (strncmp(data_root, "s3://", 5) == 0) {
+        *uri = sources_join(data_root, d->source);
     }
     return 0;
 }
@@ -97,7 +94,7 @@ int preflight_sources(const Plan *plan, const RunRequest *req, const Preflight *
             Buf err;
             buf_init(&err);
             char *uri = NULL;
-            if (source_uri(d, req, &uri, &err)) {
+            if (source_uri(d, req->data_root, req->model_s3, &uri, &err)) {
                 msg_error("%s:%d: %s", s->path, d->line, err.data);
                 problems++;
             } else if (!uri) {
@@ -194,10 +191,13 @@ int preflight_check(Plan *plan, const RunRequest *req, const Config *cfg, Prefli
             problems++;
         } else {
             pf->s3_ok = 1;
-            if (!req->quiet)
-                printf("reading S3 sources (credentials: %s; region %s%s%s)\n", pf->s3.cred_source,
-                       pf->s3.region, pf->s3.endpoint ? "; endpoint " : "",
-                       pf->s3.endpoint ? pf->s3.endpoint : "");
+            if (!req->quiet) {
+                Buf d;
+                buf_init(&d);
+                s3_config_describe(&pf->s3, &d);
+                printf("reading S3 sources (%s)\n", d.data);
+                buf_free(&d);
+            }
         }
     }
     if (!req->report)

@@ -33,6 +33,13 @@ typedef struct Preflight {
     int s3_ok;          /* s3 holds loaded settings */
 } Preflight;
 
+/* The S3 URI a COPY directive reads under the run's settings (malloc'ed:
+ * the directive's s3= URI with --s3, DATA_ROOT/SOURCE under an s3:// data
+ * root), or NULL for a local source; -1 with a message when it cannot be
+ * known (--s3 and no s3= URI).  The one rule: preflight checks with it, the
+ * COPY (copy.c) and --dry-run read with it. */
+int source_uri(const CopyDirective *d, const char *data_root, int model_uris, char **uri, Buf *err);
+
 /* Settles the steps to run and the placeholder values (all a dry run needs).
  * Returns 0, or -1 after printing "runner: error: ..." and the valid steps.
  * pf is safe to preflight_free() either way. */

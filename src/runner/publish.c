@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "output.h"
 #include "runner.h"
 #include "s3.h"
 
@@ -81,10 +82,13 @@ int publish_run(const Plan *plan, const Config *cfg, int dry, int no_sign, int q
     Upload *up;
     size_t n = collect(plan, &a, &up);
     int rc = RUNNER_EXIT_OK;
+    Buf dir; /* the folder comes from outside: printed on one line */
+    buf_init(&dir);
+    put_display_text(&dir, plan->dir, NULL);
     if (n == 0) {
         msg_error("no COPY ... FORMAT AS JSON 's3://...' statement in the load steps of %s "
                   "(nothing to publish; is it a Redshift folder?)",
-                  plan->dir);
+                  dir.data);
         rc = RUNNER_EXIT_USAGE;
     }
     for (size_t i = 0; i < n && rc == RUNNER_EXIT_OK; i++)
@@ -101,12 +105,16 @@ int publish_run(const Plan *plan, const Config *cfg, int dry, int no_sign, int q
     }
     if (rc == RUNNER_EXIT_OK && !quiet) {
         if (dry)
-            printf("dry run: publish %s: %zu jsonpaths file%s, nothing uploaded\n", plan->dir, n,
+            printf("dry run: publish %s: %zu jsonpaths file%s, nothing uploaded\n", dir.data, n,
                    n == 1 ? "" : "s");
-        else
-            printf("publish %s: %zu jsonpaths file%s (credentials: %s; region %s%s%s)\n", plan->dir,
-                   n, n == 1 ? "" : "s", c.cred_source, c.region, c.endpoint ? "; endpoint " : "",
-                   c.endpoint ? c.endpoint : "");
+        else {
+            Buf d;
+            buf_init(&d);
+            s3_config_describe(&c, &d);
+            printf("publish %s: %zu jsonpaths file%s (%s)\n", dir.data, n, n == 1 ? "" : "s",
+                   d.data);
+            buf_free(&d);
+        }
     }
     for (size_t i = 0; i < n && rc == RUNNER_EXIT_OK; i++) {
         const Upload *u = &up[i];
@@ -140,6 +148,7 @@ int publish_run(const Plan *plan, const Config *cfg, int dry, int no_sign, int q
     free(up);
     s3_config_free(&c);
     buf_free(&err);
+    buf_free(&dir);
     arena_free(&a);
     return rc;
 }

@@ -2,6 +2,8 @@
  * by curl's AWS SigV4 with the settings of s3_config.c); see s3.h. */
 #include "s3.h"
 
+#include "../common/utf8.h"
+
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -108,24 +110,7 @@ void s3_list_url(Buf *out, const S3Config *c, const char *bucket, const char *pr
 static void put_utf8(Buf *out, unsigned long cp)
 {
     char b[4];
-    if (cp < 0x80) {
-        buf_putc(out, (char)cp);
-    } else if (cp < 0x800) {
-        b[0] = (char)(0xC0 | (cp >> 6));
-        b[1] = (char)(0x80 | (cp & 0x3F));
-        buf_putn(out, b, 2);
-    } else if (cp < 0x10000) {
-        b[0] = (char)(0xE0 | (cp >> 12));
-        b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        b[2] = (char)(0x80 | (cp & 0x3F));
-        buf_putn(out, b, 3);
-    } else {
-        b[0] = (char)(0xF0 | (cp >> 18));
-        b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        b[3] = (char)(0x80 | (cp & 0x3F));
-        buf_putn(out, b, 4);
-    }
+    buf_putn(out, b, utf8_encode(cp, b));
 }
 
 void s3_xml_unescape(Buf *out, const char *s, size_t n)

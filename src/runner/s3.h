@@ -53,6 +53,10 @@ typedef struct S3Config {
  * Free with s3_config_free (which wipes the secrets). */
 int s3_config_load(S3Config *c, const char *cfg_key, const char *cfg_secret, int no_sign, Buf *err);
 void s3_config_free(S3Config *c);
+/* Appends "credentials: SOURCE; region R[; endpoint E]" for the settings
+ * line a run prints, each part escaped (utf8_escape_display: the region and
+ * endpoint come from the environment). */
+void s3_config_describe(const S3Config *c, Buf *out);
 
 /* Parses an INI credentials file (NUL-terminated) and copies the profile's
  * aws_access_key_id, aws_secret_access_key and aws_session_token into the

@@ -5,6 +5,7 @@
 
 #include "../common/readfile.h"
 #include "../common/secret.h"
+#include "../common/utf8.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
@@ -156,7 +157,9 @@ int s3_config_load(S3Config *c, const char *cfg_key, const char *cfg_secret, int
     int found = 0;
     if (!text && path.len && errno != ENOENT && errno != ENOTDIR) {
         /* a credentials file that exists but cannot be read is not "no credentials" */
-        buf_printf(err, "cannot read %s: %s", path.data, strerror(errno));
+        buf_puts(err, "cannot read ");
+        utf8_escape_display_str(err, path.data);
+        buf_printf(err, ": %s", strerror(errno));
         buf_free(&path);
         s3_config_free(c);
         return -1;
@@ -172,7 +175,7 @@ int s3_config_load(S3Config *c, const char *cfg_key, const char *cfg_secret, int
             c->session_token = t;
             Buf src;
             buf_init(&src);
-            buf_printf(&src, "profile %s (%s)", profile, path.data);
+            buf_printf(&src, "profile %s (%s)", profile, path.data); /* raw: see describe */
             c->cred_source = buf_detach(&src, NULL);
             buf_free(&path);
             return 0;
@@ -181,16 +184,25 @@ int s3_config_load(S3Config *c, const char *cfg_key, const char *cfg_secret, int
         secret_free(s);
         secret_free(t);
         if (found) {
-            buf_printf(err, "profile %s in %s has no aws_access_key_id and aws_secret_access_key",
-                       profile, path.data);
+            buf_puts(err, "profile ");
+            utf8_escape_display_str(err, profile);
+            buf_puts(err, " in ");
+            utf8_escape_display_str(err, path.data);
+            buf_puts(err, " has no aws_access_key_id and aws_secret_access_key");
             buf_free(&path);
             s3_config_free(c);
             return -1;
         }
     }
     if (profile_env && *profile_env) {
-        buf_printf(err, "AWS_PROFILE names profile %s, which %s does not hold", profile,
-                   path.len ? path.data : "the credentials file");
+        buf_puts(err, "AWS_PROFILE names profile ");
+        utf8_escape_display_str(err, profile);
+        buf_puts(err, ", which ");
+        if (path.len)
+            utf8_escape_display_str(err, path.data);
+        else
+            buf_puts(err, "the credentials file");
+        buf_puts(err, " does not hold");
         buf_free(&path);
         s3_config_free(c);
         return -1;
@@ -211,6 +223,18 @@ void s3_config_free(S3Config *c)
     if (c->share)
         curl_share_cleanup(c->share);
     memset(c, 0, sizeof *c);
+}
+
+void s3_config_describe(const S3Config *c, Buf *out)
+{
+    buf_puts(out, "credentials: ");
+    utf8_escape_display_str(out, c->cred_source);
+    buf_puts(out, "; region ");
+    utf8_escape_display_str(out, c->region);
+    if (c->endpoint) {
+        buf_puts(out, "; endpoint ");
+        utf8_escape_display_str(out, c->endpoint);
+    }
 }
 
 static void redact_one(Buf *b, const char *secret)

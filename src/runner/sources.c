@@ -1,6 +1,8 @@
 /* sources.c - recursive, sorted listing of a COPY source; see sources.h. */
 #include "sources.h"
 
+#include "../common/utf8.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -183,6 +185,18 @@ static int walk(SourceList *l, const char *path, const char *display, Ancestor *
     return rc;
 }
 
+/* Escapes err's text from byte `from` on: paths come from outside (a file
+ * name "x\nerror: forged" must print on one line; utf8_escape_display). */
+static void escape_from(Buf *err, size_t from)
+{
+    Buf t;
+    buf_init(&t);
+    utf8_escape_display(&t, err->data + from, err->len - from);
+    err->len = from;
+    buf_putn(err, t.data, t.len);
+    buf_free(&t);
+}
+
 static int cmp_display(const void *a, const void *b)
 {
     return strcmp(((const SourceFile *)a)->display, ((const SourceFile *)b)->display);
@@ -191,6 +205,7 @@ static int cmp_display(const void *a, const void *b)
 int sources_list(const char *data_root, const char *source, SourceList *out, Buf *err)
 {
     memset(out, 0, sizeof *out);
+    size_t err_from = err->len;
     size_t rl = strlen(data_root);
     while (rl > 1 && data_root[rl - 1] == '/')
         rl--;
@@ -222,8 +237,10 @@ int sources_list(const char *data_root, const char *source, SourceList *out, Buf
         rc = -1;
     }
     buf_free(&path);
-    if (rc)
+    if (rc) {
+        escape_from(err, err_from);
         sources_free(out);
+    }
     return rc;
 }
 
@@ -254,10 +271,12 @@ int sources_list_s3(const S3Config *c, const char *uri, SourceList *out, Buf *er
     }
     int rc = 0;
     if (objs.n == 0) {
+        size_t from = err->len;
         buf_printf(err,
                    "no object under %s (Redshift's COPY fails the same way: the prefix "
                    "matches nothing)",
                    uri);
+        escape_from(err, from);
         rc = -1;
     }
     Buf disp;

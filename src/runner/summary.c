@@ -57,6 +57,26 @@ static const char *status_word(StepStatus s)
     }
 }
 
+/* "warnings": ["...", ...] from a step's warning lines (one a line). */
+static void put_warnings(Buf *b, const Buf *w)
+{
+    buf_puts(b, "\"warnings\": [");
+    Buf line;
+    buf_init(&line);
+    const char *p = w->len ? w->data : "";
+    for (int n = 0; *p; n++) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        buf_reset(&line);
+        buf_putn(&line, p, len);
+        buf_puts(b, n ? ", " : "");
+        json_quote(b, line.data);
+        p += len + (nl != NULL);
+    }
+    buf_free(&line);
+    buf_puts(b, "]");
+}
+
 int report_json_write(const char *path, const RunInfo *info, const Plan *set, const StepResult *res,
                       Buf *err)
 {
@@ -91,7 +111,9 @@ int report_json_write(const char *path, const RunInfo *info, const Plan *set, co
         json_quote(&b, status_word(r->status));
         buf_puts(&b, ", \"started_at\": ");
         json_quote(&b, r->started_at[0] ? r->started_at : NULL);
-        buf_printf(&b, ", \"rows\": %lld, \"seconds\": %.3f, \"error\": ", r->rows, r->seconds);
+        buf_printf(&b, ", \"rows\": %lld, \"seconds\": %.3f, ", r->rows, r->seconds);
+        put_warnings(&b, &r->warnings);
+        buf_puts(&b, ", \"error\": ");
         if (!r->has_error) {
             buf_puts(&b, "null}");
             continue;

@@ -10,7 +10,6 @@
 #      near 1), where libyaml's document loader took minutes.
 set -u
 source tests/lib.sh
-GEN=$(abs_cmd "$GEN")
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 # mk_tables N FILE: a valid model with N staging tables of 12 columns each
@@ -40,7 +39,7 @@ mk_open() { { printf 'version: 1\nx: '; head -c "$1" /dev/zero | tr '\0' '['; ec
 best_ms() {
     local best="" i t0 t1 rc ms
     for i in 1 2 3; do
-        ms=$(cpu_us "$GEN" -q -m "$1" -o "$tmp/out")
+        ms=$(cpu_us "${GEN_CMD[@]}" -q -m "$1" -o "$tmp/out")
         rc=$?
         [ "$rc" = "$2" ] || { echo "exit $rc, expected $2"; return 1; }
         ms=$((ms / 1000))
@@ -72,7 +71,7 @@ ratio "unclosed [ doubled" mk_open 100000 1
 
 # the depth error itself (badmodels 333 pins its text)
 mk_open 200000 "$tmp/open.yaml"
-"$GEN" -q -m "$tmp/open.yaml" -o "$tmp/out" 2>"$tmp/open.err"
+"${GEN_CMD[@]}" -q -m "$tmp/open.yaml" -o "$tmp/out" 2>"$tmp/open.err"
 if grep -q "nests deeper than 64 levels \[yaml\]" "$tmp/open.err"; then
     ok "200,000 nested [ stop at 64 levels"
 else

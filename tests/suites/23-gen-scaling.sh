@@ -7,7 +7,6 @@
 # term `and` chain took 30 s and every case here had a ratio near 4.
 set -u
 source tests/lib.sh
-GEN=$(abs_cmd "$GEN")
 ROOT=$STARGEN_ROOT
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 MAX_RATIO=${MAX_RATIO:-2.5}
@@ -43,7 +42,7 @@ model_varchar() {
 usecs() {
     local best="" i t0 t1 d
     for i in 1 2 3; do
-        d=$(cpu_us "$GEN" -q -m "$1" -o "$tmp/out")
+        d=$(cpu_us "${GEN_CMD[@]}" -q -m "$1" -o "$tmp/out")
         { [ -z "$best" ] || [ "$d" -lt "$best" ]; } && best=$d
     done
     echo "$best"
@@ -69,17 +68,17 @@ varchar_maker() { model_varchar "$3" "$2"; }
 
 # sanity: the grown models are what they claim (so a ratio is measured on the right path)
 model and-chain 2000 "$tmp/s.yaml"
-if "$GEN" -q -m "$tmp/s.yaml" -o "$tmp/s" 2>&1 | grep -q "expression too deeply nested"; then ok "and-chain model reaches the parser's depth limit"
+if "${GEN_CMD[@]}" -q -m "$tmp/s.yaml" -o "$tmp/s" 2>&1 | grep -q "expression too deeply nested"; then ok "and-chain model reaches the parser's depth limit"
 else fail "and-chain model: no depth error"; fi
 model many-errors 50 "$tmp/s.yaml"
-if [ "$("$GEN" -q -m "$tmp/s.yaml" -o "$tmp/s" 2>&1 | tail -n 1)" = "gen: 51 errors in $tmp/s.yaml; $tmp/s/ was not changed" ]; then ok "many-errors model reports one error per term"
-else fail "many-errors model" "$("$GEN" -q -m "$tmp/s.yaml" -o "$tmp/s" 2>&1 | tail -n 1)"; fi
+if [ "$("${GEN_CMD[@]}" -q -m "$tmp/s.yaml" -o "$tmp/s" 2>&1 | tail -n 1)" = "gen: 51 errors in $tmp/s.yaml; $tmp/s/ was not changed" ]; then ok "many-errors model reports one error per term"
+else fail "many-errors model" "$("${GEN_CMD[@]}" -q -m "$tmp/s.yaml" -o "$tmp/s" 2>&1 | tail -n 1)"; fi
 for k in in-list long-literal; do
     model $k 100 "$tmp/s.yaml"
-    if "$GEN" -q -m "$tmp/s.yaml" -o "$tmp/s" 2>/dev/null; then ok "$k model compiles"; else fail "$k model does not compile"; fi
+    if "${GEN_CMD[@]}" -q -m "$tmp/s.yaml" -o "$tmp/s" 2>/dev/null; then ok "$k model compiles"; else fail "$k model does not compile"; fi
 done
 model_varchar "$tmp/s.yaml" 100
-if "$GEN" -q -m "$tmp/s.yaml" -o "$tmp/s" 2>&1 | grep -q "may not fit songplays.level"; then ok "varchar model reports the literal"
+if "${GEN_CMD[@]}" -q -m "$tmp/s.yaml" -o "$tmp/s" 2>&1 | grep -q "may not fit songplays.level"; then ok "varchar model reports the literal"
 else fail "varchar model: no string-length error"; fi
 
 ratio "expression parser: and-chain past the depth limit" model and-chain 4000

@@ -5,7 +5,6 @@
 # catch a planted violation (so this suite can fail), with the Redshift page it cites.
 set -u
 source tests/lib.sh
-GEN=$(abs_cmd "$GEN")
 RULES="python3 $STARGEN_ROOT/tests/redshift-rules.py"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
@@ -17,7 +16,7 @@ done
 for d in tests/badmodels/ok-*/; do
     c=$(basename "$d")
     rm -rf "$tmp/o"
-    if ! (cd "$d" && $GEN -q -m schema.yaml -o "$tmp/o" 2>/dev/null); then fail "$c: gen failed"; continue; fi
+    if ! (cd "$d" && "${GEN_CMD[@]}" -q -m schema.yaml -o "$tmp/o" 2>/dev/null); then fail "$c: gen failed"; continue; fi
     if out=$($RULES "$tmp/o/redshift" 2>&1); then ok "$c follows the Redshift rules"; else fail "$c breaks Redshift rules" "$out"; fi
 done
 

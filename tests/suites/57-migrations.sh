@@ -14,7 +14,6 @@
 set -u
 source tests/lib.sh
 source tests/lib-pg.sh
-GEN=$(abs_cmd "$GEN"); RUNNER=$(abs_cmd "$RUNNER")
 K=tests/migrations/kept
 if [ -z "$PG_BIN" ] || ! command -v psql >/dev/null; then skip "PostgreSQL is not installed"; finish; exit; fi
 tmp=$(mktemp -d); chmod 755 "$tmp"
@@ -43,8 +42,8 @@ batch() { # FROM TO [LONGNOTES]
             "$i" $((i % 20 + 1)) $((i % 90 + 3)) $((i % 100)) $((i % 7)) "$note" "$ts"
     done >"$D/orders/part-0.json"
 }
-gen_v() { "$GEN" -q -m "$K/$1.yaml" -o "$W" 2>"$tmp/gen.err"; }
-load() { "$RUNNER" -q --data "$D" "$W/postgres" >"$tmp/run.out" 2>"$tmp/run.err"; }
+gen_v() { "${GEN_CMD[@]}" -q -m "$K/$1.yaml" -o "$W" 2>"$tmp/gen.err"; }
+load() { "${RUNNER_CMD[@]}" -q --data "$D" "$W/postgres" >"$tmp/run.out" 2>"$tmp/run.err"; }
 # the columns of the first batch no model version touches
 first_sum() { q "SELECT count(*) || ':' || md5(string_agg(order_id || '/' || customer_id || '/' || amount, ',' ORDER BY order_id)) FROM orders WHERE order_id <= 100 ${1:-}"; }
 cust_sum() { q "SELECT count(*) || ':' || md5(string_agg(customer_id || '/' || name || '/' || coalesce($1, '-'), ',' ORDER BY customer_id)) FROM customers"; }
@@ -77,6 +76,13 @@ mv "$tmp/hidden" "$W/postgres/migrations"; mv "$tmp/state.v1" "$W/postgres/schem
 # ---- v1: add a nullable column ----
 if [ -f "$W/postgres/migrations/0001_orders_add_tax.sql" ] && [ -f "$W/redshift/migrations/0001_orders_add_tax.sql" ]; then
     ok "v1: migration 0001_orders_add_tax for both dialects"; else fail "v1: no add-column migration" "$(ls -R "$W")"; fi
+# --dry-run lists the migrations a run applies first, with checksum and statements
+"${RUNNER_CMD[@]}" --dry-run --data "$D" "$W/postgres" >"$tmp/dry.out" 2>"$tmp/dry.err"; rc=$?
+sum1=$(sha256sum "$W/postgres/migrations/0001_orders_add_tax.sql" | cut -c1-64)
+if [ "$rc" = 0 ] && grep -q "^migrations: 1 in .*/migrations, applied in this order before the steps" "$tmp/dry.out" &&
+    grep -q "^  migration 0001_orders_add_tax.sql  sha256 $sum1\$" "$tmp/dry.out" &&
+    grep -q "^    ALTER TABLE orders ADD COLUMN tax" "$tmp/dry.out"; then ok "--dry-run lists the pending migration with its checksum and SQL"
+else fail "--dry-run does not list the migration (exit $rc)" "$(cat "$tmp/dry.out" "$tmp/dry.err" | head -n 30)"; fi
 load; rc=$?; expect_run "v1 loads after its migration"
 has "$tmp/run.out" "" ; expect_eq "v1: 200 orders" "$(q 'SELECT count(*) FROM orders')" 200
 expect_eq "v1: first batch untouched" "$(first_sum)" "$S1"
@@ -140,7 +146,7 @@ if ! gen_v v7-refused && has "$tmp/gen.err" 'changing "orders"."note" from varch
     diff -r "$tmp/out-v6" "$W" >/dev/null; then ok "v7: narrowing is refused, out/ untouched"
 else fail "v7: narrowing not refused" "$(cat "$tmp/gen.err")"; fi
 sed 's/^version: 1$/version: 1\nallow_data_loss: [orders.note]/' "$K/v7-refused.yaml" >"$tmp/v7-ack.yaml"
-if "$GEN" -q -m "$tmp/v7-ack.yaml" -o "$tmp/out-v6" 2>"$tmp/ack.err"; then ok "v7: the hint's acknowledgement compiles"
+if "${GEN_CMD[@]}" -q -m "$tmp/v7-ack.yaml" -o "$tmp/out-v6" 2>"$tmp/ack.err"; then ok "v7: the hint's acknowledgement compiles"
 else fail "v7: acknowledged narrowing still refused" "$(cat "$tmp/ack.err")"; fi
 NULLS=$(q 'SELECT count(*) FROM orders WHERE created_at IS NULL AND order_id <= 200')
 KEPT=$(first_sum "AND created_at IS NOT NULL")
@@ -156,9 +162,9 @@ expect_eq "v7: created_at is NOT NULL" "$(q "SELECT is_nullable FROM information
 if [ "${UPDATE:-0}" = 1 ]; then rm -rf "$K/expected"; cp -r "$W" "$K/expected"; fi
 if d=$(diff -r "$K/expected" "$W"); then ok "migrations, schema.state and CHANGES.md match $K/expected"
 else fail "generated migrations differ from $K/expected" "$d"; fi
-if "$GEN" --check -q -m "$K/v7.yaml" -o "$W" 2>"$tmp/check.err"; then ok "gen --check passes on the migrated folder"
+if "${GEN_CMD[@]}" --check -q -m "$K/v7.yaml" -o "$W" 2>"$tmp/check.err"; then ok "gen --check passes on the migrated folder"
 else fail "gen --check fails after v7" "$(cat "$tmp/check.err")"; fi
-"$GEN" --check -m "$K/v1.yaml" -o "$tmp/out-v0" >/dev/null 2>"$tmp/check.err"; rc=$?
+"${GEN_CMD[@]}" --check -m "$K/v1.yaml" -o "$tmp/out-v0" >/dev/null 2>"$tmp/check.err"; rc=$?
 if [ "$rc" = 4 ] && has "$tmp/check.err" "0001_orders_add_tax.sql"; then ok "gen --check fails when a needed migration is missing"
 else fail "gen --check missed a missing migration (exit $rc)" "$(cat "$tmp/check.err")"; fi
 has "$W/CHANGES.md" 'column `created_at` becomes NOT NULL: DATA LOST: the rows where it is NULL are deleted' &&
@@ -201,7 +207,7 @@ load; rc=$?; expect_run "after undoing the drift the run passes"
 
 # ---- a fresh database: every migration skipped, the steps build the current schema ----
 createdb fresh
-PGDATABASE=fresh "$RUNNER" --data "$D" "$W/postgres" >"$tmp/fresh.out" 2>"$tmp/fresh.err"; rc=$?
+PGDATABASE=fresh "${RUNNER_CMD[@]}" --data "$D" "$W/postgres" >"$tmp/fresh.out" 2>"$tmp/fresh.err"; rc=$?
 if [ "$rc" = 0 ] && [ "$(grep -c 'skipped' "$tmp/fresh.out")" = 5 ] &&
     [ "$(PGDATABASE=fresh q "SELECT count(*) FROM stargen_history WHERE status = 'skipped'")" = 5 ]; then
     ok "fresh database: 5 migrations recorded as skipped, the run passes"
@@ -212,7 +218,7 @@ expect_eq "fresh database: orders has the current columns" \
 
 # ---- gen refuses to lose a migration: a missing one is an error, never rewritten ----
 mv "$W/postgres/migrations/0003_customers_rename_city_to_town.sql" "$tmp/m3"
-"$GEN" -q -m "$K/v7.yaml" -o "$W" 2>"$tmp/gen.err"; rc=$?
+"${GEN_CMD[@]}" -q -m "$K/v7.yaml" -o "$W" 2>"$tmp/gen.err"; rc=$?
 if [ "$rc" = 3 ] && has "$tmp/gen.err" "migration 0003_customers_rename_city_to_town.sql is missing"; then
     ok "gen refuses an output folder that lost a migration (exit 3)"; else fail "lost migration (exit $rc)" "$(cat "$tmp/gen.err")"; fi
 mv "$tmp/m3" "$W/postgres/migrations/0003_customers_rename_city_to_town.sql"

@@ -9,8 +9,6 @@ set -u
 cd "${STARGEN_ROOT:-$(dirname "$0")/../..}" || exit 1
 export STARGEN_ROOT=$PWD
 source tests/lib.sh
-GEN=$(abs_cmd "${GEN:-./gen}")
-RUNNER=$(abs_cmd "${RUNNER:-./runner}")
 
 T=$(mktemp -d /tmp/stargen-62.XXXXXX)
 # shellcheck source=../../tests/lib-pg.sh
@@ -27,7 +25,7 @@ unset PGPASSWORD PGSERVICE STARGEN_DATA
 psql -XAtq -c "ALTER DATABASE postgres SET TimeZone = 'America/New_York'" >/dev/null
 psql -XAtq -c "ALTER DATABASE postgres SET DateStyle = 'ISO, DMY'" >/dev/null
 q() { psql -XAtq -c "SET TimeZone = 'UTC'" -c "$1" 2>&1; }
-run() { local name=$1; shift; "$RUNNER" "$@" >"$T/$name.out" 2>"$T/$name.err"; rc=$?; }
+run() { local name=$1; shift; "${RUNNER_CMD[@]}" "$@" >"$T/$name.out" 2>"$T/$name.err"; rc=$?; }
 eqv() { # eqv NAME GOT WANT
     if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "got  [$2]
 want [$3]"; fi
@@ -80,7 +78,7 @@ tables:
       map:
         order_id: staging_orders.order_id
 YAML
-if ! (cd "$M" && "$GEN" >"$T/gen.out" 2>&1); then fail "gen compiles the model" "$(cat "$T/gen.out")"; finish; exit 1; fi
+if ! (cd "$M" && "${GEN_CMD[@]}" >"$T/gen.out" 2>&1); then fail "gen compiles the model" "$(cat "$T/gen.out")"; finish; exit 1; fi
 ok "gen compiles the model"
 
 # --- generated Redshift COPY ---------------------------------------------------------------------
@@ -103,8 +101,24 @@ cat >"$D/orders/a.json" <<'JSON'
 JSON
 printf '{"Title": "Heavy Soul"}\n{"TITLE": "Loud"}\n' | gzip >"$D/songs/part-0.json.gz"
 
-run ok -q --data "$D" "$M/out/postgres"
+run ok -q --data "$D" --json "$T/ok.json" "$M/out/postgres"
 if [ "$rc" = 0 ]; then ok "load runs"; else fail "load runs ($rc)" "$(cat "$T/ok.err")"; fi
+# the load warnings are in the --json report too, on the step that loaded (issue 12 items 1-2)
+jw() { # jw STEP: that step's warnings, one a line
+    python3 -c 'import json,sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    if r["name"] == sys.argv[2]: print("\n".join(r["warnings"]))' "$T/ok.json" "$1" 2>&1
+}
+step_of_orders=$(python3 -c 'import json,sys
+print(next((r["name"] for r in json.load(open(sys.argv[1]))["results"] if "orders" in r["name"] and r["warnings"]), ""))' "$T/ok.json" 2>&1)
+if jw "$step_of_orders" | grep -q "column missing loaded NULL in all 2 rows: its JSON path \$\['no_such_key'\] never appeared"; then
+    ok "--json: never-seen key warning on $step_of_orders"; else fail "--json: never-seen key warning" "$(cat "$T/ok.json")"; fi
+if jw "$step_of_orders" | grep -q "1 value carried a time zone"; then
+    ok "--json: dropped-offset warning"; else fail "--json: dropped-offset warning" "$(cat "$T/ok.json")"; fi
+nwarn=$(python3 -c 'import json,sys
+print(sum(len(r["warnings"]) for r in json.load(open(sys.argv[1]))["results"]))' "$T/ok.json" 2>&1)
+nerr=$(grep -c "warning:" "$T/ok.err")
+eqv "--json holds every load warning stderr printed" "$nwarn" "$nerr"
 
 # item 1: nested members and array elements load (copy-usage_notes-copy-from-json)
 eqv "nested member customer.id" "$(q "select string_agg(customer_id::text, ',' order by order_id) from staging_orders")" "7,8"
@@ -159,7 +173,7 @@ if [ "$rc" != 0 ] && grep -qF "value is 70000 bytes, longer than varchar(64)" "$
 # --- gen refusals ---------------------------------------------------------------------------------
 gen_err() { # gen_err NAME SED-EXPR EXPECTED
     mkdir -p "$T/$1"; sed "$2" "$M/schema.yaml" >"$T/$1/schema.yaml"
-    (cd "$T/$1" && "$GEN" >"$T/$1.out" 2>&1); local r=$?
+    (cd "$T/$1" && "${GEN_CMD[@]}" >"$T/$1.out" 2>&1); local r=$?
     if [ "$r" != 0 ] && grep -qF -- "$3" "$T/$1.out"; then ok "$1"; else fail "$1 ($r)" "$(cat "$T/$1.out")"; fi
 }
 gen_err "json: \$.customer.id refused with the one spelling" 's/json: customer.id/json: "$.customer.id"/' "starts with '\$': write the path without it"

@@ -13,15 +13,13 @@
 #      stdout, stderr, --json or in stargen_history, and nothing is masked by value
 #   9. a data file named bad\xff\nerror: forged.json: the failure is recorded in
 #      stargen_history and no "error:" line is forged; siblings: a step file name with a
-#      newline, a server message with a newline
+#      newline, a server message with a newline, the step folder (--dry-run, --publish, a
+#      missing folder), an unreadable data file (preflight, --dry-run), AWS_PROFILE and
+#      AWS_REGION from the environment
 # Env: GEN, RUNNER.  Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 source tests/lib.sh
-STARGEN_ROOT=${STARGEN_ROOT:-$PWD}
-read -r -a GENCMD <<<"${GEN:-./gen}"
-GENCMD[$((${#GENCMD[@]} - 1))]=$(abs_cmd "${GENCMD[$((${#GENCMD[@]} - 1))]}")
-RUNNER=$(abs_cmd "${RUNNER:-./runner}")
 command -v jq >/dev/null || { skip "jq is not installed"; finish; exit; }
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/stargen-hostile.XXXXXX") || exit 1
@@ -55,7 +53,7 @@ run() { # run NAME [ENV=V...] -- ARGS...: stdout/stderr/--json in $T/NAME.*, exi
     local envs=()
     while [ "$1" != -- ]; do envs+=("$1"); shift; done
     shift
-    (cd "$T" && env "${envs[@]}" "$RUNNER" --json "$T/$name.json" "$@") >"$T/$name.out" 2>"$T/$name.err"
+    (cd "$T" && env "${envs[@]}" "${RUNNER_CMD[@]}" --json "$T/$name.json" "$@") >"$T/$name.out" 2>"$T/$name.err"
     rc=$?
 }
 
@@ -95,14 +93,14 @@ checks:
 EOF
 mkdir -p "$T/data/items"
 printf '{"id": 1, "v": "a"}\n{"id": 2, "v": "/root"}\n{"id": 3, "v": "%s"}\n' "$HOME" >"$T/data/items/i.json"
-(cd "$T" && "${GENCMD[@]}" -q -m model.yaml -o m.out) >"$T/gen.out" 2>"$T/gen.err"
+(cd "$T" && "${GEN_CMD[@]}" -q -m model.yaml -o m.out) >"$T/gen.out" 2>"$T/gen.err"
 rc=$?
 [ "$rc" = 0 ] && ok "2: a model with \${NAME} in a mapping, a where clause and a description compiles" ||
     fail "2: gen exit $rc" "$(cat "$T/gen.err")"
 if grep -q 'stargen:placeholder' "$T/m.out/postgres/"*.sql; then
     fail "2: gen declared a placeholder in the PostgreSQL steps" "$(grep -n 'stargen:placeholder' "$T/m.out/postgres/"*.sql)"
 else ok "2: nothing but the IAM role is declared (no placeholder in out/postgres)"; fi
-grep -qx -- '-- stargen:placeholder name=REDSHIFT_IAM_ROLE type=iam_role offset=[0-9]*' "$T"/m.out/redshift/*_load_stage_items.sql &&
+grep -qx -- '-- stargen:placeholder name=REDSHIFT_IAM_ROLE type=iam_role offset=[0-9]*' "$T/m.out/redshift/"[0-9][0-9]_load_stage_items.sql &&
     ok "2: out/redshift declares the IAM role placeholder" || fail "2: out/redshift lacks the IAM role declaration" "$(ls "$T/m.out/redshift")"
 run model PGPASSWORD=$SECRET AWS_SECRET_ACCESS_KEY=${SECRET}aws X=x -- -q -d "host=$SOCK port=$PGPORT dbname=h" --data "$T/data" "$T/m.out/postgres"
 [ "$rc" = 0 ] && ok "2: the run exits 0 (\${X} in a check's description asks for nothing)" || fail "2: runner exit $rc" "$(cat "$T/model.err")"
@@ -200,4 +198,39 @@ printf "%s\nDO \$\$ BEGIN RAISE EXCEPTION E'boom\\\\nerror: forged\\\\x1b[31m'; 
 run srv -- -q -d "host=$SOCK port=$PGPORT dbname=h" "$T/srv"
 [ "$rc" = 1 ] && ! grep -q '^error:' "$T/srv.err" && ! grep -qP '\x1b' "$T/srv.err" && grep -qF 'boom\nerror: forged\x1B[31m' "$T/srv.err" &&
     ok "9: a server message with a newline and ESC prints on one line, escaped" || fail "9: server message: exit $rc" "$(cat -A "$T/srv.err")"
+# sibling: the step folder's own name (main.c, dryrun.c, publish.c)
+FOLD=$'bad\x01\nerror: forged\xff'
+cp -r "$T/m.out/postgres" "$T/$FOLD"
+forged() { grep -aq '^error: forged' "$@"; }
+run fold_dry -- --dry-run "$T/$FOLD"
+[ "$rc" = 0 ] && ! forged "$T/fold_dry.out" "$T/fold_dry.err" && grep -aqF 'bad\x01\nerror: forged\xFF' "$T/fold_dry.out" &&
+    ok "9: --dry-run prints a step folder with a newline escaped" || fail "9: --dry-run folder: exit $rc" "$(cat -A "$T/fold_dry.out" "$T/fold_dry.err" | head -n 20)"
+run fold_missing -- --dry-run "$T/no$FOLD"
+[ "$rc" = 2 ] && ! forged "$T/fold_missing.err" && grep -aqF 'cannot open step folder' "$T/fold_missing.err" &&
+    ok "9: a missing step folder is named escaped" || fail "9: missing folder: exit $rc" "$(cat -A "$T/fold_missing.err")"
+run fold_pub -- --publish --dry-run "$T/$FOLD"
+[ "$rc" = 2 ] && ! forged "$T/fold_pub.out" "$T/fold_pub.err" && grep -aqF 'bad\x01\nerror: forged\xFF' "$T/fold_pub.err" &&
+    ok "9: --publish names the folder escaped" || fail "9: --publish folder: exit $rc" "$(cat -A "$T/fold_pub.out" "$T/fold_pub.err")"
+# sibling: a data file that cannot be read, named with a newline (sources.c: preflight and --dry-run)
+mkdir -p "$T/data9d/items"
+ln -s /nonexistent "$T/data9d/items/x"$'\n'"error: forged"$'\xff'".json"
+run dangling_dry -- --dry-run --data "$T/data9d" "$T/m.out/postgres"
+run dangling -- -q -d "host=$SOCK port=$PGPORT dbname=h" --data "$T/data9d" "$T/m.out/postgres"
+[ "$rc" = 2 ] && ! forged "$T/dangling.err" "$T/dangling_dry.out" "$T/dangling_dry.err" &&
+    grep -aqF 'x\nerror: forged\xFF.json: a symbolic link to nothing' "$T/dangling.err" &&
+    grep -aqF 'x\nerror: forged\xFF.json: a symbolic link to nothing' "$T/dangling_dry.out" &&
+    ok "9: an unreadable data file is named escaped (preflight and --dry-run)" ||
+    fail "9: dangling data file: exit $rc" "$(cat -A "$T/dangling.err" "$T/dangling_dry.out" | grep -a forged)"
+# sibling: S3 settings from the environment (s3_config.c): a profile name, a region
+: >"$T/creds.empty"
+run profile AWS_PROFILE=$'p\nerror: forged' AWS_SHARED_CREDENTIALS_FILE="$T/creds.empty" -- -d "host=$SOCK port=$PGPORT dbname=h" --data s3://b/p "$T/m.out/postgres"
+[ "$rc" = 2 ] && ! forged "$T/profile.err" && grep -aqF 'profile p\nerror: forged,' "$T/profile.err" &&
+    ok "9: an AWS_PROFILE with a newline is named escaped" || fail "9: AWS_PROFILE: exit $rc" "$(cat -A "$T/profile.err")"
+printf '[default]\naws_access_key_id=AKIAEXAMPLE\naws_secret_access_key=abcdefgh\n' >"$T/creds.ok"
+run region AWS_REGION=$'r\nerror: forged' AWS_ENDPOINT_URL=http://127.0.0.1:9 AWS_SHARED_CREDENTIALS_FILE="$T/creds.ok" -- -d "host=$SOCK port=$PGPORT dbname=h" --data s3://b/p "$T/m.out/postgres"
+[ "$rc" = 2 ] && ! forged "$T/region.out" "$T/region.err" && grep -aqF 'region r\nerror: forged' "$T/region.out" &&
+    ok "9: an AWS_REGION with a newline is printed escaped" || fail "9: AWS_REGION: exit $rc" "$(cat -A "$T/region.out" "$T/region.err")"
+# the help text says where placeholders are filled (issue 13 item 2)
+"${RUNNER_CMD[@]}" --help | tr '\n' ' ' | grep -q 'filled only where gen declares them' &&
+    ok "2: runner --help: placeholders only where gen declares them" || fail "2: runner --help" "$("${RUNNER_CMD[@]}" --help | grep -A3 Placeholder)"
 finish

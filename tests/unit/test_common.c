@@ -115,6 +115,24 @@ TEST(utf8_sequences)
     CHECK(!utf8_valid("bad\xFF", 4));
 }
 
+TEST(utf8_encode_round_trip)
+{
+    /* every length boundary encodes to a valid sequence of the expected length that
+     * decodes back (the one encoder: json.c keys, convert.c values, s3.c XML) */
+    const unsigned long cps[] = {0x41,   0x7F,   0x80,    0x7FF,   0x800,   0xD7FF,
+                                 0xE000, 0xFFFF, 0x10000, 0x1F600, 0x10FFFF};
+    const size_t lens[] = {1, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4};
+    for (size_t i = 0; i < sizeof cps / sizeof *cps; i++) {
+        char o[4];
+        size_t n = utf8_encode(cps[i], o);
+        CHECK(n == lens[i]);
+        CHECK(utf8_seq_len((const unsigned char *)o, n) == n);
+    }
+    char o[4];
+    CHECK(utf8_encode(0x1F600, o) == 4 && memcmp(o, "\xF0\x9F\x98\x80", 4) == 0);
+    CHECK(utf8_encode(0xE9, o) == 2 && memcmp(o, "\xC3\xA9", 2) == 0);
+}
+
 TEST(utf8_escape_display_one_line)
 {
     Buf b;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/datetime.h"
 #include "harness.h"
 #include "runner/convert.h"
 #include "runner/json.h"
