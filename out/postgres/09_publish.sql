@@ -8,24 +8,27 @@
 
 -- Swap each rebuilt table in.  The first run has no previous table: CREATE ... LIKE
 -- makes an empty one, so every run runs the same statements.
-
 CREATE TABLE IF NOT EXISTS artists (LIKE artists__stargen_new);
+CREATE TABLE IF NOT EXISTS songs (LIKE songs__stargen_new);
+CREATE TABLE IF NOT EXISTS users (LIKE users__stargen_new);
+CREATE TABLE IF NOT EXISTS songplays (LIKE songplays__stargen_new);
+CREATE TABLE IF NOT EXISTS time (LIKE time__stargen_new);
+
+-- Take every table's exclusive lock at once, then rename.
+LOCK TABLE artists, songs, users, songplays, time;
+
 ALTER TABLE artists RENAME TO artists__stargen_old;
 ALTER TABLE artists__stargen_new RENAME TO artists;
 
-CREATE TABLE IF NOT EXISTS songs (LIKE songs__stargen_new);
 ALTER TABLE songs RENAME TO songs__stargen_old;
 ALTER TABLE songs__stargen_new RENAME TO songs;
 
-CREATE TABLE IF NOT EXISTS users (LIKE users__stargen_new);
 ALTER TABLE users RENAME TO users__stargen_old;
 ALTER TABLE users__stargen_new RENAME TO users;
 
-CREATE TABLE IF NOT EXISTS songplays (LIKE songplays__stargen_new);
 ALTER TABLE songplays RENAME TO songplays__stargen_old;
 ALTER TABLE songplays__stargen_new RENAME TO songplays;
 
-CREATE TABLE IF NOT EXISTS time (LIKE time__stargen_new);
 ALTER TABLE time RENAME TO time__stargen_old;
 ALTER TABLE time__stargen_new RENAME TO time;
 

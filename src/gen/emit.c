@@ -410,12 +410,34 @@ static void emit_publish(Emitter *e, Buf *b, const bool *in_publish)
                         "CREATE ... LIKE\n-- makes an empty one, so every run runs the same "
                         "statements.\n");
         any = true;
-        const char *old = shadow_name(e->a, t->name, "__stargen_old");
-        buf_puts(b, "\nCREATE TABLE IF NOT EXISTS ");
+        buf_puts(b, "CREATE TABLE IF NOT EXISTS ");
         print_name(b, t->name);
         buf_puts(b, " (LIKE ");
         print_name(b, e->names[i]);
-        buf_puts(b, ");\nALTER TABLE ");
+        buf_puts(b, ");\n");
+    }
+    if (any) {
+        /* All the exclusive locks in one statement before the first rename (r_LOCK: lock
+         * tables at the start, in one order), so the swap never holds one table while it
+         * waits for a reader of the next; the runner makes it give way to readers. */
+        buf_puts(b, "\n-- Take every table's exclusive lock at once, then rename.\nLOCK TABLE ");
+        bool first = true;
+        for (size_t i = 0; i < m->load_order.len; i++) {
+            const TableDef *t = m->load_order.items[i];
+            if (e->kept[i])
+                continue;
+            buf_puts(b, first ? "" : ", ");
+            first = false;
+            print_name(b, t->name);
+        }
+        buf_puts(b, ";\n");
+    }
+    for (size_t i = 0; i < m->load_order.len; i++) {
+        const TableDef *t = m->load_order.items[i];
+        if (e->kept[i])
+            continue;
+        const char *old = shadow_name(e->a, t->name, "__stargen_old");
+        buf_puts(b, "\nALTER TABLE ");
         print_name(b, t->name);
         buf_puts(b, " RENAME TO ");
         print_name(b, old);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "conn.h"
 #include "copy.h"
@@ -293,6 +294,22 @@ static int execute_step(PGconn *c, const Plan *plan, size_t i, const ExecOpts *o
         step_error_set(e, "BEGIN failed: %s", PQerrorMessage(c));
         rc = -1;
     }
+    /* The swap renames the star tables one by one, each under an exclusive lock; a reader
+     * that queries them in another order would deadlock with it, and PostgreSQL's detector
+     * would cancel one side after deadlock_timeout. A lock wait of half that makes the
+     * publish give way first (SQLSTATE 55P03), so a reader is never cancelled;
+     * execute_steps() then retries the whole step. */
+    if (rc == 0 && publish && !o->redshift) {
+        PGresult *r = PQexec(c, "SELECT set_config('lock_timeout', GREATEST(1, EXTRACT(epoch FROM "
+                                "current_setting('deadlock_timeout')::interval) * 500)::int::text, "
+                                "true)");
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            step_error_set(e, "cannot set lock_timeout for the publish step: %s",
+                           PQresultErrorMessage(r));
+            rc = -1;
+        }
+        PQclear(r);
+    }
     int failures_before = out->check_failures;
     if (rc == 0 && checks) {
         run_checks(c, plan, i, o, res, out);
@@ -415,6 +432,9 @@ static int execute_step(PGconn *c, const Plan *plan, size_t i, const ExecOpts *o
     return rc;
 }
 
+/* How often the publish step retries after giving way to a reader (about a minute). */
+#define PUBLISH_RETRIES 60
+
 int execute_steps(PGconn *c, const Plan *plan, const ExecOpts *o, StepResult *res, ExecOutcome *out)
 {
     Buf line;
@@ -438,7 +458,21 @@ int execute_steps(PGconn *c, const Plan *plan, const ExecOpts *o, StepResult *re
         const Step *s = &plan->steps[i];
         if (s->kind == STEP_CHECKS && runner_interrupted)
             break;
-        if (execute_step(c, plan, i, o, &res[i], out)) {
+        int failed = execute_step(c, plan, i, o, &res[i], out);
+        /* the publish step gave way to a reader's lock (see execute_step): wait, retry */
+        for (int attempt = 1; failed && s->kind == STEP_PUBLISH && attempt <= PUBLISH_RETRIES &&
+                              !strcmp(res[i].err.sqlstate, "55P03") && !runner_interrupted;
+             attempt++) {
+            if (!o->quiet)
+                msg_info("note: publish waited for a reader's lock; retrying (%d of %d)", attempt,
+                         PUBLISH_RETRIES);
+            step_error_free(&res[i].err);
+            res[i].has_error = 0;
+            buf_free(&res[i].warnings);
+            usleep((useconds_t)(attempt < 10 ? attempt : 10) * 100000);
+            failed = execute_step(c, plan, i, o, &res[i], out);
+        }
+        if (failed) {
             report_step_line(&line, i + 1, plan->n, s->name, "FAILED", -1, res[i].seconds);
             emit(o, &line, stdout);
             report_error(&line, s, &res[i].err);

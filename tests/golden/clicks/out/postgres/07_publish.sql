@@ -8,16 +8,19 @@
 
 -- Swap each rebuilt table in.  The first run has no previous table: CREATE ... LIKE
 -- makes an empty one, so every run runs the same statements.
-
 CREATE TABLE IF NOT EXISTS pages (LIKE pages__stargen_new);
+CREATE TABLE IF NOT EXISTS visits (LIKE visits__stargen_new);
+CREATE TABLE IF NOT EXISTS sections (LIKE sections__stargen_new);
+
+-- Take every table's exclusive lock at once, then rename.
+LOCK TABLE pages, visits, sections;
+
 ALTER TABLE pages RENAME TO pages__stargen_old;
 ALTER TABLE pages__stargen_new RENAME TO pages;
 
-CREATE TABLE IF NOT EXISTS visits (LIKE visits__stargen_new);
 ALTER TABLE visits RENAME TO visits__stargen_old;
 ALTER TABLE visits__stargen_new RENAME TO visits;
 
-CREATE TABLE IF NOT EXISTS sections (LIKE sections__stargen_new);
 ALTER TABLE sections RENAME TO sections__stargen_old;
 ALTER TABLE sections__stargen_new RENAME TO sections;
 

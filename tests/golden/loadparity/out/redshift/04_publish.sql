@@ -8,8 +8,11 @@
 
 -- Swap each rebuilt table in.  The first run has no previous table: CREATE ... LIKE
 -- makes an empty one, so every run runs the same statements.
-
 CREATE TABLE IF NOT EXISTS orders (LIKE orders__stargen_new);
+
+-- Take every table's exclusive lock at once, then rename.
+LOCK TABLE orders;
+
 ALTER TABLE orders RENAME TO orders__stargen_old;
 ALTER TABLE orders__stargen_new RENAME TO orders;
 

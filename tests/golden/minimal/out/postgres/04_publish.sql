@@ -8,8 +8,11 @@
 
 -- Swap each rebuilt table in.  The first run has no previous table: CREATE ... LIKE
 -- makes an empty one, so every run runs the same statements.
-
 CREATE TABLE IF NOT EXISTS people (LIKE people__stargen_new);
+
+-- Take every table's exclusive lock at once, then rename.
+LOCK TABLE people;
+
 ALTER TABLE people RENAME TO people__stargen_old;
 ALTER TABLE people__stargen_new RENAME TO people;
 

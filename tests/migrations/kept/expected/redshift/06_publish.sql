@@ -80,8 +80,11 @@ WHERE stargen_rn = 1
 
 -- Swap each rebuilt table in.  The first run has no previous table: CREATE ... LIKE
 -- makes an empty one, so every run runs the same statements.
-
 CREATE TABLE IF NOT EXISTS city_totals (LIKE city_totals__stargen_new);
+
+-- Take every table's exclusive lock at once, then rename.
+LOCK TABLE city_totals;
+
 ALTER TABLE city_totals RENAME TO city_totals__stargen_old;
 ALTER TABLE city_totals__stargen_new RENAME TO city_totals;
 
