@@ -5,6 +5,7 @@
  *   -- stargen:check name=unique_users_user_id severity=error
  * so the runner can count the offending rows and show a few (docs/out-format.md).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -320,20 +321,146 @@ static void dist_all_check(Buf *b, const Model *m, const TableDef *t)
     buf_puts(b, ";\n");
 }
 
+/* ---- tallies: the column checks of a table counted in one scan (issue 15) ----
+ *
+ * The NOT NULL, accepted-values and relationship checks of one table are each a scan of
+ * it.  A tally counts their offending rows in one SELECT over the table (the parents of
+ * its relationships joined as their distinct keys, so a parent with a repeated key cannot
+ * multiply rows); the runner runs a check's own query only when its count is not zero
+ * (docs/out-format.md, "Data checks").  Uniqueness stays its own GROUP BY: counting
+ * repeated keys in the same scan would need a COUNT(DISTINCT) sort of every key. */
+static bool tallied(const CheckDef *c)
+{
+    if (!c->table || !c->column)
+        return false;
+    return c->kind == CK_NOT_NULL || c->kind == CK_ACCEPTED ||
+           (c->kind == CK_RELATIONSHIP && c->column->ref_col);
+}
+
+/* The tally's name: the table's, when it is a plain word the directive can carry. */
+static bool tally_name_ok(const char *s)
+{
+    if (!*s || strlen(s) > 100)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '_'))
+            return false;
+    return true;
+}
+
+/* Tallied checks grouped by table, in file order within a group. */
+typedef struct TallyRef {
+    const CheckDef *c;
+    size_t at; /* index in m->checks */
+} TallyRef;
+
+static int by_table(const void *x, const void *y)
+{
+    const TallyRef *a = x, *b = y;
+    uintptr_t ta = (uintptr_t)a->c->table, tb = (uintptr_t)b->c->table;
+    if (ta != tb)
+        return ta < tb ? -1 : 1;
+    return a->at < b->at ? -1 : a->at > b->at;
+}
+
+static void tally_sql(Emitter *e, Buf *b, const TallyRef *g, size_t n)
+{
+    const TableDef *t = g[0].c->table;
+    buf_printf(b,
+               "\n-- The offending rows of each check on %s marked tally=%s below, counted in one "
+               "scan;\n-- a check whose count is 0 passes without running its own query.\n",
+               t->name, t->name);
+    buf_printf(b, "-- stargen:tally name=%s\nSELECT", t->name);
+    int p = 0;
+    for (size_t i = 0; i < n; i++) {
+        const CheckDef *c = g[i].c;
+        const ColumnDef *col = c->column;
+        buf_puts(b, i ? ",\n    COUNT(CASE WHEN " : "\n    COUNT(CASE WHEN ");
+        switch (c->kind) {
+        case CK_NOT_NULL:
+            qualified(b, "t", col->name);
+            buf_puts(b, " IS NULL");
+            break;
+        case CK_ACCEPTED:
+            print_key_name(b, e->d, "t", col->name, col->type);
+            buf_puts(b, " NOT IN (");
+            for (size_t v = 0; v < col->accepted.len; v++) {
+                if (v)
+                    buf_puts(b, ", ");
+                accepted_value(e, b, col, col->accepted.items[v]);
+            }
+            buf_putc(b, ')');
+            break;
+        default: /* CK_RELATIONSHIP */
+            qualified(b, "t", col->name);
+            buf_printf(b, " IS NOT NULL AND p%d.k IS NULL", ++p);
+            break;
+        }
+        buf_printf(b, " THEN 1 END) AS c%zu", i + 1);
+    }
+    buf_puts(b, "\nFROM ");
+    print_name(b, t->name);
+    buf_puts(b, " AS t");
+    p = 0;
+    for (size_t i = 0; i < n; i++) {
+        const CheckDef *c = g[i].c;
+        if (c->kind != CK_RELATIONSHIP)
+            continue;
+        const ColumnDef *col = c->column, *rc = col->ref_col;
+        buf_puts(b, "\nLEFT JOIN (SELECT DISTINCT ");
+        print_key_name(b, e->d, NULL, rc->name, rc->type);
+        buf_puts(b, " AS k FROM ");
+        print_name(b, rc->table->name);
+        p++;
+        buf_printf(b, ") AS p%d\n    ON p%d.k = ", p, p);
+        print_key_name(b, e->d, "t", col->name, col->type);
+    }
+    buf_puts(b, ";\n");
+}
+
 void emit_datachecks(Emitter *e, Buf *b)
 {
     emit_header(e, b,
                 "Data checks: each query returns the rows that break its rule; a check passes "
                 "when it returns none.");
     buf_puts(b, "-- Redshift does not enforce keys: these stand in for them, on both targets.\n");
+    size_t nc = e->m->checks.len, nt = 0;
+    TallyRef *refs = xcalloc(nc + 1, sizeof *refs);
+    const TallyRef **group = xcalloc(nc + 1, sizeof *group); /* check i's group, or NULL */
+    size_t *group_len = xcalloc(nc + 1, sizeof *group_len);
+    for (size_t i = 0; i < nc; i++) {
+        const CheckDef *c = e->m->checks.items[i];
+        if (tallied(c) && tally_name_ok(c->table->name))
+            refs[nt++] = (TallyRef){c, i};
+    }
+    qsort(refs, nt, sizeof *refs, by_table);
+    for (size_t i = 0, j; i < nt; i = j) {
+        for (j = i + 1; j < nt && refs[j].c->table == refs[i].c->table;)
+            j++;
+        if (j - i < 2) /* one check: its own query is the one scan */
+            continue;
+        for (size_t k = i; k < j; k++) {
+            group[refs[k].at] = &refs[i];
+            group_len[refs[k].at] = j - i;
+        }
+    }
     for (size_t i = 0; i < e->m->checks.len; i++) {
         const CheckDef *c = e->m->checks.items[i];
+        bool tally = group[i] != NULL;
+        if (tally && group[i]->at == i) /* the table's tally, before its first check */
+            tally_sql(e, b, group[i], group_len[i]);
         buf_putc(b, '\n');
         describe(e, b, c);
-        buf_printf(b, "-- stargen:check name=%s severity=%s\n", c->name,
-                   c->warn ? "warn" : "error");
+        buf_printf(b, "-- stargen:check name=%s severity=%s", c->name, c->warn ? "warn" : "error");
+        if (tally)
+            buf_printf(b, " tally=%s", c->table->name);
+        buf_putc(b, '\n');
         check_sql(e, b, c);
     }
+    free(refs);
+    free(group);
+    free(group_len);
     for (size_t i = 0; i < e->m->tables.len; i++) {
         const TableDef *t = e->m->tables.items[i];
         if (t->role == ROLE_STAGING)

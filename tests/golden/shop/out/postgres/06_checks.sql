@@ -10,14 +10,22 @@ FROM products
 GROUP BY RTRIM(product)
 HAVING COUNT(*) > 1;
 
+-- The offending rows of each check on products marked tally=products below, counted in one scan;
+-- a check whose count is 0 passes without running its own query.
+-- stargen:tally name=products
+SELECT
+    COUNT(CASE WHEN t.product IS NULL THEN 1 END) AS c1,
+    COUNT(CASE WHEN t.first_seen IS NULL THEN 1 END) AS c2
+FROM products AS t;
+
 -- products.product holds no NULL.
--- stargen:check name=not_null_products_product severity=error
+-- stargen:check name=not_null_products_product severity=error tally=products
 SELECT t.product
 FROM products AS t
 WHERE t.product IS NULL;
 
 -- products.first_seen holds no NULL.
--- stargen:check name=not_null_products_first_seen severity=error
+-- stargen:check name=not_null_products_first_seen severity=error tally=products
 SELECT t.product, t.first_seen
 FROM products AS t
 WHERE t.first_seen IS NULL;
@@ -29,20 +37,29 @@ FROM "user"
 GROUP BY customer_id
 HAVING COUNT(*) > 1;
 
+-- The offending rows of each check on user marked tally=user below, counted in one scan;
+-- a check whose count is 0 passes without running its own query.
+-- stargen:tally name=user
+SELECT
+    COUNT(CASE WHEN t.customer_id IS NULL THEN 1 END) AS c1,
+    COUNT(CASE WHEN t.name IS NULL THEN 1 END) AS c2,
+    COUNT(CASE WHEN t.tier IS NULL THEN 1 END) AS c3
+FROM "user" AS t;
+
 -- user.customer_id holds no NULL.
--- stargen:check name=not_null_user_customer_id severity=error
+-- stargen:check name=not_null_user_customer_id severity=error tally=user
 SELECT t.customer_id
 FROM "user" AS t
 WHERE t.customer_id IS NULL;
 
 -- user.name holds no NULL.
--- stargen:check name=not_null_user_name severity=error
+-- stargen:check name=not_null_user_name severity=error tally=user
 SELECT t.customer_id, t.name
 FROM "user" AS t
 WHERE t.name IS NULL;
 
 -- user.tier holds no NULL.
--- stargen:check name=not_null_user_tier severity=error
+-- stargen:check name=not_null_user_tier severity=error tally=user
 SELECT t.customer_id, t.tier
 FROM "user" AS t
 WHERE t.tier IS NULL;
@@ -54,38 +71,55 @@ FROM "order"
 GROUP BY order_id
 HAVING COUNT(*) > 1;
 
+-- The offending rows of each check on order marked tally=order below, counted in one scan;
+-- a check whose count is 0 passes without running its own query.
+-- stargen:tally name=order
+SELECT
+    COUNT(CASE WHEN t.order_id IS NULL THEN 1 END) AS c1,
+    COUNT(CASE WHEN t.customer_id IS NULL THEN 1 END) AS c2,
+    COUNT(CASE WHEN t.region IS NULL THEN 1 END) AS c3,
+    COUNT(CASE WHEN t.amount IS NULL THEN 1 END) AS c4,
+    COUNT(CASE WHEN t.discounted IS NULL THEN 1 END) AS c5,
+    COUNT(CASE WHEN t.customer_id IS NOT NULL AND p1.k IS NULL THEN 1 END) AS c6,
+    COUNT(CASE WHEN t.product IS NOT NULL AND p2.k IS NULL THEN 1 END) AS c7
+FROM "order" AS t
+LEFT JOIN (SELECT DISTINCT customer_id AS k FROM "user") AS p1
+    ON p1.k = t.customer_id
+LEFT JOIN (SELECT DISTINCT RTRIM(product) AS k FROM products) AS p2
+    ON p2.k = RTRIM(t.product);
+
 -- order.order_id holds no NULL.
--- stargen:check name=not_null_order_order_id severity=error
+-- stargen:check name=not_null_order_order_id severity=error tally=order
 SELECT t.order_id
 FROM "order" AS t
 WHERE t.order_id IS NULL;
 
 -- order.customer_id holds no NULL.
--- stargen:check name=not_null_order_customer_id severity=error
+-- stargen:check name=not_null_order_customer_id severity=error tally=order
 SELECT t.order_id, t.customer_id
 FROM "order" AS t
 WHERE t.customer_id IS NULL;
 
 -- order.region holds no NULL.
--- stargen:check name=not_null_order_region severity=error
+-- stargen:check name=not_null_order_region severity=error tally=order
 SELECT t.order_id, t.region
 FROM "order" AS t
 WHERE t.region IS NULL;
 
 -- order.amount holds no NULL.
--- stargen:check name=not_null_order_amount severity=error
+-- stargen:check name=not_null_order_amount severity=error tally=order
 SELECT t.order_id, t.amount
 FROM "order" AS t
 WHERE t.amount IS NULL;
 
 -- order.discounted holds no NULL.
--- stargen:check name=not_null_order_discounted severity=error
+-- stargen:check name=not_null_order_discounted severity=error tally=order
 SELECT t.order_id, t.discounted
 FROM "order" AS t
 WHERE t.discounted IS NULL;
 
 -- Every order.customer_id is in user.customer_id (no orphans).
--- stargen:check name=relationships_order_customer_id__user_customer_id severity=error
+-- stargen:check name=relationships_order_customer_id__user_customer_id severity=error tally=order
 SELECT child.order_id, child.customer_id
 FROM "order" AS child
 LEFT JOIN "user" AS parent
@@ -93,7 +127,7 @@ LEFT JOIN "user" AS parent
 WHERE child.customer_id IS NOT NULL AND parent.customer_id IS NULL;
 
 -- Every order.product is in products.product (no orphans).
--- stargen:check name=relationships_order_product__products_product severity=error
+-- stargen:check name=relationships_order_product__products_product severity=error tally=order
 SELECT child.order_id, child.product
 FROM "order" AS child
 LEFT JOIN products AS parent
