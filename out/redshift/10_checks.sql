@@ -309,7 +309,7 @@ FROM (
     CROSS JOIN (
         SELECT MAX(c) AS biggest, MAX(n) AS slices
         FROM (
-            SELECT COUNT(*) AS c, MAX(n) AS n FROM (
+            SELECT SUM(c) AS c, MAX(n) AS n FROM (
                 SELECT COALESCE(MOD(
                     (STRPOS('0123456789abcdef', SUBSTRING(m, 1, 1)) - 1) * 1048576
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 2, 1)) - 1) * 65536
@@ -317,8 +317,8 @@ FROM (
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 4, 1)) - 1) * 256
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 5, 1)) - 1) * 16
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 6, 1)) - 1) * 1
-                    , x.n), 0) AS slice, x.n
-                FROM (SELECT MD5(CAST(start_time AS VARCHAR)) AS m, /*stargen:dist_slices*/16 AS n FROM songplays) AS x
+                    , x.n), 0) AS slice, x.n, x.c
+                FROM (SELECT MD5(CAST(start_time AS VARCHAR)) AS m, COUNT(*) AS c, /*stargen:dist_slices*/16 AS n FROM songplays GROUP BY MD5(CAST(start_time AS VARCHAR))) AS x
             ) AS y
             GROUP BY slice
         ) AS z
@@ -352,7 +352,7 @@ FROM (
     CROSS JOIN (
         SELECT MAX(c) AS biggest, MAX(n) AS slices
         FROM (
-            SELECT COUNT(*) AS c, MAX(n) AS n FROM (
+            SELECT SUM(c) AS c, MAX(n) AS n FROM (
                 SELECT COALESCE(MOD(
                     (STRPOS('0123456789abcdef', SUBSTRING(m, 1, 1)) - 1) * 1048576
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 2, 1)) - 1) * 65536
@@ -360,8 +360,8 @@ FROM (
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 4, 1)) - 1) * 256
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 5, 1)) - 1) * 16
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 6, 1)) - 1) * 1
-                    , x.n), 0) AS slice, x.n
-                FROM (SELECT MD5(CAST(song_id AS VARCHAR)) AS m, /*stargen:dist_slices*/16 AS n FROM songs) AS x
+                    , x.n), 0) AS slice, x.n, x.c
+                FROM (SELECT MD5(CAST(song_id AS VARCHAR)) AS m, COUNT(*) AS c, /*stargen:dist_slices*/16 AS n FROM songs GROUP BY MD5(CAST(song_id AS VARCHAR))) AS x
             ) AS y
             GROUP BY slice
         ) AS z
@@ -395,7 +395,7 @@ FROM (
     CROSS JOIN (
         SELECT MAX(c) AS biggest, MAX(n) AS slices
         FROM (
-            SELECT COUNT(*) AS c, MAX(n) AS n FROM (
+            SELECT SUM(c) AS c, MAX(n) AS n FROM (
                 SELECT COALESCE(MOD(
                     (STRPOS('0123456789abcdef', SUBSTRING(m, 1, 1)) - 1) * 1048576
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 2, 1)) - 1) * 65536
@@ -403,8 +403,8 @@ FROM (
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 4, 1)) - 1) * 256
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 5, 1)) - 1) * 16
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 6, 1)) - 1) * 1
-                    , x.n), 0) AS slice, x.n
-                FROM (SELECT MD5(CAST(start_time AS VARCHAR)) AS m, /*stargen:dist_slices*/16 AS n FROM time) AS x
+                    , x.n), 0) AS slice, x.n, x.c
+                FROM (SELECT MD5(CAST(start_time AS VARCHAR)) AS m, COUNT(*) AS c, /*stargen:dist_slices*/16 AS n FROM time GROUP BY MD5(CAST(start_time AS VARCHAR))) AS x
             ) AS y
             GROUP BY slice
         ) AS z

@@ -112,6 +112,11 @@ SERVER_WORK_MEM=$(q "SHOW work_mem") SERVER_JIT=$(q "SHOW jit")
 reset_db() {
     "${PSQL[@]}" -f "${STEPS[0]}" 2>/dev/null
     "${PSQL[@]}" -c "DROP TABLE IF EXISTS ${RAW_TABLES// /, }" 2>/dev/null
+    # 00_drop drops only the staging tables since the publish layout: the star tables and
+    # any shadow left by a failed run go here, so every route starts from nothing
+    local t star=""
+    for t in $STAR_TABLES; do star+="${star:+, }$t, ${t}__stargen_new, ${t}__stargen_old"; done
+    "${PSQL[@]}" -c "DROP TABLE IF EXISTS $star CASCADE" 2>/dev/null
     q "CHECKPOINT" >/dev/null
 }
 

@@ -243,18 +243,23 @@ static void dist_key_check(Buf *b, const TableDef *t)
     print_name(b, k);
     buf_puts(b,
              ") AS g) AS v\n    CROSS JOIN (\n        SELECT MAX(c) AS biggest, MAX(n) AS slices\n"
-             "        FROM (\n            SELECT COUNT(*) AS c, MAX(n) AS n FROM (\n"
+             "        FROM (\n            SELECT SUM(c) AS c, MAX(n) AS n FROM (\n"
              "                SELECT COALESCE(MOD(\n");
     for (int i = 0; i < 6; i++)
         buf_printf(b,
                    "                    %s(STRPOS('0123456789abcdef', SUBSTRING(m, %d, 1)) - 1) "
                    "* %d\n",
                    i ? "+ " : "", i + 1, 1 << (4 * (5 - i)));
-    buf_puts(b, "                    , x.n), 0) AS slice, x.n\n"
+    /* x groups the rows by their hash, so each row's MD5 is computed once (the planner
+     * would otherwise inline m into the six digits: six MD5s a row) */
+    buf_puts(b, "                    , x.n), 0) AS slice, x.n, x.c\n"
                 "                FROM (SELECT MD5(CAST(");
     print_name(b, k);
-    buf_puts(b, " AS VARCHAR)) AS m, " DK("dist_slices", "16") " AS n FROM ");
+    buf_puts(b, " AS VARCHAR)) AS m, COUNT(*) AS c, " DK("dist_slices", "16") " AS n FROM ");
     print_name(b, t->name);
+    buf_puts(b, " GROUP BY MD5(CAST(");
+    print_name(b, k);
+    buf_puts(b, " AS VARCHAR))");
     buf_puts(b,
              ") AS x\n            ) AS y\n            GROUP BY slice\n        ) AS z\n"
              "    ) AS s\n    WHERE t.n >= " DK(
