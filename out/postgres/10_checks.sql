@@ -299,17 +299,17 @@ FROM songplays AS sp WHERE sp.start_time < TIMESTAMP '2000-01-01';
 SELECT h.rows_total, h.null_share, h.top_value_share, h.slice_skew, h.slices
 FROM (
     SELECT
-        t.n AS rows_total,
-        CAST(t.null_keys AS DOUBLE PRECISION) / t.n AS null_share,
-        CAST(v.top_rows AS DOUBLE PRECISION) / t.n AS top_value_share,
-        CAST(s.biggest AS DOUBLE PRECISION) * s.slices / t.n AS slice_skew,
+        s.n AS rows_total,
+        CAST(s.null_keys AS DOUBLE PRECISION) / s.n AS null_share,
+        CAST(s.top_rows AS DOUBLE PRECISION) / s.n AS top_value_share,
+        CAST(s.biggest AS DOUBLE PRECISION) * s.slices / s.n AS slice_skew,
         s.slices
-    FROM (SELECT COUNT(*) AS n, COUNT(*) - COUNT(start_time) AS null_keys FROM songplays) AS t
-    CROSS JOIN (SELECT COALESCE(MAX(c), 0) AS top_rows FROM (SELECT COUNT(*) AS c FROM songplays WHERE start_time IS NOT NULL GROUP BY start_time) AS g) AS v
-    CROSS JOIN (
-        SELECT MAX(c) AS biggest, MAX(n) AS slices
+    FROM (
+        SELECT CAST(SUM(z.c) AS BIGINT) AS n, CAST(SUM(z.null_keys) AS BIGINT) AS null_keys,
+            COALESCE(MAX(z.top_rows), 0) AS top_rows, MAX(z.c) AS biggest, MAX(z.n) AS slices
         FROM (
-            SELECT SUM(c) AS c, MAX(n) AS n FROM (
+            SELECT CAST(SUM(c) AS BIGINT) AS c, CAST(SUM(null_keys) AS BIGINT) AS null_keys,
+                MAX(top_rows) AS top_rows, MAX(n) AS n FROM (
                 SELECT COALESCE(MOD(
                     (STRPOS('0123456789abcdef', SUBSTRING(m, 1, 1)) - 1) * 1048576
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 2, 1)) - 1) * 65536
@@ -317,13 +317,15 @@ FROM (
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 4, 1)) - 1) * 256
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 5, 1)) - 1) * 16
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 6, 1)) - 1) * 1
-                    , x.n), 0) AS slice, x.n, x.c
-                FROM (SELECT MD5(CAST(start_time AS VARCHAR)) AS m, COUNT(*) AS c, /*stargen:dist_slices*/16 AS n FROM songplays GROUP BY MD5(CAST(start_time AS VARCHAR))) AS x
+                    , x.n), 0) AS slice, x.n, x.c,
+                    CASE WHEN x.k IS NULL THEN x.c ELSE 0 END AS null_keys,
+                    CASE WHEN x.k IS NOT NULL THEN x.c END AS top_rows
+                FROM (SELECT start_time AS k, MD5(CAST(start_time AS VARCHAR)) AS m, COUNT(*) AS c, /*stargen:dist_slices*/16 AS n FROM songplays GROUP BY start_time, MD5(CAST(start_time AS VARCHAR))) AS x
             ) AS y
             GROUP BY slice
         ) AS z
     ) AS s
-    WHERE t.n >= /*stargen:dist_min_rows*/1000
+    WHERE s.n >= /*stargen:dist_min_rows*/1000
 ) AS h
 WHERE h.null_share > /*stargen:dist_max_null_share*/0.1
     OR h.top_value_share > /*stargen:dist_max_top_share*/0.1
@@ -385,17 +387,17 @@ WHERE a.n > /*stargen:dist_all_max_rows*/1000000
 SELECT h.rows_total, h.null_share, h.top_value_share, h.slice_skew, h.slices
 FROM (
     SELECT
-        t.n AS rows_total,
-        CAST(t.null_keys AS DOUBLE PRECISION) / t.n AS null_share,
-        CAST(v.top_rows AS DOUBLE PRECISION) / t.n AS top_value_share,
-        CAST(s.biggest AS DOUBLE PRECISION) * s.slices / t.n AS slice_skew,
+        s.n AS rows_total,
+        CAST(s.null_keys AS DOUBLE PRECISION) / s.n AS null_share,
+        CAST(s.top_rows AS DOUBLE PRECISION) / s.n AS top_value_share,
+        CAST(s.biggest AS DOUBLE PRECISION) * s.slices / s.n AS slice_skew,
         s.slices
-    FROM (SELECT COUNT(*) AS n, COUNT(*) - COUNT(start_time) AS null_keys FROM time) AS t
-    CROSS JOIN (SELECT COALESCE(MAX(c), 0) AS top_rows FROM (SELECT COUNT(*) AS c FROM time WHERE start_time IS NOT NULL GROUP BY start_time) AS g) AS v
-    CROSS JOIN (
-        SELECT MAX(c) AS biggest, MAX(n) AS slices
+    FROM (
+        SELECT CAST(SUM(z.c) AS BIGINT) AS n, CAST(SUM(z.null_keys) AS BIGINT) AS null_keys,
+            COALESCE(MAX(z.top_rows), 0) AS top_rows, MAX(z.c) AS biggest, MAX(z.n) AS slices
         FROM (
-            SELECT SUM(c) AS c, MAX(n) AS n FROM (
+            SELECT CAST(SUM(c) AS BIGINT) AS c, CAST(SUM(null_keys) AS BIGINT) AS null_keys,
+                MAX(top_rows) AS top_rows, MAX(n) AS n FROM (
                 SELECT COALESCE(MOD(
                     (STRPOS('0123456789abcdef', SUBSTRING(m, 1, 1)) - 1) * 1048576
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 2, 1)) - 1) * 65536
@@ -403,13 +405,15 @@ FROM (
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 4, 1)) - 1) * 256
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 5, 1)) - 1) * 16
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 6, 1)) - 1) * 1
-                    , x.n), 0) AS slice, x.n, x.c
-                FROM (SELECT MD5(CAST(start_time AS VARCHAR)) AS m, COUNT(*) AS c, /*stargen:dist_slices*/16 AS n FROM time GROUP BY MD5(CAST(start_time AS VARCHAR))) AS x
+                    , x.n), 0) AS slice, x.n, x.c,
+                    CASE WHEN x.k IS NULL THEN x.c ELSE 0 END AS null_keys,
+                    CASE WHEN x.k IS NOT NULL THEN x.c END AS top_rows
+                FROM (SELECT start_time AS k, MD5(CAST(start_time AS VARCHAR)) AS m, COUNT(*) AS c, /*stargen:dist_slices*/16 AS n FROM time GROUP BY start_time, MD5(CAST(start_time AS VARCHAR))) AS x
             ) AS y
             GROUP BY slice
         ) AS z
     ) AS s
-    WHERE t.n >= /*stargen:dist_min_rows*/1000
+    WHERE s.n >= /*stargen:dist_min_rows*/1000
 ) AS h
 WHERE h.null_share > /*stargen:dist_max_null_share*/0.1
     OR h.top_value_share > /*stargen:dist_max_top_share*/0.1
