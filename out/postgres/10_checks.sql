@@ -10,14 +10,22 @@ FROM artists
 GROUP BY RTRIM(artist_id)
 HAVING COUNT(*) > 1;
 
+-- The offending rows of each check on artists marked tally=artists below, counted in one scan;
+-- a check whose count is 0 passes without running its own query.
+-- stargen:tally name=artists
+SELECT
+    COUNT(CASE WHEN t.artist_id IS NULL THEN 1 END) AS c1,
+    COUNT(CASE WHEN t.name IS NULL THEN 1 END) AS c2
+FROM artists AS t;
+
 -- artists.artist_id holds no NULL.
--- stargen:check name=not_null_artists_artist_id severity=error
+-- stargen:check name=not_null_artists_artist_id severity=error tally=artists
 SELECT t.artist_id
 FROM artists AS t
 WHERE t.artist_id IS NULL;
 
 -- artists.name holds no NULL.
--- stargen:check name=not_null_artists_name severity=error
+-- stargen:check name=not_null_artists_name severity=error tally=artists
 SELECT t.artist_id, t.name
 FROM artists AS t
 WHERE t.name IS NULL;
@@ -29,26 +37,38 @@ FROM songs
 GROUP BY RTRIM(song_id)
 HAVING COUNT(*) > 1;
 
+-- The offending rows of each check on songs marked tally=songs below, counted in one scan;
+-- a check whose count is 0 passes without running its own query.
+-- stargen:tally name=songs
+SELECT
+    COUNT(CASE WHEN t.song_id IS NULL THEN 1 END) AS c1,
+    COUNT(CASE WHEN t.title IS NULL THEN 1 END) AS c2,
+    COUNT(CASE WHEN t.artist_id IS NULL THEN 1 END) AS c3,
+    COUNT(CASE WHEN t.artist_id IS NOT NULL AND p1.k IS NULL THEN 1 END) AS c4
+FROM songs AS t
+LEFT JOIN (SELECT DISTINCT RTRIM(artist_id) AS k FROM artists) AS p1
+    ON p1.k = RTRIM(t.artist_id);
+
 -- songs.song_id holds no NULL.
--- stargen:check name=not_null_songs_song_id severity=error
+-- stargen:check name=not_null_songs_song_id severity=error tally=songs
 SELECT t.song_id
 FROM songs AS t
 WHERE t.song_id IS NULL;
 
 -- songs.title holds no NULL.
--- stargen:check name=not_null_songs_title severity=error
+-- stargen:check name=not_null_songs_title severity=error tally=songs
 SELECT t.song_id, t.title
 FROM songs AS t
 WHERE t.title IS NULL;
 
 -- songs.artist_id holds no NULL.
--- stargen:check name=not_null_songs_artist_id severity=error
+-- stargen:check name=not_null_songs_artist_id severity=error tally=songs
 SELECT t.song_id, t.artist_id
 FROM songs AS t
 WHERE t.artist_id IS NULL;
 
 -- Every songs.artist_id is in artists.artist_id (no orphans).
--- stargen:check name=relationships_songs_artist_id__artists_artist_id severity=error
+-- stargen:check name=relationships_songs_artist_id__artists_artist_id severity=error tally=songs
 SELECT child.song_id, child.artist_id
 FROM songs AS child
 LEFT JOIN artists AS parent
@@ -62,26 +82,36 @@ FROM users
 GROUP BY user_id
 HAVING COUNT(*) > 1;
 
+-- The offending rows of each check on users marked tally=users below, counted in one scan;
+-- a check whose count is 0 passes without running its own query.
+-- stargen:tally name=users
+SELECT
+    COUNT(CASE WHEN t.user_id IS NULL THEN 1 END) AS c1,
+    COUNT(CASE WHEN t.level IS NULL THEN 1 END) AS c2,
+    COUNT(CASE WHEN RTRIM(t.gender) NOT IN ('F', 'M') THEN 1 END) AS c3,
+    COUNT(CASE WHEN RTRIM(t.level) NOT IN ('free', 'paid') THEN 1 END) AS c4
+FROM users AS t;
+
 -- users.user_id holds no NULL.
--- stargen:check name=not_null_users_user_id severity=error
+-- stargen:check name=not_null_users_user_id severity=error tally=users
 SELECT t.user_id
 FROM users AS t
 WHERE t.user_id IS NULL;
 
 -- users.level holds no NULL.
--- stargen:check name=not_null_users_level severity=error
+-- stargen:check name=not_null_users_level severity=error tally=users
 SELECT t.user_id, t.level
 FROM users AS t
 WHERE t.level IS NULL;
 
 -- users.gender holds only accepted values.
--- stargen:check name=accepted_values_users_gender severity=error
+-- stargen:check name=accepted_values_users_gender severity=error tally=users
 SELECT t.user_id, t.gender
 FROM users AS t
 WHERE RTRIM(t.gender) NOT IN ('F', 'M');
 
 -- users.level holds only accepted values.
--- stargen:check name=accepted_values_users_level severity=error
+-- stargen:check name=accepted_values_users_level severity=error tally=users
 SELECT t.user_id, t.level
 FROM users AS t
 WHERE RTRIM(t.level) NOT IN ('free', 'paid');
@@ -93,38 +123,59 @@ FROM songplays
 GROUP BY songplay_id
 HAVING COUNT(*) > 1;
 
+-- The offending rows of each check on songplays marked tally=songplays below, counted in one scan;
+-- a check whose count is 0 passes without running its own query.
+-- stargen:tally name=songplays
+SELECT
+    COUNT(CASE WHEN t.songplay_id IS NULL THEN 1 END) AS c1,
+    COUNT(CASE WHEN t.start_time IS NULL THEN 1 END) AS c2,
+    COUNT(CASE WHEN t.user_id IS NULL THEN 1 END) AS c3,
+    COUNT(CASE WHEN t.level IS NULL THEN 1 END) AS c4,
+    COUNT(CASE WHEN t.session_id IS NULL THEN 1 END) AS c5,
+    COUNT(CASE WHEN t.user_id IS NOT NULL AND p1.k IS NULL THEN 1 END) AS c6,
+    COUNT(CASE WHEN t.song_id IS NOT NULL AND p2.k IS NULL THEN 1 END) AS c7,
+    COUNT(CASE WHEN t.artist_id IS NOT NULL AND p3.k IS NULL THEN 1 END) AS c8,
+    COUNT(CASE WHEN RTRIM(t.level) NOT IN ('free', 'paid') THEN 1 END) AS c9
+FROM songplays AS t
+LEFT JOIN (SELECT DISTINCT user_id AS k FROM users) AS p1
+    ON p1.k = t.user_id
+LEFT JOIN (SELECT DISTINCT RTRIM(song_id) AS k FROM songs) AS p2
+    ON p2.k = RTRIM(t.song_id)
+LEFT JOIN (SELECT DISTINCT RTRIM(artist_id) AS k FROM artists) AS p3
+    ON p3.k = RTRIM(t.artist_id);
+
 -- songplays.songplay_id holds no NULL.
--- stargen:check name=not_null_songplays_songplay_id severity=error
+-- stargen:check name=not_null_songplays_songplay_id severity=error tally=songplays
 SELECT t.songplay_id
 FROM songplays AS t
 WHERE t.songplay_id IS NULL;
 
 -- songplays.start_time holds no NULL.
--- stargen:check name=not_null_songplays_start_time severity=error
+-- stargen:check name=not_null_songplays_start_time severity=error tally=songplays
 SELECT t.songplay_id, t.start_time
 FROM songplays AS t
 WHERE t.start_time IS NULL;
 
 -- songplays.user_id holds no NULL.
--- stargen:check name=not_null_songplays_user_id severity=error
+-- stargen:check name=not_null_songplays_user_id severity=error tally=songplays
 SELECT t.songplay_id, t.user_id
 FROM songplays AS t
 WHERE t.user_id IS NULL;
 
 -- songplays.level holds no NULL.
--- stargen:check name=not_null_songplays_level severity=error
+-- stargen:check name=not_null_songplays_level severity=error tally=songplays
 SELECT t.songplay_id, t.level
 FROM songplays AS t
 WHERE t.level IS NULL;
 
 -- songplays.session_id holds no NULL.
--- stargen:check name=not_null_songplays_session_id severity=error
+-- stargen:check name=not_null_songplays_session_id severity=error tally=songplays
 SELECT t.songplay_id, t.session_id
 FROM songplays AS t
 WHERE t.session_id IS NULL;
 
 -- Every songplays.user_id is in users.user_id (no orphans).
--- stargen:check name=relationships_songplays_user_id__users_user_id severity=error
+-- stargen:check name=relationships_songplays_user_id__users_user_id severity=error tally=songplays
 SELECT child.songplay_id, child.user_id
 FROM songplays AS child
 LEFT JOIN users AS parent
@@ -132,7 +183,7 @@ LEFT JOIN users AS parent
 WHERE child.user_id IS NOT NULL AND parent.user_id IS NULL;
 
 -- Every songplays.song_id is in songs.song_id (no orphans).
--- stargen:check name=relationships_songplays_song_id__songs_song_id severity=error
+-- stargen:check name=relationships_songplays_song_id__songs_song_id severity=error tally=songplays
 SELECT child.songplay_id, child.song_id
 FROM songplays AS child
 LEFT JOIN songs AS parent
@@ -140,7 +191,7 @@ LEFT JOIN songs AS parent
 WHERE child.song_id IS NOT NULL AND parent.song_id IS NULL;
 
 -- Every songplays.artist_id is in artists.artist_id (no orphans).
--- stargen:check name=relationships_songplays_artist_id__artists_artist_id severity=error
+-- stargen:check name=relationships_songplays_artist_id__artists_artist_id severity=error tally=songplays
 SELECT child.songplay_id, child.artist_id
 FROM songplays AS child
 LEFT JOIN artists AS parent
@@ -148,7 +199,7 @@ LEFT JOIN artists AS parent
 WHERE child.artist_id IS NOT NULL AND parent.artist_id IS NULL;
 
 -- songplays.level holds only accepted values.
--- stargen:check name=accepted_values_songplays_level severity=error
+-- stargen:check name=accepted_values_songplays_level severity=error tally=songplays
 SELECT t.songplay_id, t.level
 FROM songplays AS t
 WHERE RTRIM(t.level) NOT IN ('free', 'paid');
@@ -160,44 +211,57 @@ FROM time
 GROUP BY start_time
 HAVING COUNT(*) > 1;
 
+-- The offending rows of each check on time marked tally=time below, counted in one scan;
+-- a check whose count is 0 passes without running its own query.
+-- stargen:tally name=time
+SELECT
+    COUNT(CASE WHEN t.start_time IS NULL THEN 1 END) AS c1,
+    COUNT(CASE WHEN t.hour IS NULL THEN 1 END) AS c2,
+    COUNT(CASE WHEN t.day IS NULL THEN 1 END) AS c3,
+    COUNT(CASE WHEN t.week IS NULL THEN 1 END) AS c4,
+    COUNT(CASE WHEN t.month IS NULL THEN 1 END) AS c5,
+    COUNT(CASE WHEN t.year IS NULL THEN 1 END) AS c6,
+    COUNT(CASE WHEN t.weekday IS NULL THEN 1 END) AS c7
+FROM time AS t;
+
 -- time.start_time holds no NULL.
--- stargen:check name=not_null_time_start_time severity=error
+-- stargen:check name=not_null_time_start_time severity=error tally=time
 SELECT t.start_time
 FROM time AS t
 WHERE t.start_time IS NULL;
 
 -- time.hour holds no NULL.
--- stargen:check name=not_null_time_hour severity=error
+-- stargen:check name=not_null_time_hour severity=error tally=time
 SELECT t.start_time, t.hour
 FROM time AS t
 WHERE t.hour IS NULL;
 
 -- time.day holds no NULL.
--- stargen:check name=not_null_time_day severity=error
+-- stargen:check name=not_null_time_day severity=error tally=time
 SELECT t.start_time, t.day
 FROM time AS t
 WHERE t.day IS NULL;
 
 -- time.week holds no NULL.
--- stargen:check name=not_null_time_week severity=error
+-- stargen:check name=not_null_time_week severity=error tally=time
 SELECT t.start_time, t.week
 FROM time AS t
 WHERE t.week IS NULL;
 
 -- time.month holds no NULL.
--- stargen:check name=not_null_time_month severity=error
+-- stargen:check name=not_null_time_month severity=error tally=time
 SELECT t.start_time, t.month
 FROM time AS t
 WHERE t.month IS NULL;
 
 -- time.year holds no NULL.
--- stargen:check name=not_null_time_year severity=error
+-- stargen:check name=not_null_time_year severity=error tally=time
 SELECT t.start_time, t.year
 FROM time AS t
 WHERE t.year IS NULL;
 
 -- time.weekday holds no NULL.
--- stargen:check name=not_null_time_weekday severity=error
+-- stargen:check name=not_null_time_weekday severity=error tally=time
 SELECT t.start_time, t.weekday
 FROM time AS t
 WHERE t.weekday IS NULL;
@@ -235,17 +299,17 @@ FROM songplays AS sp WHERE sp.start_time < TIMESTAMP '2000-01-01';
 SELECT h.rows_total, h.null_share, h.top_value_share, h.slice_skew, h.slices
 FROM (
     SELECT
-        t.n AS rows_total,
-        CAST(t.null_keys AS DOUBLE PRECISION) / t.n AS null_share,
-        CAST(v.top_rows AS DOUBLE PRECISION) / t.n AS top_value_share,
-        CAST(s.biggest AS DOUBLE PRECISION) * s.slices / t.n AS slice_skew,
+        s.n AS rows_total,
+        CAST(s.null_keys AS DOUBLE PRECISION) / s.n AS null_share,
+        CAST(s.top_rows AS DOUBLE PRECISION) / s.n AS top_value_share,
+        CAST(s.biggest AS DOUBLE PRECISION) * s.slices / s.n AS slice_skew,
         s.slices
-    FROM (SELECT COUNT(*) AS n, COUNT(*) - COUNT(start_time) AS null_keys FROM songplays) AS t
-    CROSS JOIN (SELECT COALESCE(MAX(c), 0) AS top_rows FROM (SELECT COUNT(*) AS c FROM songplays WHERE start_time IS NOT NULL GROUP BY start_time) AS g) AS v
-    CROSS JOIN (
-        SELECT MAX(c) AS biggest, MAX(n) AS slices
+    FROM (
+        SELECT CAST(SUM(z.c) AS BIGINT) AS n, CAST(SUM(z.null_keys) AS BIGINT) AS null_keys,
+            COALESCE(MAX(z.top_rows), 0) AS top_rows, MAX(z.c) AS biggest, MAX(z.n) AS slices
         FROM (
-            SELECT COUNT(*) AS c, MAX(n) AS n FROM (
+            SELECT CAST(SUM(c) AS BIGINT) AS c, CAST(SUM(null_keys) AS BIGINT) AS null_keys,
+                MAX(top_rows) AS top_rows, MAX(n) AS n FROM (
                 SELECT COALESCE(MOD(
                     (STRPOS('0123456789abcdef', SUBSTRING(m, 1, 1)) - 1) * 1048576
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 2, 1)) - 1) * 65536
@@ -253,13 +317,15 @@ FROM (
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 4, 1)) - 1) * 256
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 5, 1)) - 1) * 16
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 6, 1)) - 1) * 1
-                    , x.n), 0) AS slice, x.n
-                FROM (SELECT MD5(CAST(start_time AS VARCHAR)) AS m, /*stargen:dist_slices*/16 AS n FROM songplays) AS x
+                    , x.n), 0) AS slice, x.n, x.c,
+                    CASE WHEN x.k IS NULL THEN x.c ELSE 0 END AS null_keys,
+                    CASE WHEN x.k IS NOT NULL THEN x.c END AS top_rows
+                FROM (SELECT start_time AS k, MD5(CAST(start_time AS VARCHAR)) AS m, COUNT(*) AS c, /*stargen:dist_slices*/16 AS n FROM songplays GROUP BY start_time, MD5(CAST(start_time AS VARCHAR))) AS x
             ) AS y
             GROUP BY slice
         ) AS z
     ) AS s
-    WHERE t.n >= /*stargen:dist_min_rows*/1000
+    WHERE s.n >= /*stargen:dist_min_rows*/1000
 ) AS h
 WHERE h.null_share > /*stargen:dist_max_null_share*/0.1
     OR h.top_value_share > /*stargen:dist_max_top_share*/0.1
@@ -288,7 +354,7 @@ FROM (
     CROSS JOIN (
         SELECT MAX(c) AS biggest, MAX(n) AS slices
         FROM (
-            SELECT COUNT(*) AS c, MAX(n) AS n FROM (
+            SELECT SUM(c) AS c, MAX(n) AS n FROM (
                 SELECT COALESCE(MOD(
                     (STRPOS('0123456789abcdef', SUBSTRING(m, 1, 1)) - 1) * 1048576
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 2, 1)) - 1) * 65536
@@ -296,8 +362,8 @@ FROM (
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 4, 1)) - 1) * 256
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 5, 1)) - 1) * 16
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 6, 1)) - 1) * 1
-                    , x.n), 0) AS slice, x.n
-                FROM (SELECT MD5(CAST(song_id AS VARCHAR)) AS m, /*stargen:dist_slices*/16 AS n FROM songs) AS x
+                    , x.n), 0) AS slice, x.n, x.c
+                FROM (SELECT MD5(CAST(song_id AS VARCHAR)) AS m, COUNT(*) AS c, /*stargen:dist_slices*/16 AS n FROM songs GROUP BY MD5(CAST(song_id AS VARCHAR))) AS x
             ) AS y
             GROUP BY slice
         ) AS z
@@ -321,17 +387,17 @@ WHERE a.n > /*stargen:dist_all_max_rows*/1000000
 SELECT h.rows_total, h.null_share, h.top_value_share, h.slice_skew, h.slices
 FROM (
     SELECT
-        t.n AS rows_total,
-        CAST(t.null_keys AS DOUBLE PRECISION) / t.n AS null_share,
-        CAST(v.top_rows AS DOUBLE PRECISION) / t.n AS top_value_share,
-        CAST(s.biggest AS DOUBLE PRECISION) * s.slices / t.n AS slice_skew,
+        s.n AS rows_total,
+        CAST(s.null_keys AS DOUBLE PRECISION) / s.n AS null_share,
+        CAST(s.top_rows AS DOUBLE PRECISION) / s.n AS top_value_share,
+        CAST(s.biggest AS DOUBLE PRECISION) * s.slices / s.n AS slice_skew,
         s.slices
-    FROM (SELECT COUNT(*) AS n, COUNT(*) - COUNT(start_time) AS null_keys FROM time) AS t
-    CROSS JOIN (SELECT COALESCE(MAX(c), 0) AS top_rows FROM (SELECT COUNT(*) AS c FROM time WHERE start_time IS NOT NULL GROUP BY start_time) AS g) AS v
-    CROSS JOIN (
-        SELECT MAX(c) AS biggest, MAX(n) AS slices
+    FROM (
+        SELECT CAST(SUM(z.c) AS BIGINT) AS n, CAST(SUM(z.null_keys) AS BIGINT) AS null_keys,
+            COALESCE(MAX(z.top_rows), 0) AS top_rows, MAX(z.c) AS biggest, MAX(z.n) AS slices
         FROM (
-            SELECT COUNT(*) AS c, MAX(n) AS n FROM (
+            SELECT CAST(SUM(c) AS BIGINT) AS c, CAST(SUM(null_keys) AS BIGINT) AS null_keys,
+                MAX(top_rows) AS top_rows, MAX(n) AS n FROM (
                 SELECT COALESCE(MOD(
                     (STRPOS('0123456789abcdef', SUBSTRING(m, 1, 1)) - 1) * 1048576
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 2, 1)) - 1) * 65536
@@ -339,13 +405,15 @@ FROM (
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 4, 1)) - 1) * 256
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 5, 1)) - 1) * 16
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 6, 1)) - 1) * 1
-                    , x.n), 0) AS slice, x.n
-                FROM (SELECT MD5(CAST(start_time AS VARCHAR)) AS m, /*stargen:dist_slices*/16 AS n FROM time) AS x
+                    , x.n), 0) AS slice, x.n, x.c,
+                    CASE WHEN x.k IS NULL THEN x.c ELSE 0 END AS null_keys,
+                    CASE WHEN x.k IS NOT NULL THEN x.c END AS top_rows
+                FROM (SELECT start_time AS k, MD5(CAST(start_time AS VARCHAR)) AS m, COUNT(*) AS c, /*stargen:dist_slices*/16 AS n FROM time GROUP BY start_time, MD5(CAST(start_time AS VARCHAR))) AS x
             ) AS y
             GROUP BY slice
         ) AS z
     ) AS s
-    WHERE t.n >= /*stargen:dist_min_rows*/1000
+    WHERE s.n >= /*stargen:dist_min_rows*/1000
 ) AS h
 WHERE h.null_share > /*stargen:dist_max_null_share*/0.1
     OR h.top_value_share > /*stargen:dist_max_top_share*/0.1

@@ -5,6 +5,7 @@
  *   -- stargen:check name=unique_users_user_id severity=error
  * so the runner can count the offending rows and show a few (docs/out-format.md).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -215,6 +216,67 @@ static void check_sql(Emitter *e, Buf *b, const CheckDef *c)
  * (src/runner/distkey.c): N slices, the shares and the row counts. */
 #define DK(name, value) "/*stargen:" name "*/" value
 
+static void slice_digits(Buf *b)
+{
+    for (int i = 0; i < 6; i++)
+        buf_printf(b,
+                   "                    %s(STRPOS('0123456789abcdef', SUBSTRING(m, %d, 1)) - 1) "
+                   "* %d\n",
+                   i ? "+ " : "", i + 1, 1 << (4 * (5 - i)));
+}
+
+static const char dist_tail[] = "    WHERE s.n >= " DK(
+    "dist_min_rows", "1000") "\n) AS h\n"
+                             "WHERE h.null_share > " DK(
+                                 "dist_max_null_share",
+                                 "0.1") "\n"
+                                        "    OR h.top_value_share > " DK(
+                                            "dist_max_top_share",
+                                            "0.1") "\n"
+                                                   "    OR h.slice_skew > " DK("dist_max_skew",
+                                                                               "1.5") ";\n";
+
+/* One scan for a key whose text form is equal exactly when the values are (integers,
+ * dates, times, booleans: not strings, whose trailing blanks Redshift ignores, nor
+ * numbers such as 1.0 and 1.00): the rows grouped by key and its MD5 give every
+ * measurement, each row hashed once (issue 15: three scans and two hashings of a
+ * million-row table made these checks most of the checks step). */
+static void dist_key_one_scan(Buf *b, const TableDef *t)
+{
+    const char *k = t->dist_col->name;
+    buf_puts(b, "SELECT h.rows_total, h.null_share, h.top_value_share, h.slice_skew, h.slices\n"
+                "FROM (\n    SELECT\n        s.n AS rows_total,\n"
+                "        CAST(s.null_keys AS DOUBLE PRECISION) / s.n AS null_share,\n"
+                "        CAST(s.top_rows AS DOUBLE PRECISION) / s.n AS top_value_share,\n"
+                "        CAST(s.biggest AS DOUBLE PRECISION) * s.slices / s.n AS slice_skew,\n"
+                "        s.slices\n    FROM (\n"
+                "        SELECT CAST(SUM(z.c) AS BIGINT) AS n, CAST(SUM(z.null_keys) AS BIGINT) "
+                "AS null_keys,\n"
+                "            COALESCE(MAX(z.top_rows), 0) AS top_rows, MAX(z.c) AS biggest, "
+                "MAX(z.n) AS slices\n"
+                "        FROM (\n            SELECT CAST(SUM(c) AS BIGINT) AS c, "
+                "CAST(SUM(null_keys) AS BIGINT) AS null_keys,\n"
+                "                MAX(top_rows) AS top_rows, MAX(n) AS n FROM (\n"
+                "                SELECT COALESCE(MOD(\n");
+    slice_digits(b);
+    buf_puts(b, "                    , x.n), 0) AS slice, x.n, x.c,\n"
+                "                    CASE WHEN x.k IS NULL THEN x.c ELSE 0 END AS null_keys,\n"
+                "                    CASE WHEN x.k IS NOT NULL THEN x.c END AS top_rows\n"
+                "                FROM (SELECT ");
+    print_name(b, k);
+    buf_puts(b, " AS k, MD5(CAST(");
+    print_name(b, k);
+    buf_puts(b, " AS VARCHAR)) AS m, COUNT(*) AS c, " DK("dist_slices", "16") " AS n FROM ");
+    print_name(b, t->name);
+    buf_puts(b, " GROUP BY ");
+    print_name(b, k);
+    buf_puts(b, ", MD5(CAST(");
+    print_name(b, k);
+    buf_puts(b, " AS VARCHAR))) AS x\n            ) AS y\n            GROUP BY slice\n"
+                "        ) AS z\n    ) AS s\n");
+    buf_puts(b, dist_tail);
+}
+
 static void dist_key_check(Buf *b, const TableDef *t)
 {
     const char *k = t->dist_col->name;
@@ -223,6 +285,11 @@ static void dist_key_check(Buf *b, const TableDef *t)
                "value, no slice far above the average.\n",
                t->name, k);
     buf_printf(b, "-- stargen:check name=dist_key_%s severity=warn\n", t->name);
+    SqlType kt = t->dist_col->type;
+    if (type_is_integer(kt) || type_cat(kt) == CAT_DATETIME || type_cat(kt) == CAT_BOOLEAN) {
+        dist_key_one_scan(b, t);
+        return;
+    }
     buf_puts(b, "SELECT h.rows_total, h.null_share, h.top_value_share, h.slice_skew, h.slices\n"
                 "FROM (\n    SELECT\n        t.n AS rows_total,\n"
                 "        CAST(t.null_keys AS DOUBLE PRECISION) / t.n AS null_share,\n"
@@ -242,18 +309,23 @@ static void dist_key_check(Buf *b, const TableDef *t)
     print_name(b, k);
     buf_puts(b,
              ") AS g) AS v\n    CROSS JOIN (\n        SELECT MAX(c) AS biggest, MAX(n) AS slices\n"
-             "        FROM (\n            SELECT COUNT(*) AS c, MAX(n) AS n FROM (\n"
+             "        FROM (\n            SELECT SUM(c) AS c, MAX(n) AS n FROM (\n"
              "                SELECT COALESCE(MOD(\n");
     for (int i = 0; i < 6; i++)
         buf_printf(b,
                    "                    %s(STRPOS('0123456789abcdef', SUBSTRING(m, %d, 1)) - 1) "
                    "* %d\n",
                    i ? "+ " : "", i + 1, 1 << (4 * (5 - i)));
-    buf_puts(b, "                    , x.n), 0) AS slice, x.n\n"
+    /* x groups the rows by their hash, so each row's MD5 is computed once (the planner
+     * would otherwise inline m into the six digits: six MD5s a row) */
+    buf_puts(b, "                    , x.n), 0) AS slice, x.n, x.c\n"
                 "                FROM (SELECT MD5(CAST(");
     print_name(b, k);
-    buf_puts(b, " AS VARCHAR)) AS m, " DK("dist_slices", "16") " AS n FROM ");
+    buf_puts(b, " AS VARCHAR)) AS m, COUNT(*) AS c, " DK("dist_slices", "16") " AS n FROM ");
     print_name(b, t->name);
+    buf_puts(b, " GROUP BY MD5(CAST(");
+    print_name(b, k);
+    buf_puts(b, " AS VARCHAR))");
     buf_puts(b,
              ") AS x\n            ) AS y\n            GROUP BY slice\n        ) AS z\n"
              "    ) AS s\n    WHERE t.n >= " DK(
@@ -320,20 +392,146 @@ static void dist_all_check(Buf *b, const Model *m, const TableDef *t)
     buf_puts(b, ";\n");
 }
 
+/* ---- tallies: the column checks of a table counted in one scan (issue 15) ----
+ *
+ * The NOT NULL, accepted-values and relationship checks of one table are each a scan of
+ * it.  A tally counts their offending rows in one SELECT over the table (the parents of
+ * its relationships joined as their distinct keys, so a parent with a repeated key cannot
+ * multiply rows); the runner runs a check's own query only when its count is not zero
+ * (docs/out-format.md, "Data checks").  Uniqueness stays its own GROUP BY: counting
+ * repeated keys in the same scan would need a COUNT(DISTINCT) sort of every key. */
+static bool tallied(const CheckDef *c)
+{
+    if (!c->table || !c->column)
+        return false;
+    return c->kind == CK_NOT_NULL || c->kind == CK_ACCEPTED ||
+           (c->kind == CK_RELATIONSHIP && c->column->ref_col);
+}
+
+/* The tally's name: the table's, when it is a plain word the directive can carry. */
+static bool tally_name_ok(const char *s)
+{
+    if (!*s || strlen(s) > 100)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '_'))
+            return false;
+    return true;
+}
+
+/* Tallied checks grouped by table, in file order within a group. */
+typedef struct TallyRef {
+    const CheckDef *c;
+    size_t at; /* index in m->checks */
+} TallyRef;
+
+static int by_table(const void *x, const void *y)
+{
+    const TallyRef *a = x, *b = y;
+    uintptr_t ta = (uintptr_t)a->c->table, tb = (uintptr_t)b->c->table;
+    if (ta != tb)
+        return ta < tb ? -1 : 1;
+    return a->at < b->at ? -1 : a->at > b->at;
+}
+
+static void tally_sql(Emitter *e, Buf *b, const TallyRef *g, size_t n)
+{
+    const TableDef *t = g[0].c->table;
+    buf_printf(b,
+               "\n-- The offending rows of each check on %s marked tally=%s below, counted in one "
+               "scan;\n-- a check whose count is 0 passes without running its own query.\n",
+               t->name, t->name);
+    buf_printf(b, "-- stargen:tally name=%s\nSELECT", t->name);
+    int p = 0;
+    for (size_t i = 0; i < n; i++) {
+        const CheckDef *c = g[i].c;
+        const ColumnDef *col = c->column;
+        buf_puts(b, i ? ",\n    COUNT(CASE WHEN " : "\n    COUNT(CASE WHEN ");
+        switch (c->kind) {
+        case CK_NOT_NULL:
+            qualified(b, "t", col->name);
+            buf_puts(b, " IS NULL");
+            break;
+        case CK_ACCEPTED:
+            print_key_name(b, e->d, "t", col->name, col->type);
+            buf_puts(b, " NOT IN (");
+            for (size_t v = 0; v < col->accepted.len; v++) {
+                if (v)
+                    buf_puts(b, ", ");
+                accepted_value(e, b, col, col->accepted.items[v]);
+            }
+            buf_putc(b, ')');
+            break;
+        default: /* CK_RELATIONSHIP */
+            qualified(b, "t", col->name);
+            buf_printf(b, " IS NOT NULL AND p%d.k IS NULL", ++p);
+            break;
+        }
+        buf_printf(b, " THEN 1 END) AS c%zu", i + 1);
+    }
+    buf_puts(b, "\nFROM ");
+    print_name(b, t->name);
+    buf_puts(b, " AS t");
+    p = 0;
+    for (size_t i = 0; i < n; i++) {
+        const CheckDef *c = g[i].c;
+        if (c->kind != CK_RELATIONSHIP)
+            continue;
+        const ColumnDef *col = c->column, *rc = col->ref_col;
+        buf_puts(b, "\nLEFT JOIN (SELECT DISTINCT ");
+        print_key_name(b, e->d, NULL, rc->name, rc->type);
+        buf_puts(b, " AS k FROM ");
+        print_name(b, rc->table->name);
+        p++;
+        buf_printf(b, ") AS p%d\n    ON p%d.k = ", p, p);
+        print_key_name(b, e->d, "t", col->name, col->type);
+    }
+    buf_puts(b, ";\n");
+}
+
 void emit_datachecks(Emitter *e, Buf *b)
 {
     emit_header(e, b,
                 "Data checks: each query returns the rows that break its rule; a check passes "
                 "when it returns none.");
     buf_puts(b, "-- Redshift does not enforce keys: these stand in for them, on both targets.\n");
+    size_t nc = e->m->checks.len, nt = 0;
+    TallyRef *refs = xcalloc(nc + 1, sizeof *refs);
+    const TallyRef **group = xcalloc(nc + 1, sizeof *group); /* check i's group, or NULL */
+    size_t *group_len = xcalloc(nc + 1, sizeof *group_len);
+    for (size_t i = 0; i < nc; i++) {
+        const CheckDef *c = e->m->checks.items[i];
+        if (tallied(c) && tally_name_ok(c->table->name))
+            refs[nt++] = (TallyRef){c, i};
+    }
+    qsort(refs, nt, sizeof *refs, by_table);
+    for (size_t i = 0, j; i < nt; i = j) {
+        for (j = i + 1; j < nt && refs[j].c->table == refs[i].c->table;)
+            j++;
+        if (j - i < 2) /* one check: its own query is the one scan */
+            continue;
+        for (size_t k = i; k < j; k++) {
+            group[refs[k].at] = &refs[i];
+            group_len[refs[k].at] = j - i;
+        }
+    }
     for (size_t i = 0; i < e->m->checks.len; i++) {
         const CheckDef *c = e->m->checks.items[i];
+        bool tally = group[i] != NULL;
+        if (tally && group[i]->at == i) /* the table's tally, before its first check */
+            tally_sql(e, b, group[i], group_len[i]);
         buf_putc(b, '\n');
         describe(e, b, c);
-        buf_printf(b, "-- stargen:check name=%s severity=%s\n", c->name,
-                   c->warn ? "warn" : "error");
+        buf_printf(b, "-- stargen:check name=%s severity=%s", c->name, c->warn ? "warn" : "error");
+        if (tally)
+            buf_printf(b, " tally=%s", c->table->name);
+        buf_putc(b, '\n');
         check_sql(e, b, c);
     }
+    free(refs);
+    free(group);
+    free(group_len);
     for (size_t i = 0; i < e->m->tables.len; i++) {
         const TableDef *t = e->m->tables.items[i];
         if (t->role == ROLE_STAGING)

@@ -68,10 +68,14 @@ static const KeySpec copy_keys[] = {
     [K_KEYS] = {"keys", V_CHOICE, key_cases, false},
     [K_REGION] = {"region", V_NAME, NULL, false},
 };
-enum { K_NAME, K_SEVERITY };
+enum { K_NAME, K_SEVERITY, K_TALLY };
 static const KeySpec check_keys[] = {
     [K_NAME] = {"name", V_NAME, NULL, true},
     [K_SEVERITY] = {"severity", V_CHOICE, severities, true},
+    [K_TALLY] = {"tally", V_NAME, NULL, false},
+};
+static const KeySpec tally_keys[] = {
+    [K_NAME] = {"name", V_NAME, NULL, true},
 };
 
 static const char *const ph_types[] = {"iam_role", NULL};
@@ -85,6 +89,7 @@ static const KeySpec placeholder_keys[] = {
 static const KindSpec kinds[] = {
     {"copy", DIR_COPY, copy_keys, sizeof copy_keys / sizeof copy_keys[0]},
     {"check", DIR_CHECK, check_keys, sizeof check_keys / sizeof check_keys[0]},
+    {"tally", DIR_TALLY, tally_keys, sizeof tally_keys / sizeof tally_keys[0]},
     {"no-transaction", DIR_NO_TRANSACTION, NULL, 0},
     {"placeholder", DIR_PLACEHOLDER, placeholder_keys,
      sizeof placeholder_keys / sizeof placeholder_keys[0]},
@@ -161,7 +166,7 @@ int directive_read(Arena *a, const char *path, int line, const char *p, const ch
         utf8_escape_display(&shown, kw, kwlen);
         buf_printf(err,
                    "%s:%d: unknown directive \"stargen:%s\" (known: copy, check, "
-                   "no-transaction, placeholder)",
+                   "tally, no-transaction, placeholder)",
                    path, line, shown.data);
         buf_free(&shown);
         return -1;
@@ -319,7 +324,13 @@ int directive_read(Arena *a, const char *path, int line, const char *p, const ch
         c->line = line;
         c->name = vals[K_NAME];
         c->warn = strcmp(vals[K_SEVERITY], "warn") == 0;
+        c->tally = vals[K_TALLY];
         d->check = c;
+    } else if (ks->kind == DIR_TALLY) {
+        TallyDirective *t = arena_alloc(a, sizeof *t);
+        t->line = line;
+        t->name = vals[K_NAME];
+        d->tally = t;
     } else if (ks->kind == DIR_PLACEHOLDER) {
         PlaceholderUse *u = arena_alloc(a, sizeof *u);
         u->name = vals[K_PHNAME];

@@ -19,6 +19,7 @@ typedef enum DirectiveKind {
     DIR_NONE,
     DIR_COPY,
     DIR_CHECK,
+    DIR_TALLY,
     DIR_NO_TRANSACTION,
     DIR_PLACEHOLDER
 } DirectiveKind;
@@ -28,6 +29,7 @@ typedef struct Directive {
     int line;
     CopyDirective *copy;   /* DIR_COPY */
     CheckDirective *check; /* DIR_CHECK */
+    TallyDirective *tally; /* DIR_TALLY */
     PlaceholderUse *ph;    /* DIR_PLACEHOLDER (off as declared; len set) */
 } Directive;
 

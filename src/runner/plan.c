@@ -37,13 +37,33 @@ static int is_step_file(const char *f)
 /* A step is a checks step when its statements are data checks: all of them. */
 static int step_kind(Step *s, Buf *err)
 {
-    size_t nchecks = 0;
-    for (size_t k = 0; k < s->nstmts; k++)
+    size_t nchecks = 0, ntallies = 0;
+    for (size_t k = 0; k < s->nstmts; k++) {
         nchecks += s->stmts[k].check != NULL;
+        ntallies += s->stmts[k].tally != NULL;
+    }
     s->kind = nchecks ? STEP_CHECKS : STEP_SQL;
-    if (nchecks && nchecks != s->nstmts) {
+    if (ntallies && !nchecks) {
+        buf_printf(err, "%s: a stargen:tally counts data checks, and this step has none", s->path);
+        return -1;
+    }
+    /* a check's tally= names a tally earlier in the step */
+    for (size_t k = 0; k < s->nstmts; k++) {
+        const CheckDirective *cd = s->stmts[k].check;
+        if (!cd || !cd->tally)
+            continue;
+        size_t j = 0;
+        while (j < k && !(s->stmts[j].tally && strcmp(s->stmts[j].tally->name, cd->tally) == 0))
+            j++;
+        if (j == k) {
+            buf_printf(err, "%s:%d: stargen:check: tally=%s names no stargen:tally before it",
+                       s->path, cd->line, cd->tally);
+            return -1;
+        }
+    }
+    if (nchecks && nchecks + ntallies != s->nstmts) {
         for (size_t k = 0; k < s->nstmts; k++) {
-            if (!s->stmts[k].check) {
+            if (!s->stmts[k].check && !s->stmts[k].tally) {
                 buf_printf(err,
                            "%s:%d: a step with data checks holds only checks: this statement "
                            "has no -- stargen:check directive on the line before it",

@@ -43,12 +43,21 @@ typedef struct CopyDirective {
     int line;           /* line of the directive in the step file */
 } CopyDirective;
 
-/* `-- stargen:check name=N severity=error|warn` */
+/* `-- stargen:check name=N severity=error|warn [tally=T]` */
 typedef struct CheckDirective {
-    const char *name; /* 1..PLAN_NAME_MAX bytes */
-    bool warn;        /* severity=warn */
+    const char *name;  /* 1..PLAN_NAME_MAX bytes */
+    bool warn;         /* severity=warn */
+    const char *tally; /* the tally that counts this check first, or NULL */
     int line;
 } CheckDirective;
+
+/* `-- stargen:tally name=T`: a SELECT in a checks step returning one row whose
+ * columns, in order, are the offending-row counts of the checks with tally=T, in
+ * the order of the file (docs/out-format.md, "Data checks"). */
+typedef struct TallyDirective {
+    const char *name;
+    int line;
+} TallyDirective;
 
 /* A parsed COPY statement: "COPY t [(a, b)] FROM STDIN [WITH (FORMAT text)]"
  * or Redshift's "COPY t FROM 's3://...' ... FORMAT AS JSON 's3://...'". */
@@ -82,6 +91,7 @@ typedef struct Statement {
     int line, col;               /* 1-based position of the first character */
     const CopyDirective *copy;   /* non-NULL: a client-side COPY ... FROM STDIN */
     const CheckDirective *check; /* non-NULL: a data check */
+    const TallyDirective *tally; /* non-NULL: the counts of some checks of this step */
     const CopyStmt *copy_stmt;   /* non-NULL: the statement is a COPY we could parse */
     const PlaceholderUse *ph;    /* the declared placeholders, by increasing offset */
     size_t nph;

@@ -100,9 +100,10 @@ TEST(plan_directive_strictness)
     Buf err;
     buf_init(&err);
     /* an unknown directive kind */
-    CHECK_STR(split_error(&a, &err, "-- stargen:copyx source=x\nSELECT 1;"),
-              "f.sql:1: unknown directive \"stargen:copyx\" (known: copy, check, no-transaction, "
-              "placeholder)");
+    CHECK_STR(
+        split_error(&a, &err, "-- stargen:copyx source=x\nSELECT 1;"),
+        "f.sql:1: unknown directive \"stargen:copyx\" (known: copy, check, tally, no-transaction, "
+        "placeholder)");
     /* an unknown key: an error naming file:line, in every kind */
     CHECK_STR(
         split_error(&a, &err, "\n-- stargen:check name=a severity=error colour=red\nSELECT 1;"),
@@ -283,6 +284,32 @@ TEST(plan_load_folder_kinds_and_queries)
     buf_reset(&err);
     CHECK(plan_load(&p, dir, &err) == -1);
     CHECK(strstr(err.data, "02_checks.sql:4: a step with data checks holds only checks") != NULL);
+    plan_free(&p);
+    /* tallies (issue 15): a checks step may hold them; a check's tally= must name one before
+     * it; a tally needs checks */
+    put_file(dir, "02_checks.sql",
+             "-- h1\n-- stargen:tally name=t\nSELECT 0 AS c1;\n"
+             "-- stargen:check name=one severity=error tally=t\nSELECT 1 WHERE false;\n");
+    buf_reset(&err);
+    CHECK(plan_load(&p, dir, &err) == 0);
+    CHECK(p.n >= 1 && p.steps[p.n - 1].kind == STEP_CHECKS);
+    CHECK(p.n >= 1 && p.steps[p.n - 1].nstmts == 2 && p.steps[p.n - 1].stmts[0].tally &&
+          !strcmp(p.steps[p.n - 1].stmts[0].tally->name, "t") &&
+          !strcmp(p.steps[p.n - 1].stmts[1].check->tally, "t"));
+    plan_free(&p);
+    put_file(dir, "02_checks.sql",
+             "-- h1\n-- stargen:check name=one severity=error tally=t\nSELECT 1 WHERE false;\n"
+             "-- stargen:tally name=t\nSELECT 0 AS c1;\n");
+    buf_reset(&err);
+    CHECK(plan_load(&p, dir, &err) == -1);
+    CHECK(strstr(err.data,
+                 "02_checks.sql:2: stargen:check: tally=t names no stargen:tally before it") !=
+          NULL);
+    plan_free(&p);
+    put_file(dir, "02_checks.sql", "-- h1\n-- stargen:tally name=t\nSELECT 0 AS c1;\n");
+    buf_reset(&err);
+    CHECK(plan_load(&p, dir, &err) == -1);
+    CHECK(strstr(err.data, "a stargen:tally counts data checks, and this step has none") != NULL);
     plan_free(&p);
     /* a query file with two statements is refused */
     put_file(dir, "02_checks.sql", "SELECT 1;\n");

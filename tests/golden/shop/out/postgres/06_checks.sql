@@ -10,14 +10,22 @@ FROM products
 GROUP BY RTRIM(product)
 HAVING COUNT(*) > 1;
 
+-- The offending rows of each check on products marked tally=products below, counted in one scan;
+-- a check whose count is 0 passes without running its own query.
+-- stargen:tally name=products
+SELECT
+    COUNT(CASE WHEN t.product IS NULL THEN 1 END) AS c1,
+    COUNT(CASE WHEN t.first_seen IS NULL THEN 1 END) AS c2
+FROM products AS t;
+
 -- products.product holds no NULL.
--- stargen:check name=not_null_products_product severity=error
+-- stargen:check name=not_null_products_product severity=error tally=products
 SELECT t.product
 FROM products AS t
 WHERE t.product IS NULL;
 
 -- products.first_seen holds no NULL.
--- stargen:check name=not_null_products_first_seen severity=error
+-- stargen:check name=not_null_products_first_seen severity=error tally=products
 SELECT t.product, t.first_seen
 FROM products AS t
 WHERE t.first_seen IS NULL;
@@ -29,20 +37,29 @@ FROM "user"
 GROUP BY customer_id
 HAVING COUNT(*) > 1;
 
+-- The offending rows of each check on user marked tally=user below, counted in one scan;
+-- a check whose count is 0 passes without running its own query.
+-- stargen:tally name=user
+SELECT
+    COUNT(CASE WHEN t.customer_id IS NULL THEN 1 END) AS c1,
+    COUNT(CASE WHEN t.name IS NULL THEN 1 END) AS c2,
+    COUNT(CASE WHEN t.tier IS NULL THEN 1 END) AS c3
+FROM "user" AS t;
+
 -- user.customer_id holds no NULL.
--- stargen:check name=not_null_user_customer_id severity=error
+-- stargen:check name=not_null_user_customer_id severity=error tally=user
 SELECT t.customer_id
 FROM "user" AS t
 WHERE t.customer_id IS NULL;
 
 -- user.name holds no NULL.
--- stargen:check name=not_null_user_name severity=error
+-- stargen:check name=not_null_user_name severity=error tally=user
 SELECT t.customer_id, t.name
 FROM "user" AS t
 WHERE t.name IS NULL;
 
 -- user.tier holds no NULL.
--- stargen:check name=not_null_user_tier severity=error
+-- stargen:check name=not_null_user_tier severity=error tally=user
 SELECT t.customer_id, t.tier
 FROM "user" AS t
 WHERE t.tier IS NULL;
@@ -54,38 +71,55 @@ FROM "order"
 GROUP BY order_id
 HAVING COUNT(*) > 1;
 
+-- The offending rows of each check on order marked tally=order below, counted in one scan;
+-- a check whose count is 0 passes without running its own query.
+-- stargen:tally name=order
+SELECT
+    COUNT(CASE WHEN t.order_id IS NULL THEN 1 END) AS c1,
+    COUNT(CASE WHEN t.customer_id IS NULL THEN 1 END) AS c2,
+    COUNT(CASE WHEN t.region IS NULL THEN 1 END) AS c3,
+    COUNT(CASE WHEN t.amount IS NULL THEN 1 END) AS c4,
+    COUNT(CASE WHEN t.discounted IS NULL THEN 1 END) AS c5,
+    COUNT(CASE WHEN t.customer_id IS NOT NULL AND p1.k IS NULL THEN 1 END) AS c6,
+    COUNT(CASE WHEN t.product IS NOT NULL AND p2.k IS NULL THEN 1 END) AS c7
+FROM "order" AS t
+LEFT JOIN (SELECT DISTINCT customer_id AS k FROM "user") AS p1
+    ON p1.k = t.customer_id
+LEFT JOIN (SELECT DISTINCT RTRIM(product) AS k FROM products) AS p2
+    ON p2.k = RTRIM(t.product);
+
 -- order.order_id holds no NULL.
--- stargen:check name=not_null_order_order_id severity=error
+-- stargen:check name=not_null_order_order_id severity=error tally=order
 SELECT t.order_id
 FROM "order" AS t
 WHERE t.order_id IS NULL;
 
 -- order.customer_id holds no NULL.
--- stargen:check name=not_null_order_customer_id severity=error
+-- stargen:check name=not_null_order_customer_id severity=error tally=order
 SELECT t.order_id, t.customer_id
 FROM "order" AS t
 WHERE t.customer_id IS NULL;
 
 -- order.region holds no NULL.
--- stargen:check name=not_null_order_region severity=error
+-- stargen:check name=not_null_order_region severity=error tally=order
 SELECT t.order_id, t.region
 FROM "order" AS t
 WHERE t.region IS NULL;
 
 -- order.amount holds no NULL.
--- stargen:check name=not_null_order_amount severity=error
+-- stargen:check name=not_null_order_amount severity=error tally=order
 SELECT t.order_id, t.amount
 FROM "order" AS t
 WHERE t.amount IS NULL;
 
 -- order.discounted holds no NULL.
--- stargen:check name=not_null_order_discounted severity=error
+-- stargen:check name=not_null_order_discounted severity=error tally=order
 SELECT t.order_id, t.discounted
 FROM "order" AS t
 WHERE t.discounted IS NULL;
 
 -- Every order.customer_id is in user.customer_id (no orphans).
--- stargen:check name=relationships_order_customer_id__user_customer_id severity=error
+-- stargen:check name=relationships_order_customer_id__user_customer_id severity=error tally=order
 SELECT child.order_id, child.customer_id
 FROM "order" AS child
 LEFT JOIN "user" AS parent
@@ -93,7 +127,7 @@ LEFT JOIN "user" AS parent
 WHERE child.customer_id IS NOT NULL AND parent.customer_id IS NULL;
 
 -- Every order.product is in products.product (no orphans).
--- stargen:check name=relationships_order_product__products_product severity=error
+-- stargen:check name=relationships_order_product__products_product severity=error tally=order
 SELECT child.order_id, child.product
 FROM "order" AS child
 LEFT JOIN products AS parent
@@ -121,17 +155,17 @@ WHERE a.n > /*stargen:dist_all_max_rows*/1000000
 SELECT h.rows_total, h.null_share, h.top_value_share, h.slice_skew, h.slices
 FROM (
     SELECT
-        t.n AS rows_total,
-        CAST(t.null_keys AS DOUBLE PRECISION) / t.n AS null_share,
-        CAST(v.top_rows AS DOUBLE PRECISION) / t.n AS top_value_share,
-        CAST(s.biggest AS DOUBLE PRECISION) * s.slices / t.n AS slice_skew,
+        s.n AS rows_total,
+        CAST(s.null_keys AS DOUBLE PRECISION) / s.n AS null_share,
+        CAST(s.top_rows AS DOUBLE PRECISION) / s.n AS top_value_share,
+        CAST(s.biggest AS DOUBLE PRECISION) * s.slices / s.n AS slice_skew,
         s.slices
-    FROM (SELECT COUNT(*) AS n, COUNT(*) - COUNT(customer_id) AS null_keys FROM "order") AS t
-    CROSS JOIN (SELECT COALESCE(MAX(c), 0) AS top_rows FROM (SELECT COUNT(*) AS c FROM "order" WHERE customer_id IS NOT NULL GROUP BY customer_id) AS g) AS v
-    CROSS JOIN (
-        SELECT MAX(c) AS biggest, MAX(n) AS slices
+    FROM (
+        SELECT CAST(SUM(z.c) AS BIGINT) AS n, CAST(SUM(z.null_keys) AS BIGINT) AS null_keys,
+            COALESCE(MAX(z.top_rows), 0) AS top_rows, MAX(z.c) AS biggest, MAX(z.n) AS slices
         FROM (
-            SELECT COUNT(*) AS c, MAX(n) AS n FROM (
+            SELECT CAST(SUM(c) AS BIGINT) AS c, CAST(SUM(null_keys) AS BIGINT) AS null_keys,
+                MAX(top_rows) AS top_rows, MAX(n) AS n FROM (
                 SELECT COALESCE(MOD(
                     (STRPOS('0123456789abcdef', SUBSTRING(m, 1, 1)) - 1) * 1048576
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 2, 1)) - 1) * 65536
@@ -139,13 +173,15 @@ FROM (
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 4, 1)) - 1) * 256
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 5, 1)) - 1) * 16
                     + (STRPOS('0123456789abcdef', SUBSTRING(m, 6, 1)) - 1) * 1
-                    , x.n), 0) AS slice, x.n
-                FROM (SELECT MD5(CAST(customer_id AS VARCHAR)) AS m, /*stargen:dist_slices*/16 AS n FROM "order") AS x
+                    , x.n), 0) AS slice, x.n, x.c,
+                    CASE WHEN x.k IS NULL THEN x.c ELSE 0 END AS null_keys,
+                    CASE WHEN x.k IS NOT NULL THEN x.c END AS top_rows
+                FROM (SELECT customer_id AS k, MD5(CAST(customer_id AS VARCHAR)) AS m, COUNT(*) AS c, /*stargen:dist_slices*/16 AS n FROM "order" GROUP BY customer_id, MD5(CAST(customer_id AS VARCHAR))) AS x
             ) AS y
             GROUP BY slice
         ) AS z
     ) AS s
-    WHERE t.n >= /*stargen:dist_min_rows*/1000
+    WHERE s.n >= /*stargen:dist_min_rows*/1000
 ) AS h
 WHERE h.null_share > /*stargen:dist_max_null_share*/0.1
     OR h.top_value_share > /*stargen:dist_max_top_share*/0.1

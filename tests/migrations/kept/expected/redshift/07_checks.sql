@@ -10,14 +10,22 @@ FROM customers
 GROUP BY customer_id
 HAVING COUNT(*) > 1;
 
+-- The offending rows of each check on customers marked tally=customers below, counted in one scan;
+-- a check whose count is 0 passes without running its own query.
+-- stargen:tally name=customers
+SELECT
+    COUNT(CASE WHEN t.customer_id IS NULL THEN 1 END) AS c1,
+    COUNT(CASE WHEN t.name IS NULL THEN 1 END) AS c2
+FROM customers AS t;
+
 -- customers.customer_id holds no NULL.
--- stargen:check name=not_null_customers_customer_id severity=error
+-- stargen:check name=not_null_customers_customer_id severity=error tally=customers
 SELECT t.customer_id
 FROM customers AS t
 WHERE t.customer_id IS NULL;
 
 -- customers.name holds no NULL.
--- stargen:check name=not_null_customers_name severity=error
+-- stargen:check name=not_null_customers_name severity=error tally=customers
 SELECT t.customer_id, t.name
 FROM customers AS t
 WHERE t.name IS NULL;
@@ -35,26 +43,38 @@ FROM orders
 GROUP BY order_id
 HAVING COUNT(*) > 1;
 
+-- The offending rows of each check on orders marked tally=orders below, counted in one scan;
+-- a check whose count is 0 passes without running its own query.
+-- stargen:tally name=orders
+SELECT
+    COUNT(CASE WHEN t.order_id IS NULL THEN 1 END) AS c1,
+    COUNT(CASE WHEN t.amount IS NULL THEN 1 END) AS c2,
+    COUNT(CASE WHEN t.created_at IS NULL THEN 1 END) AS c3,
+    COUNT(CASE WHEN t.customer_id IS NOT NULL AND p1.k IS NULL THEN 1 END) AS c4
+FROM orders AS t
+LEFT JOIN (SELECT DISTINCT customer_id AS k FROM customers) AS p1
+    ON p1.k = t.customer_id;
+
 -- orders.order_id holds no NULL.
--- stargen:check name=not_null_orders_order_id severity=error
+-- stargen:check name=not_null_orders_order_id severity=error tally=orders
 SELECT t.order_id
 FROM orders AS t
 WHERE t.order_id IS NULL;
 
 -- orders.amount holds no NULL.
--- stargen:check name=not_null_orders_amount severity=error
+-- stargen:check name=not_null_orders_amount severity=error tally=orders
 SELECT t.order_id, t.amount
 FROM orders AS t
 WHERE t.amount IS NULL;
 
 -- orders.created_at holds no NULL.
--- stargen:check name=not_null_orders_created_at severity=error
+-- stargen:check name=not_null_orders_created_at severity=error tally=orders
 SELECT t.order_id, t.created_at
 FROM orders AS t
 WHERE t.created_at IS NULL;
 
 -- Every orders.customer_id is in customers.customer_id (no orphans).
--- stargen:check name=relationships_orders_customer_id__customers_customer_id severity=error
+-- stargen:check name=relationships_orders_customer_id__customers_customer_id severity=error tally=orders
 SELECT child.order_id, child.customer_id
 FROM orders AS child
 LEFT JOIN customers AS parent
