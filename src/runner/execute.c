@@ -14,6 +14,7 @@
 #include "copy.h"
 #include "datachecks.h"
 #include "history.h"
+#include "ledger.h"
 
 volatile sig_atomic_t runner_interrupted;
 
@@ -134,7 +135,10 @@ static int run_statement(PGconn *c, const Step *s, const Statement *st, const Ex
                        step_dir,
                        prog,
                        &runner_interrupted,
-                       NULL};
+                       NULL,
+                       o->run_id,
+                       o->full_reload,
+                       o->quiet};
         long long n = 0;
         rc = copy_run(&job, &n, e);
         if (rc == 0)
@@ -298,6 +302,14 @@ static int execute_step(PGconn *c, const Plan *plan, size_t i, const ExecOpts *o
         rows = res->rows;
     } else if (rc == 0) {
         rc = run_statements(c, s, o, &rows, e);
+        /* the files staged for the kept tables count as loaded when this commits */
+        if (rc == 0 && publish && ledger_plan_incremental(plan)) {
+            buf_reset(&msg);
+            if (ledger_promote(c, &msg)) {
+                step_error_set(e, "%s", msg.data);
+                rc = -1;
+            }
+        }
         if (rc == 0 && held) {
             StepResult *cres = res + 1; /* res[] is the plan's array: the checks step's */
             double tc = now_seconds();

@@ -28,6 +28,9 @@
  *  [dateformat=auto|"FORMAT"] [roundec=on|off] [compression=gzip|none]
  *  [keys=exact|ignorecase] [region=NAME]` */
 typedef enum TimeFormat { TF_NONE, TF_EPOCHMILLIS, TF_EPOCHSECS, TF_AUTO, TF_STRING } TimeFormat;
+/* incremental sources: what a loaded file whose content changed does (changed=) */
+typedef enum ChangedPolicy { CHANGED_ERROR, CHANGED_SKIP, CHANGED_RELOAD } ChangedPolicy;
+
 typedef struct CopyDirective {
     const char *source;     /* relative to the data root; required */
     const char *s3;         /* may be NULL */
@@ -40,7 +43,9 @@ typedef struct CopyDirective {
     bool gzip;          /* every source file is gzip-compressed (COPY GZIP) */
     bool ignorecase;    /* keys match in any case (Redshift's 'auto ignorecase') */
     const char *region; /* the COPY's REGION, or NULL */
-    int line;           /* line of the directive in the step file */
+    bool incremental;   /* incremental=on: only files the ledger has not recorded (ledger.h) */
+    ChangedPolicy changed;
+    int line; /* line of the directive in the step file */
 } CopyDirective;
 
 /* `-- stargen:check name=N severity=error|warn` */
