@@ -331,6 +331,16 @@ static const ColumnDef *latest_column(const Emitter *e, const TableDef *t)
     return hit;
 }
 
+/* `-- stargen:count as=AS table=T`: what the next statement's rows mean (the
+ * runner's inserted/updated/unchanged counts).  Names with spaces or quotes
+ * are not counted (the directive reader splits on spaces). */
+static void count_directive(Buf *b, const char *as, const TableDef *t)
+{
+    if (strpbrk(t->name, " \t\"'"))
+        return;
+    buf_printf(b, "-- stargen:count as=%s table=%s\n", as, t->name);
+}
+
 static void pk_names(Buf *b, const Emitter *e, const TableDef *t, bool keyed)
 {
     bool first = true;
@@ -357,7 +367,9 @@ static void newer_wins(Emitter *e, Buf *b, const TableDef *t, const ColumnDef *l
     buf_puts(b, "-- Newer wins: an incoming row that the stored row of its key beats (by ");
     print_name(b, lc->name);
     buf_puts(b, ",\n-- then every loaded column, as the full load orders them) is dropped: the "
-                "stored row stays.\nDELETE FROM stargen_stage\nWHERE EXISTS (\n    SELECT 1\n"
+                "stored row stays.\n");
+    count_directive(b, "unchanged", t);
+    buf_puts(b, "DELETE FROM stargen_stage\nWHERE EXISTS (\n    SELECT 1\n"
                 "    FROM (\n        SELECT ");
     pk_names(b, e, t, false);
     buf_puts(b, ", stargen_src,\n            ROW_NUMBER() OVER (\n                PARTITION BY ");
@@ -418,7 +430,9 @@ static void emit_load_step(Emitter *e, Buf *b, const TableDef *t)
          * the DELETE ... USING below is a collocated join (merge-create-staging-table). */
         buf_puts(b, "CREATE TEMP TABLE stargen_stage (LIKE ");
         print_name(b, t->name);
-        buf_puts(b, ");\n\nINSERT INTO stargen_stage ");
+        buf_puts(b, ");\n\n");
+        count_directive(b, "staged", t);
+        buf_puts(b, "INSERT INTO stargen_stage ");
         target_list(b, t);
         buf_putc(b, '\n');
         load_select(e, b, t);
@@ -426,11 +440,14 @@ static void emit_load_step(Emitter *e, Buf *b, const TableDef *t)
         const ColumnDef *lc = latest_column(e, t);
         if (lc)
             newer_wins(e, b, t, lc);
+        count_directive(b, "updated", t);
         buf_puts(b, "DELETE FROM ");
         print_name(b, t->name);
         buf_puts(b, "\nUSING stargen_stage\nWHERE ");
         key_match(b, e->d, t, t->name, "stargen_stage");
-        buf_puts(b, ";\n\nINSERT INTO ");
+        buf_puts(b, ";\n\n");
+        count_directive(b, "inserted", t);
+        buf_puts(b, "INSERT INTO ");
         print_name(b, t->name);
         buf_putc(b, ' ');
         target_list(b, t);
@@ -440,6 +457,8 @@ static void emit_load_step(Emitter *e, Buf *b, const TableDef *t)
         e->building = false;
         return;
     }
+    if (ld->mode == MODE_APPEND)
+        count_directive(b, "inserted", t);
     buf_puts(b, "INSERT INTO ");
     print_name(b, name);
     buf_putc(b, ' ');

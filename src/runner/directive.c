@@ -79,6 +79,13 @@ static const KeySpec check_keys[] = {
     [K_SEVERITY] = {"severity", V_CHOICE, severities, true},
 };
 
+static const char *const count_kinds[] = {"staged", "unchanged", "updated", "inserted", NULL};
+enum { K_AS, K_TABLE };
+static const KeySpec count_keys[] = {
+    [K_AS] = {"as", V_CHOICE, count_kinds, true},
+    [K_TABLE] = {"table", V_NAME, NULL, true},
+};
+
 static const char *const ph_types[] = {"iam_role", NULL};
 enum { K_PHNAME, K_PHTYPE, K_OFFSET };
 static const KeySpec placeholder_keys[] = {
@@ -91,6 +98,7 @@ static const KindSpec kinds[] = {
     {"copy", DIR_COPY, copy_keys, sizeof copy_keys / sizeof copy_keys[0]},
     {"check", DIR_CHECK, check_keys, sizeof check_keys / sizeof check_keys[0]},
     {"no-transaction", DIR_NO_TRANSACTION, NULL, 0},
+    {"count", DIR_COUNT, count_keys, sizeof count_keys / sizeof count_keys[0]},
     {"placeholder", DIR_PLACEHOLDER, placeholder_keys,
      sizeof placeholder_keys / sizeof placeholder_keys[0]},
 };
@@ -330,6 +338,15 @@ int directive_read(Arena *a, const char *path, int line, const char *p, const ch
         c->name = vals[K_NAME];
         c->warn = strcmp(vals[K_SEVERITY], "warn") == 0;
         d->check = c;
+    } else if (ks->kind == DIR_COUNT) {
+        CountDirective *c = arena_alloc(a, sizeof *c);
+        c->line = line;
+        c->table = vals[K_TABLE];
+        c->as = !strcmp(vals[K_AS], "staged")      ? COUNT_STAGED
+                : !strcmp(vals[K_AS], "unchanged") ? COUNT_UNCHANGED
+                : !strcmp(vals[K_AS], "updated")   ? COUNT_UPDATED
+                                                   : COUNT_INSERTED;
+        d->count = c;
     } else if (ks->kind == DIR_PLACEHOLDER) {
         PlaceholderUse *u = arena_alloc(a, sizeof *u);
         u->name = vals[K_PHNAME];

@@ -20,7 +20,8 @@ typedef enum DirectiveKind {
     DIR_COPY,
     DIR_CHECK,
     DIR_NO_TRANSACTION,
-    DIR_PLACEHOLDER
+    DIR_PLACEHOLDER,
+    DIR_COUNT
 } DirectiveKind;
 
 typedef struct Directive {
@@ -29,6 +30,7 @@ typedef struct Directive {
     CopyDirective *copy;   /* DIR_COPY */
     CheckDirective *check; /* DIR_CHECK */
     PlaceholderUse *ph;    /* DIR_PLACEHOLDER (off as declared; len set) */
+    CountDirective *count; /* DIR_COUNT */
 } Directive;
 
 /* The name of a kind as written after "stargen:" ("copy"). */

@@ -39,6 +39,9 @@ typedef struct StepResult {
     char started_at[32]; /* UTC ISO-8601 */
     int has_error;
     StepError err;
+    /* kept tables (issue 14 item 6), from `-- stargen:count` statements */
+    int counted;
+    long long inserted, updated, unchanged; /* rows new, replaced, kept as stored */
 } StepResult;
 
 /* Appends text from outside (a server message, a data file or S3 key name

@@ -48,6 +48,19 @@ typedef struct CopyDirective {
     int line; /* line of the directive in the step file */
 } CopyDirective;
 
+/* `-- stargen:count as=staged|unchanged|updated|inserted table=T`: what the
+ * rows of the next statement mean for kept table T (issue 14 item 6):
+ * staged (candidates put in the upsert's stage; not a step's `rows`),
+ * unchanged (candidates dropped because the stored row is newer or the same),
+ * updated (stored rows replaced), inserted (rows the INSERT wrote: for an
+ * upsert, the new ones are these minus the updated ones). */
+typedef enum CountKind { COUNT_STAGED, COUNT_UNCHANGED, COUNT_UPDATED, COUNT_INSERTED } CountKind;
+typedef struct CountDirective {
+    CountKind as;
+    const char *table;
+    int line;
+} CountDirective;
+
 /* `-- stargen:check name=N severity=error|warn` */
 typedef struct CheckDirective {
     const char *name; /* 1..PLAN_NAME_MAX bytes */
@@ -87,6 +100,7 @@ typedef struct Statement {
     int line, col;               /* 1-based position of the first character */
     const CopyDirective *copy;   /* non-NULL: a client-side COPY ... FROM STDIN */
     const CheckDirective *check; /* non-NULL: a data check */
+    const CountDirective *count; /* non-NULL: what its rows mean for a kept table */
     const CopyStmt *copy_stmt;   /* non-NULL: the statement is a COPY we could parse */
     const PlaceholderUse *ph;    /* the declared placeholders, by increasing offset */
     size_t nph;

@@ -135,7 +135,7 @@ int plan_split(Arena *a, const char *path, const char *text, size_t len, Stateme
     /* The directives waiting for the next statement: at most one copy or
      * check, any number of placeholders, on consecutive lines ending on the
      * line just before the statement. */
-    Directive pending = {DIR_NONE, 0, NULL, NULL, NULL};
+    Directive pending = {DIR_NONE, 0, NULL, NULL, NULL, NULL};
     PlaceholderUse *phs[PH_PER_STMT];
     size_t nph = 0;
     int block_first = 0, block_last = 0; /* lines of the pending block; 0: none */
@@ -294,6 +294,7 @@ int plan_split(Arena *a, const char *path, const char *text, size_t len, Stateme
         plan_line_col(text, s->off, &s->line, &s->col);
         s->copy = NULL;
         s->check = NULL;
+        s->count = NULL;
         s->copy_stmt = NULL;
         seen_stmt = 1;
         CopyStmt cs;
@@ -337,6 +338,8 @@ int plan_split(Arena *a, const char *path, const char *text, size_t len, Stateme
             s->copy = pending.copy;
         } else if (pending.kind == DIR_CHECK) {
             s->check = pending.check;
+        } else if (pending.kind == DIR_COUNT) {
+            s->count = pending.count;
         }
         pending.kind = DIR_NONE;
         nph = 0;

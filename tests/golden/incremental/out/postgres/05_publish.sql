@@ -12,6 +12,7 @@
 
 CREATE TEMP TABLE stargen_stage (LIKE customers);
 
+-- stargen:count as=staged table=customers
 INSERT INTO stargen_stage (customer_id, name, city, updated_at)
 SELECT customer_id, name, city, updated_at
 FROM (
@@ -39,6 +40,7 @@ WHERE stargen_rn = 1;
 
 -- Newer wins: an incoming row that the stored row of its key beats (by updated_at,
 -- then every loaded column, as the full load orders them) is dropped: the stored row stays.
+-- stargen:count as=unchanged table=customers
 DELETE FROM stargen_stage
 WHERE EXISTS (
     SELECT 1
@@ -65,10 +67,12 @@ WHERE EXISTS (
         AND stargen_winner.customer_id = stargen_stage.customer_id
 );
 
+-- stargen:count as=updated table=customers
 DELETE FROM customers
 USING stargen_stage
 WHERE customers.customer_id = stargen_stage.customer_id;
 
+-- stargen:count as=inserted table=customers
 INSERT INTO customers (customer_id, name, city, updated_at)
 SELECT customer_id, name, city, updated_at
 FROM stargen_stage;
@@ -81,6 +85,7 @@ DROP TABLE stargen_stage;
 
 CREATE TEMP TABLE stargen_stage (LIKE orders);
 
+-- stargen:count as=staged table=orders
 INSERT INTO stargen_stage (order_id, customer_id, status, amount, updated_at)
 SELECT order_id, customer_id, status, amount, updated_at
 FROM (
@@ -110,6 +115,7 @@ WHERE stargen_rn = 1;
 
 -- Newer wins: an incoming row that the stored row of its key beats (by updated_at,
 -- then every loaded column, as the full load orders them) is dropped: the stored row stays.
+-- stargen:count as=unchanged table=orders
 DELETE FROM stargen_stage
 WHERE EXISTS (
     SELECT 1
@@ -137,10 +143,12 @@ WHERE EXISTS (
         AND stargen_winner.order_id = stargen_stage.order_id
 );
 
+-- stargen:count as=updated table=orders
 DELETE FROM orders
 USING stargen_stage
 WHERE orders.order_id = stargen_stage.order_id;
 
+-- stargen:count as=inserted table=orders
 INSERT INTO orders (order_id, customer_id, status, amount, updated_at)
 SELECT order_id, customer_id, status, amount, updated_at
 FROM stargen_stage;
