@@ -220,4 +220,22 @@ out=$(run -q --data "$tmp/d" "$OUT" 2>&1) && [ "$(fingerprint)" = "$FULL" ] && [
 sed 's/      mode: upsert/      mode: replace/' "$MODEL" >"$tmp/bad.yaml"
 out=$("${GEN_CMD[@]}" -q -m "$tmp/bad.yaml" -o "$tmp/bad" 2>&1); rc=$?
 [ $rc != 0 ] && echo "$out" | grep -q "incremental-replace" && ok "a replace table over an incremental source is refused [incremental-replace]" || fail "replace over incremental accepted" "$out"
+# [incremental-references] on an identity-keyed dimension: following its hint (natural key as the
+# primary key, referenced, the dimension kept) gives a model that compiles
+B="$STARGEN_ROOT/tests/badmodels/147-incremental-references-identity/schema.yaml"
+out=$("${GEN_CMD[@]}" -q -m "$B" -o "$tmp/b1" 2>&1)
+echo "$out" | grep -q 'make a natural key column of "customers" its primary key (no identity), reference that, and give "customers" mode append or upsert' &&
+    ok "[incremental-references] on an identity key hints at a natural key" || fail "identity hint" "$out"
+python3 - "$B" "$tmp/fixed.yaml" <<'PY'
+import sys
+s = open(sys.argv[1]).read()
+s = s.replace("      customer_key: {type: bigint, identity: true, primary_key: true}\n      customer_id: {type: integer, not_null: true}",
+              "      customer_id: {type: integer, primary_key: true}")
+s = s.replace("dedupe: {by: [c.customer_id], latest: c.updated_at}", "dedupe: {latest: c.updated_at}\n      mode: upsert")
+s = s.replace("      customer_key: {type: bigint, references: customers.customer_key}\n      customer_id: {type: integer}",
+              "      customer_id: {type: integer, references: customers.customer_id}")
+s = s.replace('        customer_key: "null"\n', "")
+open(sys.argv[2], "w").write(s)
+PY
+out=$("${GEN_CMD[@]}" -q -m "$tmp/fixed.yaml" -o "$tmp/b2" 2>&1) && ok "the model that follows the hint compiles" || fail "following the hint does not compile" "$out"
 finish
