@@ -401,8 +401,23 @@ static void analyze_references(Analyzer *c, TableDef *t)
                        "\"%s\" keeps its rows between runs (mode %s) but references \"%s\", "
                        "which is rebuilt every run",
                        t->name, t->load->mode == MODE_APPEND ? "append" : "upsert", rt->name);
-            diag_hint(c->d, "give \"%s\" mode append or upsert too, or drop the reference",
-                      rt->name);
+            /* the hint must lead to a model that compiles: a kept table needs a natural
+             * primary key, so an identity-keyed dimension cannot simply be kept */
+            bool identity_pk = false;
+            for (size_t k = 0; k < rt->columns.len; k++) {
+                const ColumnDef *kc = rt->columns.items[k];
+                identity_pk |= kc->primary_key && kc->identity;
+            }
+            if (identity_pk)
+                diag_hint(c->d,
+                          "\"%s\" has an identity key, which a kept table cannot have (its keys "
+                          "would change between runs): drop the reference, or make a natural key "
+                          "column of \"%s\" its primary key (no identity), reference that, and "
+                          "give \"%s\" mode append or upsert",
+                          rt->name, rt->name, rt->name);
+            else
+                diag_hint(c->d, "give \"%s\" mode append or upsert too, or drop the reference",
+                          rt->name);
         }
     }
 }

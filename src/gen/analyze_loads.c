@@ -188,6 +188,16 @@ void analyze_load(Analyzer *c, TableDef *t)
         TableDef *r = t->reads.items[i];
         if (r->role != ROLE_STAGING)
             vec_push(c->a, &t->deps, r);
+        /* an incremental source stages only the files not loaded before: a table
+         * rebuilt from staging every run would hold only those */
+        else if (ld->mode == MODE_REPLACE && r->source && r->source->incremental) {
+            diag_error(c->d, ld->mode_mark.line ? ld->mode_mark : ld->mark, "incremental-replace",
+                       "\"%s\" is rebuilt every run (mode replace) from staging table \"%s\", "
+                       "whose source \"%s\" is incremental: each run stages only the new "
+                       "files, so \"%s\" would hold only them",
+                       t->name, r->name, r->source->name, t->name);
+            diag_hint(c->d, "give \"%s\" `mode: append` or `mode: upsert`", t->name);
+        }
     }
 }
 

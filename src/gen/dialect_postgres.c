@@ -199,6 +199,9 @@ static void pg_load_staging(Buf *b, const Dialect *d, const Model *m, const Tabl
         buf_puts(b, " keys=ignorecase");
     if (t->source->region)
         buf_printf(b, " region=%s", t->source->region->s);
+    if (t->source->incremental)
+        buf_printf(b, " incremental=on changed=%s",
+                   t->source->on_changed ? t->source->on_changed->s : "error");
     buf_puts(b, "\nCOPY ");
     print_name(b, t->name);
     buf_putc(b, ' ');

@@ -304,6 +304,105 @@ static void star_ddl(Emitter *e, Buf *b, const TableDef *t)
     e->d->create_star(b, e->d, t, &s);
 }
 
+/* The column of t whose mapping is exactly the load's `latest` expression, or
+ * NULL: an upsert compares the stored row's version with the incoming one's
+ * through it. */
+static const ColumnDef *latest_column(const Emitter *e, const TableDef *t)
+{
+    const LoadDef *ld = t->load;
+    if (!ld->latest_expr)
+        return NULL;
+    Buf want, have;
+    buf_init(&want);
+    buf_init(&have);
+    print_expr(&want, e->d, ld->latest_expr);
+    const ColumnDef *hit = NULL;
+    for (size_t i = 0; i < t->columns.len && !hit; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        if (!c->map_expr || c->primary_key)
+            continue;
+        buf_reset(&have);
+        print_expr(&have, e->d, c->map_expr);
+        if (have.len == want.len && memcmp(have.data, want.data, want.len) == 0)
+            hit = c;
+    }
+    buf_free(&want);
+    buf_free(&have);
+    return hit;
+}
+
+/* `-- stargen:count as=AS table=T`: what the next statement's rows mean (the
+ * runner's inserted/updated/unchanged counts).  Names with spaces or quotes
+ * are not counted (the directive reader splits on spaces). */
+static void count_directive(Buf *b, const char *as, const TableDef *t)
+{
+    if (strpbrk(t->name, " \t\"'"))
+        return;
+    buf_printf(b, "-- stargen:count as=%s table=%s\n", as, t->name);
+}
+
+static void pk_names(Buf *b, const Emitter *e, const TableDef *t, bool keyed)
+{
+    bool first = true;
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        if (!c->primary_key)
+            continue;
+        buf_puts(b, first ? "" : ", ");
+        first = false;
+        if (keyed)
+            print_key_name(b, e->d, NULL, c->name, c->type);
+        else
+            print_name(b, c->name);
+    }
+}
+
+/* Newer wins (issue 14): removes from stargen_stage each incoming row that the
+ * stored row of its key beats under the full load's order (`latest` descending,
+ * then every loaded column), so loading batches in any order ends where one
+ * full load does: the stored row is the best of the earlier batches, the
+ * staged one the best of this batch, and the better of the two is kept. */
+static void newer_wins(Emitter *e, Buf *b, const TableDef *t, const ColumnDef *lc)
+{
+    buf_puts(b, "-- Newer wins: an incoming row that the stored row of its key beats (by ");
+    print_name(b, lc->name);
+    buf_puts(b, ",\n-- then every loaded column, as the full load orders them) is dropped: the "
+                "stored row stays.\n");
+    count_directive(b, "unchanged", t);
+    buf_puts(b, "DELETE FROM stargen_stage\nWHERE EXISTS (\n    SELECT 1\n"
+                "    FROM (\n        SELECT ");
+    pk_names(b, e, t, false);
+    buf_puts(b, ", stargen_src,\n            ROW_NUMBER() OVER (\n                PARTITION BY ");
+    pk_names(b, e, t, true);
+    buf_puts(b, "\n                ORDER BY stargen_latest DESC NULLS LAST");
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        if (!c->map_expr || c->primary_key)
+            continue;
+        buf_puts(b, ",\n                    ");
+        emit_order_name(e, b, c->name, c->map_expr->type, false);
+    }
+    buf_puts(b, ",\n                    stargen_src ASC\n            ) AS stargen_rn\n"
+                "        FROM (\n            SELECT ");
+    plain_names(b, t, "stargen_old");
+    buf_puts(b, ", stargen_old.");
+    print_name(b, lc->name);
+    buf_puts(b, " AS stargen_latest, 0 AS stargen_src\n            FROM ");
+    print_name(b, t->name);
+    buf_puts(b, " AS stargen_old\n            INNER JOIN stargen_stage AS stargen_new ON ");
+    key_match(b, e->d, t, "stargen_old", "stargen_new");
+    buf_puts(b, "\n            UNION ALL\n            SELECT ");
+    plain_names(b, t, NULL);
+    buf_puts(b, ", ");
+    print_name(b, lc->name);
+    buf_puts(b, " AS stargen_latest, 1 AS stargen_src\n            FROM stargen_stage\n"
+                "        ) AS stargen_both\n    ) AS stargen_winner\n"
+                "    WHERE stargen_winner.stargen_src = 0 AND stargen_winner.stargen_rn = 1\n"
+                "        AND ");
+    key_match(b, e->d, t, "stargen_winner", "stargen_stage");
+    buf_puts(b, "\n);\n\n");
+}
+
 /* The statements that load t: a replace table is created afresh under its
  * shadow name and filled (so a rerun starts its identity at the same value),
  * a kept table is appended to or upserted in place. */
@@ -331,15 +430,24 @@ static void emit_load_step(Emitter *e, Buf *b, const TableDef *t)
          * the DELETE ... USING below is a collocated join (merge-create-staging-table). */
         buf_puts(b, "CREATE TEMP TABLE stargen_stage (LIKE ");
         print_name(b, t->name);
-        buf_puts(b, ");\n\nINSERT INTO stargen_stage ");
+        buf_puts(b, ");\n\n");
+        count_directive(b, "staged", t);
+        buf_puts(b, "INSERT INTO stargen_stage ");
         target_list(b, t);
         buf_putc(b, '\n');
         load_select(e, b, t);
-        buf_puts(b, ";\n\nDELETE FROM ");
+        buf_puts(b, ";\n\n");
+        const ColumnDef *lc = latest_column(e, t);
+        if (lc)
+            newer_wins(e, b, t, lc);
+        count_directive(b, "updated", t);
+        buf_puts(b, "DELETE FROM ");
         print_name(b, t->name);
         buf_puts(b, "\nUSING stargen_stage\nWHERE ");
         key_match(b, e->d, t, t->name, "stargen_stage");
-        buf_puts(b, ";\n\nINSERT INTO ");
+        buf_puts(b, ";\n\n");
+        count_directive(b, "inserted", t);
+        buf_puts(b, "INSERT INTO ");
         print_name(b, t->name);
         buf_putc(b, ' ');
         target_list(b, t);
@@ -349,6 +457,8 @@ static void emit_load_step(Emitter *e, Buf *b, const TableDef *t)
         e->building = false;
         return;
     }
+    if (ld->mode == MODE_APPEND)
+        count_directive(b, "inserted", t);
     buf_puts(b, "INSERT INTO ");
     print_name(b, name);
     buf_putc(b, ' ');

@@ -26,7 +26,10 @@ typedef struct Source {
     Scalar *region;      /* e.g. us-west-2 */
     Scalar *format;      /* json */
     Scalar *compression; /* gzip | none (COPY GZIP) */
-    bool used;           /* (analyzer) */
+    bool incremental;    /* stage only files the ledger has not recorded (runner) */
+    Scalar
+        *on_changed; /* incremental: a loaded file whose content changed: error | skip | reload */
+    bool used;       /* (analyzer) */
 } Source;
 
 typedef enum Role { ROLE_STAGING, ROLE_FACT, ROLE_DIMENSION } Role;

@@ -11,16 +11,28 @@
 static void read_source(Loader *L, const char *name, YNode *k, YNode *v, void *ctx)
 {
     Model *m = ctx;
-    static const Key keys[] = {
-        {"s3", true}, {"path", true}, {"region", false}, {"format", false}, {"compression", false}};
-    YNode *f[5];
+    static const Key keys[] = {{"s3", true},         {"path", true},         {"region", false},
+                               {"format", false},    {"compression", false}, {"incremental", false},
+                               {"on_changed", false}};
+    YNode *f[7];
     Source *s = arena_alloc(L->a, sizeof *s);
     s->name = name;
     s->mark = k->mark;
     vec_push(L->a, &m->sources, s);
     char *what = arena_printf(L->a, "source \"%s\"", name);
-    if (!fields(L, v, what, keys, 5, f))
+    if (!fields(L, v, what, keys, 7, f))
         return;
+    if (f[5])
+        flag(L, f[5], "incremental", &s->incremental);
+    if (f[6] && (s->on_changed = nonempty(L, f[6], "on_changed"))) {
+        const char *c = s->on_changed->s;
+        if (strcmp(c, "error") && strcmp(c, "skip") && strcmp(c, "reload"))
+            diag_error(L->d, s->on_changed->mark, "source-on-changed",
+                       "on_changed \"%s\" is not one of error, skip, reload", c);
+        else if (!s->incremental)
+            diag_error(L->d, s->on_changed->mark, "source-on-changed",
+                       "on_changed applies to an incremental source; add incremental: true");
+    }
     if (f[4] && (s->compression = nonempty(L, f[4], "compression")) &&
         strcmp(s->compression->s, "gzip") && strcmp(s->compression->s, "none"))
         diag_error(L->d, s->compression->mark, "source-compression",

@@ -11,6 +11,7 @@
 #include "../common/readfile.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@
 #include "copysend.h"
 #include "execute.h"
 #include "json.h"
+#include "ledger.h"
 #include "preflight.h"
 #include "sources.h"
 
@@ -82,7 +84,64 @@ typedef struct Setup {
     ConvStats stats;
     char **paths; /* the jsonpaths, one per column */
     S3Config s3;  /* job->s3 with the source's region */
+    /* incremental: src holds only the files to stage, v[] their verdicts */
+    LedgerVerdict *v;
+    char (*sha)[65];
 } Setup;
+
+/* Incremental source: keeps in su->src only the files the ledger has not
+ * recorded as loaded (ledger.h), and says what it chose. */
+static int select_new(const CopyJob *job, Setup *su, Buf *msg)
+{
+    const CopyDirective *d = job->st->copy;
+    SourceList *l = &su->src;
+    if (ledger_ensure(job->conn, msg))
+        return -1;
+    LedgerVerdict *v = xcalloc(l->n ? l->n : 1, sizeof *v);
+    if (ledger_select(job->conn, d, l, job->full_reload, v, msg)) {
+        free(v);
+        return -1;
+    }
+    size_t n = 0, loaded = 0, reload = 0, skipped = 0, total = l->n;
+    Buf w;
+    buf_init(&w);
+    l->total_bytes = 0;
+    for (size_t i = 0; i < total; i++) {
+        if (v[i] == LV_NEW || v[i] == LV_RELOAD) {
+            reload += v[i] == LV_RELOAD;
+            l->files[n] = l->files[i];
+            v[n++] = v[i];
+            l->total_bytes += l->files[i].size;
+            continue;
+        }
+        if (v[i] == LV_SKIPPED_CH) {
+            skipped++;
+            buf_reset(&w);
+            buf_printf(&w,
+                       "%s changed after it was loaded; not staged again (on_changed: skip): "
+                       "the star tables keep the rows of its old content",
+                       l->files[i].display);
+            msg_warning("%s: %s", job->step->name, w.data);
+            if (job->warnings)
+                buf_printf(job->warnings, "%s\n", w.data);
+        } else {
+            loaded++;
+        }
+        free(l->files[i].display);
+        free(l->files[i].path);
+        free(l->files[i].version);
+    }
+    buf_free(&w);
+    l->n = n;
+    su->v = v;
+    su->sha = xcalloc(n ? n : 1, sizeof *su->sha);
+    if (!job->quiet)
+        msg_info("%s: incremental source %s: %zu file%s to stage (%zu new, %zu again), %zu "
+                 "already loaded%s, %zu changed and skipped",
+                 job->step->name, d->source, n, n == 1 ? "" : "s", n - reload, reload, loaded,
+                 job->full_reload ? " (--full-reload stages them again)" : "", skipped);
+    return 0;
+}
 
 static int setup(const CopyJob *job, Setup *su, StepError *e)
 {
@@ -164,6 +223,8 @@ static int setup(const CopyJob *job, Setup *su, StepError *e)
     }
     su->ncols = ncols;
     if (list_source(job, &su->s3, &su->src, &msg))
+        goto fail_at_directive;
+    if (d->incremental && select_new(job, su, &msg))
         goto fail_at_directive;
     su->opts.emptyasnull = d->emptyasnull;
     su->opts.blanksasnull = d->blanksasnull;
@@ -305,6 +366,11 @@ int copy_run(const CopyJob *job, long long *rows_out, StepError *e)
             data_error = 1;
             break;
         }
+        Sha256 fh;
+        if (su.sha) {
+            sha256_init(&fh);
+            rd.hash = &fh;
+        }
         jr_open(&jr, rd.read, rd.ctx);
         for (;;) {
             int k = jr_next(&jr);
@@ -341,6 +407,12 @@ int copy_run(const CopyJob *job, long long *rows_out, StepError *e)
                     break;
                 }
             }
+        }
+        if (su.sha && !data_error && !send_failed) {
+            unsigned char dg[32];
+            sha256_final(&fh, dg);
+            for (int k = 0; k < 32; k++)
+                snprintf(su.sha[i] + 2 * k, 3, "%02x", dg[k]);
         }
         source_close(&rd);
     }
@@ -397,6 +469,14 @@ int copy_run(const CopyJob *job, long long *rows_out, StepError *e)
             *rows_out = n >= 0 ? n : rows;
             rc = 0;
             warn_load(job, &su, &jr, rows);
+            /* the staged files, pending until publish commits (ledger.h) */
+            buf_reset(&msg);
+            if (su.sha &&
+                ledger_record(job->conn, job->st->copy, &su.src, su.v, su.sha, job->run_id, &msg)) {
+                step_error_set(e, "%s", msg.data);
+                at_directive(e, job);
+                rc = -1;
+            }
         }
     }
     buf_free(&msg);
@@ -406,6 +486,8 @@ done:
     if (su.have_jp)
         jsonpaths_free(&su.jp);
     sources_free(&su.src);
+    free(su.v);
+    free(su.sha);
     arena_free(&su.a);
     return rc;
 }

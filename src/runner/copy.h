@@ -33,6 +33,10 @@ typedef struct CopyJob {
     Progress *progress;
     volatile sig_atomic_t *interrupted;
     Buf *warnings; /* may be NULL: warnings (one a line) also go here; always printed */
+    /* incremental sources (ledger.h) */
+    const char *run_id; /* recorded with each staged file */
+    int full_reload;    /* --full-reload: stage every file, loaded or not */
+    int quiet;          /* -q: no line saying which files are new */
 } CopyJob;
 
 /* Runs the COPY.  Returns 0 with *rows set, or -1 with e filled (e->file is

@@ -41,6 +41,7 @@ static const char *const on_off[] = {"on", "off", NULL};
 static const char *const compressions[] = {"gzip", "none", NULL};
 static const char *const key_cases[] = {"exact", "ignorecase", NULL};
 static const char *const severities[] = {"error", "warn", NULL};
+static const char *const changed_policies[] = {"error", "skip", "reload", NULL};
 
 enum {
     K_SOURCE,
@@ -53,7 +54,9 @@ enum {
     K_ROUNDEC,
     K_COMPRESSION,
     K_KEYS,
-    K_REGION
+    K_REGION,
+    K_INCREMENTAL,
+    K_CHANGED
 };
 static const KeySpec copy_keys[] = {
     [K_SOURCE] = {"source", V_TEXT, NULL, true},
@@ -67,6 +70,8 @@ static const KeySpec copy_keys[] = {
     [K_COMPRESSION] = {"compression", V_CHOICE, compressions, false},
     [K_KEYS] = {"keys", V_CHOICE, key_cases, false},
     [K_REGION] = {"region", V_NAME, NULL, false},
+    [K_INCREMENTAL] = {"incremental", V_CHOICE, on_off, false},
+    [K_CHANGED] = {"changed", V_CHOICE, changed_policies, false},
 };
 enum { K_NAME, K_SEVERITY, K_TALLY };
 static const KeySpec check_keys[] = {
@@ -76,6 +81,13 @@ static const KeySpec check_keys[] = {
 };
 static const KeySpec tally_keys[] = {
     [K_NAME] = {"name", V_NAME, NULL, true},
+};
+
+static const char *const count_kinds[] = {"staged", "unchanged", "updated", "inserted", NULL};
+enum { K_AS, K_TABLE };
+static const KeySpec count_keys[] = {
+    [K_AS] = {"as", V_CHOICE, count_kinds, true},
+    [K_TABLE] = {"table", V_NAME, NULL, true},
 };
 
 static const char *const ph_types[] = {"iam_role", NULL};
@@ -91,6 +103,7 @@ static const KindSpec kinds[] = {
     {"check", DIR_CHECK, check_keys, sizeof check_keys / sizeof check_keys[0]},
     {"tally", DIR_TALLY, tally_keys, sizeof tally_keys / sizeof tally_keys[0]},
     {"no-transaction", DIR_NO_TRANSACTION, NULL, 0},
+    {"count", DIR_COUNT, count_keys, sizeof count_keys / sizeof count_keys[0]},
     {"placeholder", DIR_PLACEHOLDER, placeholder_keys,
      sizeof placeholder_keys / sizeof placeholder_keys[0]},
 };
@@ -318,6 +331,11 @@ int directive_read(Arena *a, const char *path, int line, const char *p, const ch
         c->gzip = vals[K_COMPRESSION] && strcmp(vals[K_COMPRESSION], "gzip") == 0;
         c->ignorecase = vals[K_KEYS] && strcmp(vals[K_KEYS], "ignorecase") == 0;
         c->region = vals[K_REGION];
+        c->incremental = vals[K_INCREMENTAL] && strcmp(vals[K_INCREMENTAL], "on") == 0;
+        c->changed = !vals[K_CHANGED]                         ? CHANGED_ERROR
+                     : strcmp(vals[K_CHANGED], "skip") == 0   ? CHANGED_SKIP
+                     : strcmp(vals[K_CHANGED], "reload") == 0 ? CHANGED_RELOAD
+                                                              : CHANGED_ERROR;
         d->copy = c;
     } else if (ks->kind == DIR_CHECK) {
         CheckDirective *c = arena_alloc(a, sizeof *c);
@@ -331,6 +349,15 @@ int directive_read(Arena *a, const char *path, int line, const char *p, const ch
         t->line = line;
         t->name = vals[K_NAME];
         d->tally = t;
+    } else if (ks->kind == DIR_COUNT) {
+        CountDirective *c = arena_alloc(a, sizeof *c);
+        c->line = line;
+        c->table = vals[K_TABLE];
+        c->as = !strcmp(vals[K_AS], "staged")      ? COUNT_STAGED
+                : !strcmp(vals[K_AS], "unchanged") ? COUNT_UNCHANGED
+                : !strcmp(vals[K_AS], "updated")   ? COUNT_UPDATED
+                                                   : COUNT_INSERTED;
+        d->count = c;
     } else if (ks->kind == DIR_PLACEHOLDER) {
         PlaceholderUse *u = arena_alloc(a, sizeof *u);
         u->name = vals[K_PHNAME];

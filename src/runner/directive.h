@@ -21,7 +21,8 @@ typedef enum DirectiveKind {
     DIR_CHECK,
     DIR_TALLY,
     DIR_NO_TRANSACTION,
-    DIR_PLACEHOLDER
+    DIR_PLACEHOLDER,
+    DIR_COUNT
 } DirectiveKind;
 
 typedef struct Directive {
@@ -31,6 +32,7 @@ typedef struct Directive {
     CheckDirective *check; /* DIR_CHECK */
     TallyDirective *tally; /* DIR_TALLY */
     PlaceholderUse *ph;    /* DIR_PLACEHOLDER (off as declared; len set) */
+    CountDirective *count; /* DIR_COUNT */
 } Directive;
 
 /* The name of a kind as written after "stargen:" ("copy"). */

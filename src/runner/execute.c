@@ -15,6 +15,7 @@
 #include "copy.h"
 #include "datachecks.h"
 #include "history.h"
+#include "ledger.h"
 
 volatile sig_atomic_t runner_interrupted;
 
@@ -115,10 +116,56 @@ static int is_command(const char *status, const char *word)
     return strncmp(status, word, n) == 0 && (status[n] == ' ' || status[n] == '\0');
 }
 
+/* The counts of the kept table a publish step is loading (count directives). */
+typedef struct TableCount {
+    const char *table;
+    long long staged, unchanged, updated;
+} TableCount;
+
+/* Adds a counted statement's rows to the step's counts; after the INSERT of
+ * a table, prints what happened to it. */
+static void count_rows(const ExecOpts *o, const CountDirective *cd, long long n, TableCount *tc,
+                       StepResult *res)
+{
+    if (!tc->table || strcmp(tc->table, cd->table) != 0) {
+        memset(tc, 0, sizeof *tc);
+        tc->table = cd->table;
+    }
+    res->counted = 1;
+    switch (cd->as) {
+    case COUNT_STAGED: tc->staged += n; break;
+    case COUNT_UNCHANGED:
+        tc->unchanged += n;
+        res->unchanged += n;
+        break;
+    case COUNT_UPDATED:
+        tc->updated += n;
+        res->updated += n;
+        break;
+    case COUNT_INSERTED: {
+        long long fresh = n - tc->updated;
+        res->inserted += fresh;
+        if (!o->quiet) {
+            Buf b;
+            buf_init(&b);
+            buf_puts(&b, "      ");
+            put_display_text(&b, cd->table, NULL);
+            buf_printf(&b, ": %lld inserted, %lld updated, %lld unchanged\n", fresh, tc->updated,
+                       tc->unchanged);
+            fputs(b.data, stdout);
+            fflush(stdout);
+            buf_free(&b);
+        }
+        memset(tc, 0, sizeof *tc);
+        break;
+    }
+    }
+}
+
 /* Runs one statement; 0 with rows added, or -1 with e filled. */
 static int run_statement(PGconn *c, const Step *s, const Statement *st, const ExecOpts *o,
-                         const char *step_dir, Progress *prog, long long *rows, Buf *warnings,
-                         StepError *e)
+                         const char *step_dir, Progress *prog, long long *rows, StepError *e,
+                         TableCount *tc, StepResult *res)
 {
     Buf sql;
     buf_init(&sql);
@@ -136,7 +183,10 @@ static int run_statement(PGconn *c, const Step *s, const Statement *st, const Ex
                        step_dir,
                        prog,
                        &runner_interrupted,
-                       warnings};
+                       &res->warnings,
+                       o->run_id,
+                       o->full_reload,
+                       o->quiet};
         long long n = 0;
         rc = copy_run(&job, &n, e);
         if (rc == 0)
@@ -169,8 +219,13 @@ static int run_statement(PGconn *c, const Step *s, const Statement *st, const Ex
         const char *cs = PQcmdStatus(r);
         /* a step's rows are the rows it adds: a DELETE before a reload (or of an
          * upsert's replaced rows) is not counted again (issue 13, item 8) */
-        if (is_command(cs, "INSERT") || is_command(cs, "COPY"))
-            *rows += atoll(PQcmdTuples(r));
+        long long n = atoll(PQcmdTuples(r));
+        if (st->count)
+            count_rows(o, st->count, n, tc, res);
+        /* a staged candidate is not a row of the table (the INSERT that follows is) */
+        if ((is_command(cs, "INSERT") || is_command(cs, "COPY")) &&
+            !(st->count && st->count->as == COUNT_STAGED))
+            *rows += n;
         PQclear(r);
     } else {
         step_error_from_result(e, r);
@@ -220,8 +275,9 @@ static char *dir_of(const char *path)
 /* The statements of a SQL step, in its transaction when it has one.  Adds the
  * rows they touched; 0 or -1 with e filled. */
 static int run_statements(PGconn *c, const Step *s, const ExecOpts *o, long long *rows,
-                          Buf *warnings, StepError *e)
+                          StepError *e, StepResult *res)
 {
+    TableCount tc = {0};
     char *step_dir = dir_of(s->path);
     Progress prog;
     progress_start(&prog, o->tty && !o->quiet, s->name);
@@ -238,7 +294,7 @@ static int run_statements(PGconn *c, const Step *s, const ExecOpts *o, long long
         if (o->delay_ms > 0) /* tests only: widen the windows a kill -9 can land in */
             nanosleep(&(struct timespec){o->delay_ms / 1000, (o->delay_ms % 1000) * 1000000L},
                       NULL);
-        rc = run_statement(c, s, &s->stmts[k], o, step_dir, &prog, rows, warnings, e);
+        rc = run_statement(c, s, &s->stmts[k], o, step_dir, &prog, rows, e, &tc, res);
     }
     free(step_dir);
     return rc;
@@ -315,7 +371,15 @@ static int execute_step(PGconn *c, const Plan *plan, size_t i, const ExecOpts *o
         run_checks(c, plan, i, o, res, out);
         rows = res->rows;
     } else if (rc == 0) {
-        rc = run_statements(c, s, o, &rows, &res->warnings, e);
+        rc = run_statements(c, s, o, &rows, e, res);
+        /* the files staged for the kept tables count as loaded when this commits */
+        if (rc == 0 && publish && ledger_plan_incremental(plan)) {
+            buf_reset(&msg);
+            if (ledger_promote(c, &msg)) {
+                step_error_set(e, "%s", msg.data);
+                rc = -1;
+            }
+        }
         if (rc == 0 && held) {
             StepResult *cres = res + 1; /* res[] is the plan's array: the checks step's */
             double tc = now_seconds();
@@ -345,6 +409,7 @@ static int execute_step(PGconn *c, const Plan *plan, size_t i, const ExecOpts *o
         if (history_insert(c, &h, &msg))
             msg_warning("could not record the publish step in stargen_history: %s", msg.data);
         res->rows = 0;
+        res->inserted = res->updated = res->unchanged = 0;
         res->seconds = h.seconds;
         res->status = ST_ERROR;
         res->has_error = 1;

@@ -37,7 +37,8 @@ typedef struct ExecOpts {
     int redshift;                 /* target is Redshift */
     size_t first, last;           /* inclusive range of step indexes to run */
     int publish_on_check_failure; /* commit the publish step even if error checks fail */
-    int delay_ms; /* tests only (STARGEN_TEST_STEP_DELAY_MS): pause before each statement */
+    int full_reload; /* --full-reload: incremental sources stage every file (ledger.h) */
+    int delay_ms;    /* tests only (STARGEN_TEST_STEP_DELAY_MS): pause before each statement */
 } ExecOpts;
 
 /* What the run leaves besides the per-step results. */

@@ -19,6 +19,7 @@
 #include "dryrun.h"
 #include "execute.h"
 #include "history.h"
+#include "ledger.h"
 #include "migrate.h"
 #include "output.h"
 #include "plan.h"
@@ -52,6 +53,8 @@ static void usage(FILE *f)
           "                         connect to nothing; exit 2 if a run would stop early\n"
           "      --from STEP        resume at STEP (name, NN_name or number); starts earlier\n"
           "                         when a skipped step's table no longer holds its rows\n"
+          "      --full-reload      incremental sources: stage every file again, loaded or\n"
+          "                         not (the ledger is rewritten when publish commits)\n"
           "      --publish-on-check-failure\n"
           "                         publish even when an error-severity data check fails\n"
           "                         (by default the publish step rolls back: exit 4)\n"
@@ -98,6 +101,28 @@ static void error_display(const char *text)
 }
 
 /* The phases after preflight: connect, execute or report, summary and --json. */
+/* --dry-run with incremental sources: the files a run would stage need the
+ * ledger, so this is the one read-only connection a dry run makes. */
+static int dry_run_ledger(const Plan *plan, const RunRequest *q, const Config *cfg)
+{
+    ConnFailure why;
+    Buf err, out;
+    buf_init(&err);
+    buf_init(&out);
+    PGconn *c = conn_open(q->conninfo, cfg, 1, &why, &err);
+    if (!c)
+        msg_warning("--dry-run: cannot read stargen_ledger (%s); every file is listed as new",
+                    err.data);
+    buf_puts(&out, "incremental sources (files not in stargen_ledger):\n");
+    int problems = ledger_dry_run(c, plan, q->data_root, q->full_reload, &out);
+    fputs(out.data, stdout);
+    if (c)
+        PQfinish(c);
+    buf_free(&err);
+    buf_free(&out);
+    return problems;
+}
+
 static int run(Plan *plan, const RunRequest *q, const Config *cfg, Preflight *pf)
 {
     char run_id[37], started[32];
@@ -120,6 +145,8 @@ static int run(Plan *plan, const RunRequest *q, const Config *cfg, Preflight *pf
         int problems = q->report ? 0 : preflight_placeholders(plan, q, pf);
         if (!q->report)
             problems += preflight_sources(plan, q, pf, 1);
+        if (!q->report && ledger_plan_incremental(plan))
+            problems += dry_run_ledger(plan, q, cfgp);
         if (problems) {
             msg_error("%d problem%s: a run would stop before the first step", problems,
                       problems == 1 ? "" : "s");
@@ -170,6 +197,7 @@ static int run(Plan *plan, const RunRequest *q, const Config *cfg, Preflight *pf
                    pf->first,
                    pf->last,
                    q->publish_on_check_failure,
+                   q->full_reload,
                    delay ? atoi(delay) : 0};
     execute_steps(s.conn, plan, &eo, res, &outcome);
     info.checks_json = outcome.checks_json;
@@ -215,7 +243,8 @@ int main(int argc, char **argv)
         OPT_S3,
         OPT_NO_SIGN,
         OPT_PUBLISH,
-        OPT_PUBLISH_ON_CHECK_FAILURE
+        OPT_PUBLISH_ON_CHECK_FAILURE,
+        OPT_FULL_RELOAD
     };
     static const struct option longopts[] = {
         {"dbname", required_argument, NULL, 'd'},
@@ -234,6 +263,7 @@ int main(int argc, char **argv)
         {"no-sign-request", no_argument, NULL, OPT_NO_SIGN},
         {"publish", no_argument, NULL, OPT_PUBLISH},
         {"publish-on-check-failure", no_argument, NULL, OPT_PUBLISH_ON_CHECK_FAILURE},
+        {"full-reload", no_argument, NULL, OPT_FULL_RELOAD},
         {NULL, 0, NULL, 0}};
     RunRequest q;
     memset(&q, 0, sizeof q);
@@ -254,6 +284,7 @@ int main(int argc, char **argv)
         case OPT_NO_SIGN: q.no_sign = 1; break;
         case OPT_PUBLISH: q.publish = 1; break;
         case OPT_PUBLISH_ON_CHECK_FAILURE: q.publish_on_check_failure = 1; break;
+        case OPT_FULL_RELOAD: q.full_reload = 1; break;
         case 'h': usage(stdout); return RUNNER_EXIT_OK;
         case OPT_VERSION: printf("stargen runner %s\n", RUNNER_VERSION_STR); return RUNNER_EXIT_OK;
         default: usage(stderr); return RUNNER_EXIT_USAGE;

@@ -40,6 +40,9 @@ typedef struct StepResult {
     int has_error;
     StepError err;
     Buf warnings; /* load warnings, one a line (zeroed = none); also printed */
+    /* kept tables (issue 14 item 6), from `-- stargen:count` statements */
+    int counted;
+    long long inserted, updated, unchanged; /* rows new, replaced, kept as stored */
 } StepResult;
 
 /* Appends text from outside (a server message, a data file or S3 key name

@@ -28,6 +28,9 @@
  *  [dateformat=auto|"FORMAT"] [roundec=on|off] [compression=gzip|none]
  *  [keys=exact|ignorecase] [region=NAME]` */
 typedef enum TimeFormat { TF_NONE, TF_EPOCHMILLIS, TF_EPOCHSECS, TF_AUTO, TF_STRING } TimeFormat;
+/* incremental sources: what a loaded file whose content changed does (changed=) */
+typedef enum ChangedPolicy { CHANGED_ERROR, CHANGED_SKIP, CHANGED_RELOAD } ChangedPolicy;
+
 typedef struct CopyDirective {
     const char *source;     /* relative to the data root; required */
     const char *s3;         /* may be NULL */
@@ -40,8 +43,23 @@ typedef struct CopyDirective {
     bool gzip;          /* every source file is gzip-compressed (COPY GZIP) */
     bool ignorecase;    /* keys match in any case (Redshift's 'auto ignorecase') */
     const char *region; /* the COPY's REGION, or NULL */
-    int line;           /* line of the directive in the step file */
+    bool incremental;   /* incremental=on: only files the ledger has not recorded (ledger.h) */
+    ChangedPolicy changed;
+    int line; /* line of the directive in the step file */
 } CopyDirective;
+
+/* `-- stargen:count as=staged|unchanged|updated|inserted table=T`: what the
+ * rows of the next statement mean for kept table T (issue 14 item 6):
+ * staged (candidates put in the upsert's stage; not a step's `rows`),
+ * unchanged (candidates dropped because the stored row is newer or the same),
+ * updated (stored rows replaced), inserted (rows the INSERT wrote: for an
+ * upsert, the new ones are these minus the updated ones). */
+typedef enum CountKind { COUNT_STAGED, COUNT_UNCHANGED, COUNT_UPDATED, COUNT_INSERTED } CountKind;
+typedef struct CountDirective {
+    CountKind as;
+    const char *table;
+    int line;
+} CountDirective;
 
 /* `-- stargen:check name=N severity=error|warn [tally=T]` */
 typedef struct CheckDirective {
@@ -92,6 +110,7 @@ typedef struct Statement {
     const CopyDirective *copy;   /* non-NULL: a client-side COPY ... FROM STDIN */
     const CheckDirective *check; /* non-NULL: a data check */
     const TallyDirective *tally; /* non-NULL: the counts of some checks of this step */
+    const CountDirective *count; /* non-NULL: what its rows mean for a kept table */
     const CopyStmt *copy_stmt;   /* non-NULL: the statement is a COPY we could parse */
     const PlaceholderUse *ph;    /* the declared placeholders, by increasing offset */
     size_t nph;

@@ -22,6 +22,7 @@ typedef struct RunRequest {
     const char *conninfo, *config_path, *data_root, *from, *only, *json_path, *csv_dir;
     int dry, quiet, model_s3, no_sign, publish, report;
     int publish_on_check_failure;
+    int full_reload; /* --full-reload (ledger.h) */
 } RunRequest;
 
 /* What preflight settles for the later phases. */

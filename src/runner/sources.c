@@ -18,7 +18,8 @@ typedef struct Ancestor {
     ino_t ino;
 } Ancestor;
 
-static void add(SourceList *l, const char *display, const char *path, uint64_t size)
+static void add(SourceList *l, const char *display, const char *path, uint64_t size,
+                const char *version)
 {
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 64;
@@ -27,6 +28,7 @@ static void add(SourceList *l, const char *display, const char *path, uint64_t s
     l->files[l->n].display = xstrdup(display);
     l->files[l->n].path = xstrdup(path);
     l->files[l->n].size = size;
+    l->files[l->n].version = xstrdup(version ? version : "");
     l->n++;
     l->total_bytes += size;
 }
@@ -34,7 +36,7 @@ static void add(SourceList *l, const char *display, const char *path, uint64_t s
 /* Deepest folder nesting walked; deeper is an error, never a silent skip. */
 #define WALK_MAX_DEPTH 4096
 
-static long raw_read(SourceReader *r, char *buf, size_t cap)
+static long raw_read1(SourceReader *r, char *buf, size_t cap)
 {
     if (r->s3)
         return s3_read(r->s3, buf, cap);
@@ -44,6 +46,22 @@ static long raw_read(SourceReader *r, char *buf, size_t cap)
             continue;
         return (long)n;
     }
+}
+
+/* The file's own bytes (before gunzip) feed r->hash: the ledger's checksum. */
+static long raw_read(SourceReader *r, char *buf, size_t cap)
+{
+    long n = raw_read1(r, buf, cap);
+    if (n > 0 && r->hash)
+        sha256_update(r->hash, buf, (size_t)n);
+    return n;
+}
+
+/* "mtime:SECONDS.NANOSECONDS" of a local file: with the size, how the ledger
+ * tells a file it has seen without reading it again. */
+static void mtime_version(const struct stat *st, char out[64])
+{
+    snprintf(out, 64, "mtime:%lld.%09ld", (long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec);
 }
 
 /* The JsonReadFn of every source: raw bytes, or gunzipped (COPY GZIP).  The
@@ -172,7 +190,9 @@ static int walk(SourceList *l, const char *path, const char *display, Ancestor *
             } else if (S_ISREG(st.st_mode)) {
                 /* every file, whatever its name: Redshift's COPY reads every key
                  * under the prefix (copy-parameters-data-source-s3) */
-                add(l, q, p, (uint64_t)st.st_size);
+                char ver[64];
+                mtime_version(&st, ver);
+                add(l, q, p, (uint64_t)st.st_size, ver);
             } else {
                 buf_printf(err, "%s is neither a file nor a folder (COPY reads files only)", q);
                 rc = -1;
@@ -223,7 +243,9 @@ int sources_list(const char *data_root, const char *source, SourceList *out, Buf
                    source, (int)rl, data_root, strerror(errno));
         rc = -1;
     } else if (S_ISREG(st.st_mode)) {
-        add(out, source, path.data, (uint64_t)st.st_size);
+        char ver[64];
+        mtime_version(&st, ver);
+        add(out, source, path.data, (uint64_t)st.st_size, ver);
     } else if (S_ISDIR(st.st_mode)) {
         Ancestor *anc = xmalloc((WALK_MAX_DEPTH + 1) * sizeof *anc);
         anc[0].dev = st.st_dev;
@@ -279,8 +301,9 @@ int sources_list_s3(const S3Config *c, const char *uri, SourceList *out, Buf *er
         escape_from(err, from);
         rc = -1;
     }
-    Buf disp;
+    Buf disp, ver;
     buf_init(&disp);
+    buf_init(&ver);
     for (size_t i = 0; i < objs.n && rc == 0; i++) {
         const char *key = objs.v[i].key;
         size_t kl = strlen(key);
@@ -290,9 +313,13 @@ int sources_list_s3(const S3Config *c, const char *uri, SourceList *out, Buf *er
             continue;
         buf_reset(&disp);
         buf_printf(&disp, "s3://%s/%s", bucket, key);
-        add(out, disp.data, key, objs.v[i].size);
+        buf_reset(&ver);
+        if (objs.v[i].etag)
+            buf_printf(&ver, "etag:%s", objs.v[i].etag);
+        add(out, disp.data, key, objs.v[i].size, ver.data);
     }
     buf_free(&disp);
+    buf_free(&ver);
     s3_objects_free(&objs);
     free(prefix);
     if (rc) {
@@ -365,6 +392,7 @@ void sources_free(SourceList *l)
     for (size_t i = 0; i < l->n; i++) {
         free(l->files[i].display);
         free(l->files[i].path);
+        free(l->files[i].version);
     }
     free(l->files);
     memset(l, 0, sizeof *l);

@@ -26,11 +26,13 @@
 #include "../common/arena.h"
 #include "json.h"
 #include "s3.h"
+#include "sha256.h"
 
 typedef struct SourceFile {
     char *display; /* source-relative path for messages: "log_data/2018/11/x.json" */
     char *path;    /* data_root + "/" + display, for open(); for S3 the object key */
     uint64_t size;
+    char *version; /* "mtime:S.NS" (local) or "etag:\"...\"" (S3): changes with the content */
 } SourceFile;
 
 typedef struct SourceList {
@@ -69,6 +71,7 @@ typedef struct SourceReader {
     struct z_stream_s *z;
     char *zbuf;
     char why[200]; /* why the last read failed, when the source knows */
+    Sha256 *hash;  /* set by the caller after source_open: every raw byte read */
 } SourceReader;
 /* Opens file i of l.  -1 with "DISPLAY: cannot open: ..." in err. */
 int source_open(const SourceList *l, size_t i, SourceReader *r, Buf *err);

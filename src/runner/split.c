@@ -135,7 +135,7 @@ int plan_split(Arena *a, const char *path, const char *text, size_t len, Stateme
     /* The directives waiting for the next statement: at most one copy or
      * check, any number of placeholders, on consecutive lines ending on the
      * line just before the statement. */
-    Directive pending = {DIR_NONE, 0, NULL, NULL, NULL, NULL};
+    Directive pending = {DIR_NONE, 0, NULL, NULL, NULL, NULL, NULL};
     PlaceholderUse *phs[PH_PER_STMT];
     size_t nph = 0;
     int block_first = 0, block_last = 0; /* lines of the pending block; 0: none */
@@ -295,6 +295,7 @@ int plan_split(Arena *a, const char *path, const char *text, size_t len, Stateme
         s->copy = NULL;
         s->check = NULL;
         s->tally = NULL;
+        s->count = NULL;
         s->copy_stmt = NULL;
         seen_stmt = 1;
         CopyStmt cs;
@@ -340,6 +341,8 @@ int plan_split(Arena *a, const char *path, const char *text, size_t len, Stateme
             s->check = pending.check;
         } else if (pending.kind == DIR_TALLY) {
             s->tally = pending.tally;
+        } else if (pending.kind == DIR_COUNT) {
+            s->count = pending.count;
         }
         pending.kind = DIR_NONE;
         nph = 0;

@@ -111,7 +111,12 @@ int report_json_write(const char *path, const RunInfo *info, const Plan *set, co
         json_quote(&b, status_word(r->status));
         buf_puts(&b, ", \"started_at\": ");
         json_quote(&b, r->started_at[0] ? r->started_at : NULL);
-        buf_printf(&b, ", \"rows\": %lld, \"seconds\": %.3f, ", r->rows, r->seconds);
+        buf_printf(&b, ", \"rows\": %lld, ", r->rows);
+        /* kept tables: what the rows did (issue 14 item 6) */
+        if (r->counted)
+            buf_printf(&b, "\"inserted\": %lld, \"updated\": %lld, \"unchanged\": %lld, ",
+                       r->inserted, r->updated, r->unchanged);
+        buf_printf(&b, "\"seconds\": %.3f, ", r->seconds);
         put_warnings(&b, &r->warnings);
         buf_puts(&b, ", \"error\": ");
         if (!r->has_error) {

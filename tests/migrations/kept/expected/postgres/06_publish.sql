@@ -12,6 +12,7 @@
 
 CREATE TEMP TABLE stargen_stage (LIKE customers);
 
+-- stargen:count as=staged table=customers
 INSERT INTO stargen_stage (customer_id, name, town)
 SELECT customer_id, name, town
 FROM (
@@ -34,10 +35,12 @@ FROM (
 ) AS ranked
 WHERE stargen_rn = 1;
 
+-- stargen:count as=updated table=customers
 DELETE FROM customers
 USING stargen_stage
 WHERE customers.customer_id = stargen_stage.customer_id;
 
+-- stargen:count as=inserted table=customers
 INSERT INTO customers (customer_id, name, town)
 SELECT customer_id, name, town
 FROM stargen_stage;
@@ -48,6 +51,7 @@ DROP TABLE stargen_stage;
 -- Rows: one per primary key; ties broken by every loaded column, so the choice is deterministic.
 -- Mode append.
 
+-- stargen:count as=inserted table=orders
 INSERT INTO orders (order_id, customer_id, amount, note, created_at, tax)
 SELECT order_id, customer_id, amount, note, created_at, tax
 FROM (
