@@ -195,7 +195,9 @@ bad_psql=""
 for f in "$P"/*.sql "$P"/queries/*.sql; do
     [ -f "$f" ] || continue
     grep -q 'stargen:copy' "$f" && continue
-    psql -X -q -d inj -v ON_ERROR_STOP=1 -f "$f" </dev/null >/dev/null 2>"$T/psql.err" || bad_psql="$bad_psql $(basename "$f")"
+    # each step is one transaction, as the runner runs it (the publish step's LOCK needs one)
+    one=(-1); grep -q 'stargen:no-transaction' "$f" && one=()
+    psql -X -q -d inj -v ON_ERROR_STOP=1 "${one[@]}" -f "$f" </dev/null >/dev/null 2>"$T/psql.err" || bad_psql="$bad_psql $(basename "$f")"
 done
 [ -z "$bad_psql" ] && ok "psql -f runs every non-COPY step" || fail "psql -f failed on:$bad_psql" "$(cat "$T/psql.err")"
 sentinel_ok && ok "psql -f: sentinel table users unchanged" || fail "psql -f: sentinel table users changed"
