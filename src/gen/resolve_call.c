@@ -246,28 +246,14 @@ SqlType resolve_call(Resolver *r, Expr *e)
         }
         return type_make(T_BIGINT);
     case F_SUM:
-        if (type_cat(at[0]) != CAT_NUMERIC) {
-            resolve_error(r, e->list.items[0], "type-mismatch", "sum() needs a number, not %s",
-                          resolve_type_name(r, at[0]));
-            return type_make(T_UNKNOWN);
-        }
-        /* r_SUM: BIGINT for integers, DECIMAL(38, scale), DOUBLE PRECISION for floats */
-        if (type_is_integer(at[0]))
-            return type_make(T_BIGINT);
-        if (at[0].kind == T_DECIMAL) {
-            t = at[0];
-            t.p = 38;
-            return t;
-        }
-        return type_make(T_DOUBLE);
     case F_AVG:
         if (type_cat(at[0]) != CAT_NUMERIC) {
-            resolve_error(r, e->list.items[0], "type-mismatch", "avg() needs a number, not %s",
-                          resolve_type_name(r, at[0]));
+            resolve_error(r, e->list.items[0], "type-mismatch", "%s() needs a number, not %s",
+                          f->name, resolve_type_name(r, at[0]));
             return type_make(T_UNKNOWN);
         }
-        /* r_AVG: BIGINT for integers (the fraction is dropped), DECIMAL(38, the argument's
-         * scale), DOUBLE PRECISION for floats */
+        /* r_SUM, r_AVG: BIGINT for integers (avg drops the fraction), DECIMAL(38, the
+         * argument's scale), DOUBLE PRECISION for floats */
         if (type_is_integer(at[0]))
             return type_make(T_BIGINT);
         if (at[0].kind == T_DECIMAL) {

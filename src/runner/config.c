@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-static char *trim(char *s)
+char *config_trim(char *s)
 {
     while (isspace((unsigned char)*s))
         s++;
@@ -48,7 +48,7 @@ int config_parse(Config *c, const char *text, const char *path, Buf *err)
         if (nl)
             *nl = '\0';
         lineno++;
-        char *s = trim(line);
+        char *s = config_trim(line);
         if (*s == '\0' || *s == ';' || *s == '#')
             continue;
         if (*s == '[') {
@@ -59,7 +59,7 @@ int config_parse(Config *c, const char *text, const char *path, Buf *err)
                 break;
             }
             *close = '\0';
-            snprintf(section, sizeof section, "%s", trim(s + 1));
+            snprintf(section, sizeof section, "%s", config_trim(s + 1));
             continue;
         }
         char *eq = strchr(s, '=');
@@ -71,7 +71,7 @@ int config_parse(Config *c, const char *text, const char *path, Buf *err)
             break;
         }
         *eq = '\0';
-        char *key = trim(s), *val = trim(eq + 1);
+        char *key = config_trim(s), *val = config_trim(eq + 1);
         if (strcasecmp(section, "CLUSTER") == 0) {
             if (strcasecmp(key, "HOST") == 0)
                 set(&c->host, val);

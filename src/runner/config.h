@@ -26,4 +26,8 @@ int config_parse(Config *c, const char *text, const char *path, Buf *err);
 int config_load(Config *c, const char *path, Buf *err);
 void config_free(Config *c);
 
+/* s without its leading and trailing white space (in place): the INI rule both of the
+ * runner's INI readers (--config and ~/.aws/credentials) follow. */
+char *config_trim(char *s);
+
 #endif

@@ -1,6 +1,7 @@
 /* s3_config.c - S3 settings and credentials: environment, --config [AWS],
  * ~/.aws/credentials profiles, region, endpoint, retry knobs; redacting
  * secrets from messages.  See s3.h. */
+#include "config.h"
 #include "s3.h"
 
 #include "../common/readfile.h"
@@ -32,16 +33,6 @@ static long env_long(const char *name, long dflt, long min)
     return *end || n < min ? dflt : n;
 }
 
-static char *trim(char *s)
-{
-    while (isspace((unsigned char)*s))
-        s++;
-    size_t n = strlen(s);
-    while (n && isspace((unsigned char)s[n - 1]))
-        s[--n] = '\0';
-    return s;
-}
-
 int s3_credentials_parse(const char *text, const char *profile, char **key, char **secret,
                          char **token)
 {
@@ -54,16 +45,16 @@ int s3_credentials_parse(const char *text, const char *profile, char **key, char
         next = nl ? nl + 1 : NULL;
         if (nl)
             *nl = '\0';
-        char *s = trim(line);
+        char *s = config_trim(line);
         if (*s == '\0' || *s == '#' || *s == ';')
             continue;
         if (*s == '[') {
             char *close = strchr(s, ']');
             if (close)
                 *close = '\0';
-            char *name = trim(s + 1);
+            char *name = config_trim(s + 1);
             if (strncmp(name, "profile", 7) == 0 && isspace((unsigned char)name[7]))
-                name = trim(name + 8);
+                name = config_trim(name + 8);
             in = strcmp(name, profile) == 0;
             found |= in;
             continue;
@@ -72,7 +63,7 @@ int s3_credentials_parse(const char *text, const char *profile, char **key, char
         if (!in || !eq)
             continue;
         *eq = '\0';
-        char *k = trim(s), *v = trim(eq + 1);
+        char *k = config_trim(s), *v = config_trim(eq + 1);
         char **slot =
             strcasecmp(k, "aws_access_key_id") == 0       ? key
             : strcasecmp(k, "aws_secret_access_key") == 0 ? secret
