@@ -1,5 +1,5 @@
 /* fuzz_docs.c - libFuzzer harness: whole YAML documents through gen's pipeline to the
- * schema.md emitter (emit_docs.c): model_load -> check_model -> emit_docs, in memory.
+ * schema.md emitter (emit_docs.c): model_from_yaml -> analyze_model -> emit_docs, in memory.
  *
  * Input handling is fuzz_model.c's (cut at the first NUL, as gen refuses NUL bytes).
  * Oracles on schema.md: exactly one file, named schema.md; it starts with gen's
@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "common/utf8.h"
-#include "gen/check.h"
-#include "gen/emit_internal.h"
+#include "gen/analyze.h"
+#include "gen/emit.h"
 
 static FILE *devnull;
 
@@ -37,9 +37,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     Diag diag;
     diag_init(&diag, "schema.yaml", devnull);
     diag_set_source(&diag, text, len);
-    Model *m = model_load(&arena, &diag, text, len);
+    Model *m = model_from_yaml(&arena, &diag, text, len);
     if (m && !diag.errors)
-        check_model(&arena, &diag, m);
+        analyze_model(&arena, &diag, m);
     if (m && !diag.errors) {
         OutSet set = {0};
         emit_docs(&arena, m, "schema.yaml", &set);

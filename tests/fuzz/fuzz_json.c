@@ -34,11 +34,13 @@ static const char *const paths[] = {
 };
 #define NCOLS ((int)(sizeof paths / sizeof *paths))
 static const ColSpec cols[NCOLS] = {
-    {"a", CT_TEXT, -1},        {"b", CT_TEXT, 5},    {"c", CT_INT2, -1},  {"d", CT_INT4, -1},
-    {"e", CT_INT8, -1},        {"f", CT_FLOAT, -1},  {"g", CT_BOOL, -1},  {"h", CT_TIMESTAMP, -1},
-    {"i", CT_TIMESTAMPTZ, -1}, {"j", CT_JSON, -1},   {"k", CT_OTHER, -1}, {"user_id", CT_INT4, -1},
-    {"op", CT_TEXT, 16},       {"qk", CT_TEXT, -1},  {"oq", CT_INT8, -1}, {"a2", CT_TEXT, 3},
-    {"ch", CT_TEXT, 1},        {"its", CT_TEXT, -1}, {"n", CT_FLOAT, -1},
+    {"a", CT_TEXT, -1, 0, 0},  {"b", CT_TEXT, 5, 0, 0},       {"c", CT_INT2, -1, 0, 0},
+    {"d", CT_INT4, -1, 0, 0},  {"e", CT_INT8, -1, 0, 0},      {"f", CT_FLOAT, -1, 0, 0},
+    {"g", CT_BOOL, -1, 0, 0},  {"h", CT_TIMESTAMP, -1, 0, 0}, {"i", CT_TIMESTAMPTZ, -1, 0, 0},
+    {"j", CT_JSON, -1, 0, 0},  {"k", CT_OTHER, -1, 0, 0},     {"user_id", CT_INT4, -1, 0, 0},
+    {"op", CT_TEXT, 16, 0, 0}, {"qk", CT_TEXT, -1, 0, 0},     {"oq", CT_INT8, -1, 0, 0},
+    {"a2", CT_TEXT, 3, 0, 0},  {"ch", CT_TEXT, 1, 0, 0},      {"its", CT_TEXT, -1, 0, 0},
+    {"n", CT_FLOAT, -1, 0, 0},
 };
 
 typedef struct Result {
@@ -128,7 +130,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     static const size_t chunks[8] = {1, 2, 3, 7, 16, 64, 251, 4096};
     uint8_t opt = data[0];
-    ConvOpts o = {(opt >> 2) & 1, (opt >> 3) & 1, (TimeFormat)(opt & 3)};
+    /* bits 0-1: TIMEFORMAT (none, epochmillisecs, epochsecs, auto); 2: EMPTYASNULL; 3:
+     * BLANKSASNULL; 4: ROUNDEC; 5-7: the read chunk size */
+    ConvOpts o = {
+        (opt >> 2) & 1, (opt >> 3) & 1, (TimeFormat)(opt & 3), NULL, NULL, (opt >> 4) & 1, NULL};
     size_t small = chunks[opt >> 5];
     data++;
     size--;
