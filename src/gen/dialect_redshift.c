@@ -161,11 +161,14 @@ static void rs_create_star(Buf *b, const Dialect *d, const TableDef *t, const St
  * of "${" in the statement: the runner fills that spot and no other. */
 static void rs_load_staging(Buf *b, const Dialect *d, const Model *m, const TableDef *t)
 {
-    if (t->source->incremental)
-        buf_puts(b,
-                 "-- Incremental source: on Redshift this COPY still reads every file under the\n"
-                 "-- prefix (the per-run manifest of new files is not built yet; see\n"
-                 "-- docs/out-format.md, Incremental sources); the upserts keep it correct.\n");
+    const Source *src = t->source;
+    /* model_build: an incremental source has redshift.manifests */
+    int inc = src->incremental && m->manifests;
+    if (inc)
+        buf_puts(b, "-- Incremental source: the runner lists the prefix, keeps the files\n"
+                    "-- stargen_ledger has not recorded, PUTs their list as a manifest under\n"
+                    "-- the manifests prefix and fills its URL in below; with no new file the\n"
+                    "-- COPY is not run (docs/out-format.md, Incremental sources).\n");
     buf_puts(b, "-- DELETE, not TRUNCATE: TRUNCATE would commit the step's transaction.\n");
     buf_puts(b, "DELETE FROM ");
     print_name(b, t->name);
@@ -177,7 +180,13 @@ static void rs_load_staging(Buf *b, const Dialect *d, const Model *m, const Tabl
     buf_putc(&c, ' ');
     print_column_list(&c, t);
     buf_puts(&c, "\nFROM ");
-    print_literal(&c, d, t->source->s3->s);
+    size_t manifest_at = 0;
+    if (inc) {
+        manifest_at = c.len + 1;
+        print_literal(&c, d, "${STARGEN_MANIFEST}");
+    } else {
+        print_literal(&c, d, src->s3->s);
+    }
     const char *role = m->iam_role ? m->iam_role->s : "${REDSHIFT_IAM_ROLE}";
     size_t role_at = 0;
     if (!strcmp(role, "default")) {
@@ -207,6 +216,8 @@ static void rs_load_staging(Buf *b, const Dialect *d, const Model *m, const Tabl
         buf_puts(&c, "\nROUNDEC");
     if (t->source->compression && !strcmp(t->source->compression->s, "gzip"))
         buf_puts(&c, "\nGZIP");
+    if (inc)
+        buf_puts(&c, "\nMANIFEST");
     if (t->empty_as_null)
         buf_puts(&c, "\nEMPTYASNULL");
     if (t->blanks_as_null)
@@ -215,6 +226,17 @@ static void rs_load_staging(Buf *b, const Dialect *d, const Model *m, const Tabl
      * needs fresh statistics; the default refreshes them only when the table is initially
      * empty, which a re-run after DELETE is not (copy-parameters-data-load). */
     buf_puts(&c, "\nCOMPUPDATE OFF\nSTATUPDATE ON\nMAXERROR 0;\n");
+    /* one directive per placeholder, in statement order (the manifest URL comes first) */
+    if (inc) {
+        buf_printf(b,
+                   "-- stargen:placeholder name=STARGEN_MANIFEST type=manifest offset=%zu "
+                   "source=%s manifests=%s changed=%s",
+                   manifest_at, src->s3->s, m->manifests->s,
+                   src->on_changed ? src->on_changed->s : "error");
+        if (src->region)
+            buf_printf(b, " region=%s", src->region->s);
+        buf_putc(b, '\n');
+    }
     if (role_at)
         buf_printf(b, "-- stargen:placeholder name=%.*s type=iam_role offset=%zu\n",
                    (int)(strlen(role) - 3), role + 2, role_at);

@@ -22,8 +22,10 @@ static void read_source(Loader *L, const char *name, YNode *k, YNode *v, void *c
     char *what = arena_printf(L->a, "source \"%s\"", name);
     if (!fields(L, v, what, keys, 7, f))
         return;
-    if (f[5])
+    if (f[5]) {
         flag(L, f[5], "incremental", &s->incremental);
+        s->incremental_mark = f[5]->mark;
+    }
     if (f[6] && (s->on_changed = nonempty(L, f[6], "on_changed"))) {
         const char *c = s->on_changed->s;
         if (strcmp(c, "error") && strcmp(c, "skip") && strcmp(c, "reload"))
@@ -70,6 +72,62 @@ static void read_source(Loader *L, const char *name, YNode *k, YNode *v, void *c
     if (f[3] && (s->format = nonempty(L, f[3], "format")) && strcmp(s->format->s, "json") != 0)
         diag_error(L->d, s->format->mark, "source-format",
                    "format \"%s\" is not supported; sources are JSON (format: json)", s->format->s);
+}
+
+/* ---- redshift: ---- */
+
+/* redshift.manifests: where the runner PUTs the manifest of each incremental COPY on
+ * Redshift.  An s3://bucket/prefix/ URI: it ends with '/', and holds no space, quote,
+ * backslash or control byte (it is a directive value and part of a SQL literal).  It
+ * must not lie under a source's s3 prefix: a COPY of that source reads every key that
+ * starts with its prefix (copy-parameters-data-source-s3), manifests included. */
+static void check_manifests(Loader *L, Model *m)
+{
+    const char *hint = "add redshift: {manifests: s3://BUCKET/stargen-manifests/}, a prefix "
+                       "outside every source's s3 prefix, where the runner writes the list of "
+                       "new files each incremental COPY reads (docs/out-format.md, Incremental "
+                       "sources)";
+    Scalar *mf = m->manifests;
+    if (mf) {
+        const char *u = mf->s;
+        const char *why = NULL;
+        if (strncmp(u, "s3://", 5) != 0)
+            why = "is not an s3:// URI";
+        else if (!u[5] || u[5] == '/')
+            why = "names no bucket";
+        else if (!strchr(u + 5, '/') || u[strlen(u) - 1] != '/')
+            why = "must end with \"/\" (a folder the runner writes manifests into)";
+        for (const char *p = u; !why && *p; p++)
+            if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '\'' || *p == '"' || *p == '\\')
+                why = "must not hold spaces, quotes, backslashes or control characters";
+        if (why) {
+            diag_error(L->d, mf->mark, "redshift-manifests", "redshift.manifests \"%s\" %s", u,
+                       why);
+            diag_hint(L->d, "write it like s3://BUCKET/stargen-manifests/");
+            return;
+        }
+    }
+    for (size_t i = 0; i < m->sources.len; i++) {
+        Source *s = m->sources.items[i];
+        if (!s->incremental)
+            continue;
+        if (!mf) {
+            diag_error(L->d, s->incremental_mark, "redshift-manifests",
+                       "source \"%s\" is incremental, which on Redshift needs a place for the "
+                       "runner's manifests",
+                       s->name);
+            diag_hint(L->d, "%s", hint);
+            return;
+        }
+        if (s->s3 && strncmp(mf->s, s->s3->s, strlen(s->s3->s)) == 0) {
+            diag_error(L->d, mf->mark, "redshift-manifests",
+                       "redshift.manifests \"%s\" lies under the s3 prefix \"%s\" of source "
+                       "\"%s\": the COPY of that source would read the manifests as data",
+                       mf->s, s->s3->s, s->name);
+            diag_hint(L->d, "%s", hint);
+            return;
+        }
+    }
 }
 
 /* ---- checks and queries ---- */
@@ -271,13 +329,19 @@ Model *model_from_yaml(Arena *a, Diag *d, const char *text, size_t len)
                            "unsupported model version; this gen reads version: 1");
         }
         if (f[1]) {
-            static const Key rk[] = {{"iam_role", false}};
-            YNode *rf[1];
-            if (fields(&L, f[1], "redshift", rk, 1, rf) && rf[0])
-                m->iam_role = nonempty(&L, rf[0], "iam_role");
+            static const Key rk[] = {{"iam_role", false}, {"manifests", false}};
+            YNode *rf[2];
+            if (fields(&L, f[1], "redshift", rk, 2, rf)) {
+                if (rf[0])
+                    m->iam_role = nonempty(&L, rf[0], "iam_role");
+                if (rf[1])
+                    m->manifests = nonempty(&L, rf[1], "manifests");
+            }
         }
-        if (f[2])
+        if (f[2]) {
             named_entries(&L, f[2], "sources", "source", read_source, m);
+            check_manifests(&L, m);
+        }
         if (f[3])
             named_entries(&L, f[3], "staging", "table", read_staging_table, m);
         if (f[4]) {

@@ -90,12 +90,18 @@ static const KeySpec count_keys[] = {
     [K_TABLE] = {"table", V_NAME, NULL, true},
 };
 
-static const char *const ph_types[] = {"iam_role", NULL};
-enum { K_PHNAME, K_PHTYPE, K_OFFSET };
+static const char *const ph_types[] = {"iam_role", "manifest", NULL};
+/* source=, manifests=, changed= and region= belong to type=manifest (the first
+ * three required there), and to no other type */
+enum { K_PHNAME, K_PHTYPE, K_OFFSET, K_MSOURCE, K_MANIFESTS, K_MCHANGED, K_MREGION };
 static const KeySpec placeholder_keys[] = {
     [K_PHNAME] = {"name", V_PHNAME, NULL, true},
     [K_PHTYPE] = {"type", V_CHOICE, ph_types, true},
     [K_OFFSET] = {"offset", V_OFFSET, NULL, true},
+    [K_MSOURCE] = {"source", V_TEXT, NULL, false},
+    [K_MANIFESTS] = {"manifests", V_TEXT, NULL, false},
+    [K_MCHANGED] = {"changed", V_CHOICE, changed_policies, false},
+    [K_MREGION] = {"region", V_NAME, NULL, false},
 };
 
 static const KindSpec kinds[] = {
@@ -360,11 +366,52 @@ int directive_read(Arena *a, const char *path, int line, const char *p, const ch
         d->count = c;
     } else if (ks->kind == DIR_PLACEHOLDER) {
         PlaceholderUse *u = arena_alloc(a, sizeof *u);
+        memset(u, 0, sizeof *u);
         u->name = vals[K_PHNAME];
-        u->type = PH_IAM_ROLE; /* the one choice of type= */
+        u->type = strcmp(vals[K_PHTYPE], "manifest") == 0 ? PH_MANIFEST : PH_IAM_ROLE;
         u->off = (size_t)strtoul(vals[K_OFFSET], NULL, 10);
         u->len = strlen(u->name) + 3; /* "${" NAME "}" */
         u->line = line;
+        static const int mkeys[] = {K_MSOURCE, K_MANIFESTS, K_MCHANGED, K_MREGION};
+        for (size_t i = 0; i < sizeof mkeys / sizeof mkeys[0]; i++) {
+            const char *key = placeholder_keys[mkeys[i]].key;
+            if (u->type != PH_MANIFEST && vals[mkeys[i]]) {
+                buf_printf(err, "%s:%d: stargen:placeholder: %s= belongs to type=manifest only",
+                           path, line, key);
+                return -1;
+            }
+            if (u->type == PH_MANIFEST && mkeys[i] != K_MREGION && !vals[mkeys[i]]) {
+                buf_printf(err, "%s:%d: stargen:placeholder: type=manifest needs %s=", path, line,
+                           key);
+                return -1;
+            }
+        }
+        if (u->type == PH_MANIFEST) {
+            ManifestSpot *m = arena_alloc(a, sizeof *m);
+            m->source = vals[K_MSOURCE];
+            m->manifests = vals[K_MANIFESTS];
+            m->region = vals[K_MREGION];
+            m->changed = strcmp(vals[K_MCHANGED], "skip") == 0     ? CHANGED_SKIP
+                         : strcmp(vals[K_MCHANGED], "reload") == 0 ? CHANGED_RELOAD
+                                                                   : CHANGED_ERROR;
+            size_t ml = strlen(m->manifests);
+            if (strncmp(m->source, "s3://", 5) != 0 || strncmp(m->manifests, "s3://", 5) != 0 ||
+                ml < 7 || m->manifests[ml - 1] != '/' || !strchr(m->manifests + 5, '/')) {
+                buf_printf(err,
+                           "%s:%d: stargen:placeholder: type=manifest needs source=s3://... "
+                           "and manifests=s3://BUCKET/PREFIX/ (ending with /)",
+                           path, line);
+                return -1;
+            }
+            if (strncmp(m->manifests, m->source, strlen(m->source)) == 0) {
+                buf_printf(err,
+                           "%s:%d: stargen:placeholder: manifests= lies under source=: the COPY "
+                           "would read the manifests as data",
+                           path, line);
+                return -1;
+            }
+            u->manifest = m;
+        }
         d->ph = u;
     }
     return 0;

@@ -16,6 +16,7 @@
 #include "datachecks.h"
 #include "history.h"
 #include "ledger.h"
+#include "manifest.h"
 
 volatile sig_atomic_t runner_interrupted;
 
@@ -167,10 +168,16 @@ static int run_statement(PGconn *c, const Step *s, const Statement *st, const Ex
                          const char *step_dir, Progress *prog, long long *rows, StepError *e,
                          TableCount *tc, StepResult *res)
 {
+    /* an incremental COPY on Redshift reads this run's manifest of new files (manifest.h) */
+    PhVars vars = *o->vars;
+    ManifestRun mr = {o->s3, o->run_id, o->full_reload, o->quiet, &res->warnings};
+    int go = manifest_fill(c, s, st, &mr, &vars, e);
+    if (go <= 0)
+        return go;
     Buf sql;
     buf_init(&sql);
     PhMap map = {0};
-    ph_apply(o->vars, s->text, st, o->redshift || conn_backslash_escapes(c), &sql, &map);
+    ph_apply(&vars, s->text, st, o->redshift || conn_backslash_escapes(c), &sql, &map);
     int rc = 0;
     if (st->copy) {
         CopyJob job = {c,

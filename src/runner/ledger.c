@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "../common/utf8.h"
+
 /* Types both dialects have; no primary key (Redshift would not enforce it). */
 static const char *const DDL = "CREATE TABLE IF NOT EXISTS stargen_ledger ("
                                "source varchar(4096) NOT NULL, "
@@ -74,10 +76,13 @@ static int file_sha(const SourceList *l, size_t i, char hex[65], Buf *err)
     return 0;
 }
 
-int ledger_select(PGconn *c, const CopyDirective *d, const SourceList *l, int full_reload,
-                  LedgerVerdict *v, Buf *err)
+/* The verdicts of l against the loaded rows of source.  by_etag: the runner
+ * cannot read the files (Redshift reads them): a size or ETag that moved means
+ * changed, with no checksum to tell a touched file from a changed one. */
+static int select_core(PGconn *c, const char *source, ChangedPolicy changed, const SourceList *l,
+                       int full_reload, int by_etag, LedgerVerdict *v, Buf *err)
 {
-    const char *params[1] = {d->source};
+    const char *params[1] = {source};
     PGresult *r = PQexecParams(c,
                                "SELECT file_key, size, version, sha256 FROM stargen_ledger "
                                "WHERE source = $1 AND status = 'loaded'",
@@ -107,27 +112,42 @@ int ledger_select(PGconn *c, const CopyDirective *d, const SourceList *l, int fu
             continue;
         }
         /* size or version moved: the bytes decide (a touched file is not a changed one) */
-        char hex[65];
-        if (file_sha(l, i, hex, err)) {
-            rc = -1;
-            break;
+        char hex[65] = "";
+        if (!by_etag) {
+            if (file_sha(l, i, hex, err)) {
+                rc = -1;
+                break;
+            }
+            if (strcmp(hex, hit->sha) == 0) {
+                v[i] = full_reload ? LV_RELOAD : LV_LOADED;
+                continue;
+            }
         }
-        if (strcmp(hex, hit->sha) == 0) {
-            v[i] = full_reload ? LV_RELOAD : LV_LOADED;
-            continue;
-        }
-        if (full_reload || d->changed == CHANGED_RELOAD) {
+        if (full_reload || changed == CHANGED_RELOAD) {
             v[i] = LV_RELOAD;
-        } else if (d->changed == CHANGED_SKIP) {
+        } else if (changed == CHANGED_SKIP) {
             v[i] = LV_SKIPPED_CH;
         } else {
-            buf_printf(err,
-                       "%s changed after it was loaded (size %llu -> %llu, sha256 %.12s -> "
-                       "%.12s); its rows are in the star tables already. Restore the file, or "
-                       "set on_changed: reload (stage it again) or skip on source %s, or run "
-                       "with --full-reload",
-                       f->display, hit->size, (unsigned long long)f->size, hit->sha, hex,
-                       d->source);
+            Buf shown;
+            buf_init(&shown);
+            utf8_escape_display_str(&shown, f->display);
+            if (by_etag)
+                buf_printf(err,
+                           "%s changed after it was loaded (size %llu -> %llu, %s -> %s); its "
+                           "rows are in the star tables already. Restore the file, or set "
+                           "on_changed: reload (stage it again) or skip on source %s, or run "
+                           "with --full-reload",
+                           shown.data, hit->size, (unsigned long long)f->size, hit->version,
+                           f->version, source);
+            else
+                buf_printf(err,
+                           "%s changed after it was loaded (size %llu -> %llu, sha256 %.12s -> "
+                           "%.12s); its rows are in the star tables already. Restore the file, "
+                           "or set on_changed: reload (stage it again) or skip on source %s, or "
+                           "run with --full-reload",
+                           shown.data, hit->size, (unsigned long long)f->size, hit->sha, hex,
+                           source);
+            buf_free(&shown);
             rc = -1;
         }
     }
@@ -136,10 +156,22 @@ int ledger_select(PGconn *c, const CopyDirective *d, const SourceList *l, int fu
     return rc;
 }
 
-int ledger_record(PGconn *c, const CopyDirective *d, const SourceList *l, const LedgerVerdict *v,
-                  char (*sha)[65], const char *run_id, Buf *err)
+int ledger_select(PGconn *c, const CopyDirective *d, const SourceList *l, int full_reload,
+                  LedgerVerdict *v, Buf *err)
 {
-    const char *p1[1] = {d->source};
+    return select_core(c, d->source, d->changed, l, full_reload, 0, v, err);
+}
+
+int ledger_select_etag(PGconn *c, const ManifestSpot *m, const SourceList *l, int full_reload,
+                       LedgerVerdict *v, Buf *err)
+{
+    return select_core(c, m->source, m->changed, l, full_reload, 1, v, err);
+}
+
+static int record_core(PGconn *c, const char *source, const SourceList *l, const LedgerVerdict *v,
+                       char (*sha)[65], const char *run_id, Buf *err)
+{
+    const char *p1[1] = {source};
     PGresult *r =
         PQexecParams(c, "DELETE FROM stargen_ledger WHERE source = $1 AND status = 'pending'", 1,
                      NULL, p1, NULL, NULL, 0);
@@ -157,7 +189,7 @@ int ledger_record(PGconn *c, const CopyDirective *d, const SourceList *l, const 
         char size[32];
         snprintf(size, sizeof size, "%llu", (unsigned long long)l->files[i].size);
         const char *p[7] = {
-            d->source, l->files[i].display, size, l->files[i].version, sha[i], run_id, now};
+            source, l->files[i].display, size, l->files[i].version, sha ? sha[i] : "", run_id, now};
         r = PQexecParams(c,
                          "INSERT INTO stargen_ledger (source, file_key, size, version, sha256, "
                          "run_id, status, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, "
@@ -168,6 +200,18 @@ int ledger_record(PGconn *c, const CopyDirective *d, const SourceList *l, const 
         PQclear(r);
     }
     return 0;
+}
+
+int ledger_record(PGconn *c, const CopyDirective *d, const SourceList *l, const LedgerVerdict *v,
+                  char (*sha)[65], const char *run_id, Buf *err)
+{
+    return record_core(c, d->source, l, v, sha, run_id, err);
+}
+
+int ledger_record_etag(PGconn *c, const ManifestSpot *m, const SourceList *l,
+                       const LedgerVerdict *v, const char *run_id, Buf *err)
+{
+    return record_core(c, m->source, l, v, NULL, run_id, err);
 }
 
 int ledger_promote(PGconn *c, Buf *err)
@@ -195,16 +239,83 @@ int ledger_promote(PGconn *c, Buf *err)
     return 0;
 }
 
+const ManifestSpot *ledger_manifest_spot(const Statement *st)
+{
+    for (size_t i = 0; i < st->nph; i++)
+        if (st->ph[i].type == PH_MANIFEST)
+            return st->ph[i].manifest;
+    return NULL;
+}
+
 int ledger_plan_incremental(const Plan *p)
 {
     for (size_t i = 0; i < p->n; i++)
         for (size_t j = 0; j < p->steps[i].nstmts; j++)
-            if (p->steps[i].stmts[j].copy && p->steps[i].stmts[j].copy->incremental)
+            if ((p->steps[i].stmts[j].copy && p->steps[i].stmts[j].copy->incremental) ||
+                ledger_manifest_spot(&p->steps[i].stmts[j]))
                 return 1;
     return 0;
 }
 
-int ledger_dry_run(PGconn *c, const Plan *p, const char *data_root, int full_reload, Buf *out)
+/* Appends the verdicts of l: "N of M files to stage" and each staged file. */
+static void list_verdicts(Buf *out, const char *step, const char *source, const SourceList *l,
+                          const LedgerVerdict *v, int have)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < l->n; k++)
+        n += v[k] == LV_NEW || v[k] == LV_RELOAD;
+    buf_printf(out, "  %s: incremental source %s: %zu of %zu file%s to stage%s:\n", step, source, n,
+               l->n, l->n == 1 ? "" : "s",
+               have ? "" : " (no stargen_ledger yet: every file is new)");
+    for (size_t k = 0; k < l->n; k++) {
+        if (v[k] == LV_NEW || v[k] == LV_RELOAD) {
+            buf_printf(out, "    %s ", v[k] == LV_NEW ? "new" : "again");
+            utf8_escape_display_str(out, l->files[k].display);
+            buf_putc(out, '\n');
+        } else if (v[k] == LV_SKIPPED_CH) {
+            buf_puts(out, "    changed, skipped (on_changed: skip) ");
+            utf8_escape_display_str(out, l->files[k].display);
+            buf_putc(out, '\n');
+        }
+    }
+}
+
+/* --dry-run, one Redshift manifest spot: list the prefix (read-only), read the ledger. */
+static int dry_run_manifest(PGconn *c, int have, const Step *s, const ManifestSpot *m,
+                            const S3Config *s3, int full_reload, Buf *out)
+{
+    if (!s3) {
+        buf_printf(out, "  %s: incremental source %s: S3 is not configured, cannot list it\n",
+                   s->name, m->source);
+        return 1;
+    }
+    S3Config cfg = *s3;
+    if (m->region)
+        cfg.region = (char *)m->region;
+    SourceList l;
+    Buf err;
+    buf_init(&err);
+    int problems = 0;
+    if (sources_list_s3(&cfg, m->source, &l, &err)) {
+        buf_printf(out, "  %s: incremental source %s: %s\n", s->name, m->source, err.data);
+        buf_free(&err);
+        return 1;
+    }
+    LedgerVerdict *v = xcalloc(l.n ? l.n : 1, sizeof *v);
+    if (have && ledger_select_etag(c, m, &l, full_reload, v, &err)) {
+        buf_printf(out, "  %s: incremental source %s: %s\n", s->name, m->source, err.data);
+        problems++;
+    } else {
+        list_verdicts(out, s->name, m->source, &l, v, have);
+    }
+    free(v);
+    sources_free(&l);
+    buf_free(&err);
+    return problems;
+}
+
+int ledger_dry_run(PGconn *c, const Plan *p, const char *data_root, const S3Config *s3,
+                   int full_reload, Buf *out)
 {
     int problems = 0;
     int have = 0;
@@ -216,6 +327,11 @@ int ledger_dry_run(PGconn *c, const Plan *p, const char *data_root, int full_rel
     }
     for (size_t i = 0; i < p->n; i++) {
         for (size_t j = 0; j < p->steps[i].nstmts; j++) {
+            const ManifestSpot *m = ledger_manifest_spot(&p->steps[i].stmts[j]);
+            if (m) {
+                problems += dry_run_manifest(c, have, &p->steps[i], m, s3, full_reload, out);
+                continue;
+            }
             const CopyDirective *d = p->steps[i].stmts[j].copy;
             if (!d || !d->incremental)
                 continue;
@@ -243,16 +359,7 @@ int ledger_dry_run(PGconn *c, const Plan *p, const char *data_root, int full_rel
                            err.data);
                 problems++;
             } else {
-                size_t n = 0;
-                for (size_t k = 0; k < l.n; k++)
-                    n += v[k] == LV_NEW || v[k] == LV_RELOAD;
-                buf_printf(out, "  %s: incremental source %s: %zu of %zu file%s to stage%s:\n",
-                           p->steps[i].name, d->source, n, l.n, l.n == 1 ? "" : "s",
-                           have ? "" : " (no stargen_ledger yet: every file is new)");
-                for (size_t k = 0; k < l.n; k++)
-                    if (v[k] == LV_NEW || v[k] == LV_RELOAD)
-                        buf_printf(out, "    %s %s\n", v[k] == LV_NEW ? "new" : "again",
-                                   l.files[k].display);
+                list_verdicts(out, p->steps[i].name, d->source, &l, v, have);
             }
             free(v);
             sources_free(&l);

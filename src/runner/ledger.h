@@ -14,6 +14,14 @@
  * publish commits leaves pending rows (and staging rows) that the next run's
  * staging step replaces; a crash after leaves both the tables and the ledger
  * complete.  Only `loaded` rows make a later run skip a file.
+ *
+ * Redshift (manifest.h): the cluster reads the files, the runner only lists
+ * them, so a file's identity is its S3 key, size and ETag; sha256 is empty
+ * and a size or ETag that moved means changed (a file copied over with the
+ * same bytes but a new ETag, as a multipart upload can give, counts as
+ * changed).  The source is the s3:// prefix of the COPY.  The rows are
+ * written pending in the staging step's transaction, before its COPY, and
+ * promoted by the same publish step as on PostgreSQL.
  * docs/out-format.md, "Incremental sources".
  */
 #ifndef STARGEN_LEDGER_H
@@ -44,10 +52,19 @@ typedef enum LedgerVerdict {
 int ledger_select(PGconn *c, const CopyDirective *d, const SourceList *l, int full_reload,
                   LedgerVerdict *v, Buf *err);
 
+/* The same for a Redshift manifest spot: files identified by size and ETag
+ * only (nothing is downloaded); the ledger's source is m->source. */
+int ledger_select_etag(PGconn *c, const ManifestSpot *m, const SourceList *l, int full_reload,
+                       LedgerVerdict *v, Buf *err);
+
 /* Replaces the source's pending rows by one per staged file (sha[i] is its
  * checksum, 64 hex digits).  In the staging step's transaction.  0 or -1. */
 int ledger_record(PGconn *c, const CopyDirective *d, const SourceList *l, const LedgerVerdict *v,
                   char (*sha)[65], const char *run_id, Buf *err);
+
+/* The same for a Redshift manifest spot (sha256 recorded empty). */
+int ledger_record_etag(PGconn *c, const ManifestSpot *m, const SourceList *l,
+                       const LedgerVerdict *v, const char *run_id, Buf *err);
 
 /* In the publish transaction: every pending row becomes loaded (replacing the
  * loaded row of the same file: a reload).  Does nothing when the table does
@@ -55,12 +72,17 @@ int ledger_record(PGconn *c, const CopyDirective *d, const SourceList *l, const 
 int ledger_promote(PGconn *c, Buf *err);
 
 /* --dry-run: appends, for each incremental source, the files a run would
- * stage (c may be NULL: no ledger could be read, every file is new).  Returns
- * the number of problems (a changed file under changed=error, a missing
- * source, a ledger that cannot be read). */
-int ledger_dry_run(PGconn *c, const Plan *p, const char *data_root, int full_reload, Buf *out);
+ * stage (c may be NULL: no ledger could be read, every file is new).  A
+ * Redshift manifest spot's prefix is listed through s3 (read-only; NULL: S3
+ * is not configured, a problem).  Returns the number of problems (a changed
+ * file under changed=error, a missing source, a ledger that cannot be read). */
+int ledger_dry_run(PGconn *c, const Plan *p, const char *data_root, const S3Config *s3,
+                   int full_reload, Buf *out);
 
-/* 1 when the plan has a COPY of an incremental source. */
+/* 1 when the plan has a COPY of an incremental source (either dialect). */
 int ledger_plan_incremental(const Plan *p);
+
+/* The manifest spot of statement st (a type=manifest placeholder), or NULL. */
+const ManifestSpot *ledger_manifest_spot(const Statement *st);
 
 #endif

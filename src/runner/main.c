@@ -113,9 +113,27 @@ static int dry_run_ledger(const Plan *plan, const RunRequest *q, const Config *c
     if (!c)
         msg_warning("--dry-run: cannot read stargen_ledger (%s); every file is listed as new",
                     err.data);
+    /* a Redshift folder's incremental COPYs: their prefixes are listed (read-only) */
+    S3Config s3;
+    memset(&s3, 0, sizeof s3);
+    int have_s3 = 0, problems = 0;
+    for (size_t i = 0; i < plan->n && !have_s3; i++)
+        for (size_t k = 0; k < plan->steps[i].nstmts && !have_s3; k++)
+            if (ledger_manifest_spot(&plan->steps[i].stmts[k])) {
+                buf_reset(&err);
+                if (s3_config_load(&s3, cfg ? cfg->aws_key : NULL, cfg ? cfg->aws_secret : NULL,
+                                   q->no_sign, &err)) {
+                    msg_error("%s", err.data);
+                    problems++;
+                }
+                have_s3 = 1;
+            }
     buf_puts(&out, "incremental sources (files not in stargen_ledger):\n");
-    int problems = ledger_dry_run(c, plan, q->data_root, q->full_reload, &out);
+    if (!problems)
+        problems +=
+            ledger_dry_run(c, plan, q->data_root, have_s3 ? &s3 : NULL, q->full_reload, &out);
     fputs(out.data, stdout);
+    s3_config_free(&s3);
     if (c)
         PQfinish(c);
     buf_free(&err);

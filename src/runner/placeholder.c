@@ -39,6 +39,18 @@ const char *ph_lookup(const PhVars *v, const char *name, const char **origin)
     return NULL;
 }
 
+/* The value of placeholder u: the runner's manifest URL for type=manifest, else
+ * ph_lookup. */
+static const char *value_of(const PhVars *v, const PlaceholderUse *u, const char **origin)
+{
+    if (u->type == PH_MANIFEST) {
+        if (origin)
+            *origin = "the runner";
+        return v && v->manifest_url[0] ? v->manifest_url : NULL;
+    }
+    return ph_lookup(v, u->name, origin);
+}
+
 /* Is name already in the ", "-separated list? */
 static bool listed(const Buf *list, const char *name)
 {
@@ -61,6 +73,8 @@ int ph_missing(const PhVars *v, const Step *s, Buf *missing)
     for (size_t k = 0; k < s->nstmts; k++) {
         for (size_t i = 0; i < s->stmts[k].nph; i++) {
             const char *name = s->stmts[k].ph[i].name;
+            if (s->stmts[k].ph[i].type == PH_MANIFEST)
+                continue;
             if (ph_lookup(v, name, NULL) || listed(missing, name))
                 continue;
             if (missing->len)
@@ -153,6 +167,8 @@ int ph_check(const PhVars *v, const Step *s, Buf *err)
     for (size_t k = 0; k < s->nstmts; k++) {
         for (size_t i = 0; i < s->stmts[k].nph; i++) {
             const PlaceholderUse *u = &s->stmts[k].ph[i];
+            if (u->type == PH_MANIFEST)
+                continue;
             const char *origin = NULL;
             const char *val = ph_lookup(v, u->name, &origin);
             if (!val)
@@ -180,7 +196,7 @@ void ph_apply(const PhVars *v, const char *text, const Statement *st, bool backs
     size_t run = 0; /* statement bytes copied so far */
     for (size_t i = 0; i < st->nph; i++) {
         const PlaceholderUse *u = &st->ph[i];
-        const char *val = ph_lookup(v, u->name, NULL);
+        const char *val = value_of(v, u, NULL);
         if (!val)
             continue;
         buf_putn(out, base + run, u->off - run);
@@ -262,6 +278,8 @@ char *ph_redact(const PhVars *v, const Step *s, char *msg)
     for (size_t k = 0; msg && k < s->nstmts; k++) {
         for (size_t i = 0; i < s->stmts[k].nph; i++) {
             const char *name = s->stmts[k].ph[i].name;
+            if (s->stmts[k].ph[i].type == PH_MANIFEST)
+                continue; /* not a secret: the URL helps */
             const char *val = ph_lookup(v, name, NULL);
             if (!val)
                 continue;

@@ -26,11 +26,17 @@
 #include "../common/arena.h"
 #include "plan.h"
 
+/* The longest manifest URL: s3:// + a 63-byte bucket + / + a 1024-byte key. */
+#define PH_MANIFEST_URL_MAX 1100
+
 typedef struct PhVars {
     const char *names[16];
     const char *values[16];
     const char *origins[16]; /* where the value came from, for messages */
     int n;
+    /* the value of a type=manifest placeholder: set by the runner for the one
+     * statement it prepared (manifest.h), never read from the environment */
+    char manifest_url[PH_MANIFEST_URL_MAX + 1];
 } PhVars;
 
 /* Adds (or replaces) a config-supplied value; strings are not copied.  origin
@@ -41,7 +47,9 @@ void ph_set(PhVars *v, const char *name, const char *value, const char *origin);
 const char *ph_lookup(const PhVars *v, const char *name, const char **origin);
 
 /* Appends to missing (comma-separated, each once) the names of the placeholders
- * declared in step s that have no value.  Returns how many were appended. */
+ * declared in step s that have no value.  Returns how many were appended.
+ * Here and in ph_check and ph_redact, type=manifest placeholders are left out:
+ * the runner fills them itself when the statement runs. */
 int ph_missing(const PhVars *v, const Step *s, Buf *missing);
 
 /* Checks the value of every placeholder declared in step s against the grammar

@@ -93,15 +93,30 @@ typedef struct CopyStmt {
 /* `-- stargen:placeholder name=NAME type=iam_role offset=N`: the statement
  * holds the text ${NAME} at byte offset N, as the whole content of a '...'
  * string literal.  The runner fills placeholders there and nowhere else; any
- * other ${...} in a step is ordinary text and is sent byte-exact. */
+ * other ${...} in a step is ordinary text and is sent byte-exact.
+ *
+ * `-- stargen:placeholder name=NAME type=manifest offset=N source=S3URI
+ *  manifests=S3URI/ changed=error|skip|reload [region=R]`: the same kind of
+ * spot, filled by the runner itself (never from the environment) with the
+ * s3:// URL of the manifest it wrote for this run: the files under source=
+ * that stargen_ledger has not recorded, PUT under manifests= (manifest.h).
+ * The COPY after it reads FROM that manifest (MANIFEST). */
 typedef enum PhType {
-    PH_IAM_ROLE /* an IAM role ARN, or a comma-separated chain of them */
+    PH_IAM_ROLE, /* an IAM role ARN, or a comma-separated chain of them */
+    PH_MANIFEST  /* the URL of this run's manifest of new files (runner-filled) */
 } PhType;
+typedef struct ManifestSpot {
+    const char *source;    /* s3://bucket/prefix: the files the COPY would read */
+    const char *manifests; /* s3://bucket/prefix/: where the manifest is PUT */
+    const char *region;    /* the COPY's REGION (source and manifest), or NULL */
+    ChangedPolicy changed; /* a loaded file whose ETag or size changed */
+} ManifestSpot;
 typedef struct PlaceholderUse {
     const char *name; /* "REDSHIFT_IAM_ROLE" ([A-Z_][A-Z0-9_]*, at most 64 bytes) */
     PhType type;
-    size_t off, len; /* "${NAME}" at [off, off+len) of the statement */
-    int line;        /* line of the directive in the step file */
+    size_t off, len;              /* "${NAME}" at [off, off+len) of the statement */
+    int line;                     /* line of the directive in the step file */
+    const ManifestSpot *manifest; /* type=manifest, else NULL */
 } PlaceholderUse;
 
 typedef struct Statement {

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ledger.h"
 #include "sources.h"
 
 static void list_steps(const Plan *plan)
@@ -62,6 +63,11 @@ int preflight_select(const Plan *plan, const RunRequest *req, const Config *cfg,
     if (cfg->iam_role)
         ph_set(&pf->vars, "REDSHIFT_IAM_ROLE", cfg->iam_role, "[IAM_ROLE] ARN in --config");
     pf->need_s3 = !req->report && (req->model_s3 || strncmp(req->data_root, "s3://", 5) == 0);
+    /* an incremental COPY on Redshift: the runner lists its prefix and PUTs a manifest */
+    for (size_t i = pf->first; i <= pf->last && !req->report; i++)
+        for (size_t k = 0; k < plan->steps[i].nstmts; k++)
+            if (ledger_manifest_spot(&plan->steps[i].stmts[k]))
+                pf->need_s3 = 1;
     return 0;
 }
 

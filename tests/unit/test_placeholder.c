@@ -139,8 +139,9 @@ TEST(placeholder_directive_is_verified)
     CHECK(split_fails("-- stargen:placeholder name=r type=iam_role offset=8\nSELECT '${r}';",
                       "f.sql:1: stargen:placeholder: name= must be a placeholder name "
                       "([A-Z_][A-Z0-9_]*, at most 64 bytes)"));
-    CHECK(split_fails("-- stargen:placeholder name=R type=password offset=8\nSELECT '${R}';",
-                      "f.sql:1: stargen:placeholder: type must be iam_role, not \"password\""));
+    CHECK(split_fails(
+        "-- stargen:placeholder name=R type=password offset=8\nSELECT '${R}';",
+        "f.sql:1: stargen:placeholder: type must be iam_role or manifest, not \"password\""));
     CHECK(split_fails("-- stargen:placeholder name=R type=iam_role offset=-8\nSELECT '${R}';",
                       "f.sql:1: stargen:placeholder: offset= must be a byte offset (decimal "
                       "digits)"));
