@@ -76,6 +76,31 @@ static void read_source(Loader *L, const char *name, YNode *k, YNode *v, void *c
 
 /* ---- redshift: ---- */
 
+/* Is uri under the s3 prefix of an incremental-or-not source?  The source, or NULL. */
+static const Source *source_over(const Model *m, const char *uri)
+{
+    for (size_t i = 0; i < m->sources.len; i++) {
+        const Source *s = m->sources.items[i];
+        if (s->s3 && strncmp(uri, s->s3->s, strlen(s->s3->s)) == 0)
+            return s;
+    }
+    return NULL;
+}
+
+/* A manifests prefix to suggest: s3://BUCKET/stargen-manifests/ in the bucket of uri
+ * (an s3:// URI), when that lies under no source's prefix; else a placeholder bucket. */
+static const char *suggest_manifests(Loader *L, const Model *m, const char *uri)
+{
+    const char *b = strncmp(uri, "s3://", 5) == 0 ? uri + 5 : "";
+    size_t bl = strcspn(b, "/");
+    if (bl) {
+        const char *u = arena_printf(L->a, "s3://%.*s/stargen-manifests/", (int)bl, b);
+        if (!source_over(m, u))
+            return u;
+    }
+    return "s3://BUCKET/stargen-manifests/";
+}
+
 /* redshift.manifests: where the runner PUTs the manifest of each incremental COPY on
  * Redshift.  An s3://bucket/prefix/ URI: it ends with '/', and holds no space, quote,
  * backslash or control byte (it is a directive value and part of a SQL literal).  It
@@ -83,10 +108,6 @@ static void read_source(Loader *L, const char *name, YNode *k, YNode *v, void *c
  * starts with its prefix (copy-parameters-data-source-s3), manifests included. */
 static void check_manifests(Loader *L, Model *m)
 {
-    const char *hint = "add redshift: {manifests: s3://BUCKET/stargen-manifests/}, a prefix "
-                       "outside every source's s3 prefix, where the runner writes the list of "
-                       "new files each incremental COPY reads (docs/out-format.md, Incremental "
-                       "sources)";
     Scalar *mf = m->manifests;
     if (mf) {
         const char *u = mf->s;
@@ -95,38 +116,48 @@ static void check_manifests(Loader *L, Model *m)
             why = "is not an s3:// URI";
         else if (!u[5] || u[5] == '/')
             why = "names no bucket";
-        else if (!strchr(u + 5, '/') || u[strlen(u) - 1] != '/')
-            why = "must end with \"/\" (a folder the runner writes manifests into)";
         for (const char *p = u; !why && *p; p++)
             if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '\'' || *p == '"' || *p == '\\')
                 why = "must not hold spaces, quotes, backslashes or control characters";
+        if (!why && (!strchr(u + 5, '/') || u[strlen(u) - 1] != '/')) {
+            diag_error(L->d, mf->mark, "redshift-manifests",
+                       "redshift.manifests \"%s\" must end with \"/\" (a folder the runner "
+                       "writes manifests into)",
+                       u);
+            diag_hint(L->d, "write manifests: %s/", u);
+            return;
+        }
         if (why) {
             diag_error(L->d, mf->mark, "redshift-manifests", "redshift.manifests \"%s\" %s", u,
                        why);
-            diag_hint(L->d, "write it like s3://BUCKET/stargen-manifests/");
+            diag_hint(L->d, "write it like manifests: %s", suggest_manifests(L, m, u));
             return;
         }
-    }
-    for (size_t i = 0; i < m->sources.len; i++) {
-        Source *s = m->sources.items[i];
-        if (!s->incremental)
-            continue;
-        if (!mf) {
-            diag_error(L->d, s->incremental_mark, "redshift-manifests",
-                       "source \"%s\" is incremental, which on Redshift needs a place for the "
-                       "runner's manifests",
-                       s->name);
-            diag_hint(L->d, "%s", hint);
-            return;
-        }
-        if (s->s3 && strncmp(mf->s, s->s3->s, strlen(s->s3->s)) == 0) {
+        const Source *over = source_over(m, u);
+        if (over) {
             diag_error(L->d, mf->mark, "redshift-manifests",
                        "redshift.manifests \"%s\" lies under the s3 prefix \"%s\" of source "
                        "\"%s\": the COPY of that source would read the manifests as data",
-                       mf->s, s->s3->s, s->name);
-            diag_hint(L->d, "%s", hint);
+                       u, over->s3->s, over->name);
+            diag_hint(L->d, "move it outside every source's s3 prefix, e.g. manifests: %s",
+                      suggest_manifests(L, m, u));
             return;
         }
+    }
+    for (size_t i = 0; i < m->sources.len && !mf; i++) {
+        Source *s = m->sources.items[i];
+        if (!s->incremental)
+            continue;
+        diag_error(L->d, s->incremental_mark, "redshift-manifests",
+                   "source \"%s\" is incremental, which on Redshift needs a place for the "
+                   "runner's manifests",
+                   s->name);
+        diag_hint(L->d,
+                  "add manifests: %s under redshift: (a prefix outside every source's s3 "
+                  "prefix; the runner writes there the list of new files each incremental COPY "
+                  "reads)",
+                  suggest_manifests(L, m, s->s3 ? s->s3->s : ""));
+        return;
     }
 }
 
