@@ -64,7 +64,7 @@ int preflight_select(const Plan *plan, const RunRequest *req, const Config *cfg,
         ph_set(&pf->vars, "REDSHIFT_IAM_ROLE", cfg->iam_role, "[IAM_ROLE] ARN in --config");
     pf->need_s3 = !req->report && (req->model_s3 || strncmp(req->data_root, "s3://", 5) == 0);
     /* an incremental COPY on Redshift: the runner lists its prefix and PUTs a manifest */
-    for (size_t i = pf->first; i <= pf->last && !req->report; i++)
+    for (size_t i = pf->first; i <= pf->last && i < plan->n && !req->report; i++)
         for (size_t k = 0; k < plan->steps[i].nstmts; k++)
             if (ledger_manifest_spot(&plan->steps[i].stmts[k]))
                 pf->need_s3 = 1;

@@ -224,3 +224,29 @@ TEST(manifest_placeholder_filled_by_the_runner_only)
     buf_free(&miss);
     arena_free(&a);
 }
+
+TEST(manifest_key_is_uri_encoded_for_the_put)
+{
+    /* the manifest's own key goes into the PUT's URL SigV4-encoded (s3.h); inside the
+     * manifest and the COPY literal the s3:// URL keeps the key as it is */
+    Buf url, err, http;
+    buf_init(&url);
+    buf_init(&err);
+    buf_init(&http);
+    CHECK(manifest_url(&url, "s3://meta/m x+/", "r1", "03_load_caf\xc3\xa9", &err) == 0);
+    CHECK_STR(url.data, "s3://meta/m x+/r1/03_load_caf\xc3\xa9.manifest");
+    char *bucket = NULL, *key = NULL;
+    CHECK(s3_parse_uri(url.data, &bucket, &key, &err) == 0);
+    S3Config c;
+    memset(&c, 0, sizeof c);
+    char region[] = "us-east-1", endpoint[] = "http://127.0.0.1:9";
+    c.region = region;
+    c.endpoint = endpoint;
+    s3_object_url(&http, &c, bucket, key);
+    CHECK_STR(http.data, "http://127.0.0.1:9/meta/m%20x%2B/r1/03_load_caf%C3%A9.manifest");
+    free(bucket);
+    free(key);
+    buf_free(&url);
+    buf_free(&err);
+    buf_free(&http);
+}
