@@ -21,13 +21,14 @@ typedef struct Scope Scope;
 typedef struct Source {
     const char *name;
     Mark mark;
-    Scalar *s3;            /* s3://bucket/prefix/ (Redshift COPY, reading from S3) */
-    Scalar *path;          /* path under the data root (PostgreSQL target) */
-    Scalar *region;        /* e.g. us-west-2 */
-    Scalar *format;        /* json */
-    Scalar *compression;   /* gzip | none (COPY GZIP) */
-    bool incremental;      /* stage only files the ledger has not recorded (runner) */
-    Mark incremental_mark; /* the `incremental:` value, for [redshift-manifests] */
+    Scalar *s3;          /* s3://bucket/prefix/ (Redshift COPY, reading from S3) */
+    Scalar *path;        /* path under the data root (PostgreSQL target) */
+    Scalar *region;      /* e.g. us-west-2 */
+    Scalar *format;      /* json */
+    Scalar *compression; /* gzip | none (COPY GZIP) */
+    bool incremental;    /* stage only files the ledger has not recorded (runner) */
+    /* where `incremental:` was given, for [redshift-manifests] */
+    Mark incremental_mark;
     Scalar
         *on_changed; /* incremental: a loaded file whose content changed: error | skip | reload */
     bool used;       /* (analyzer) */
@@ -179,8 +180,7 @@ typedef struct Model {
     const char *file;
     Mark version_mark;
     Scalar *iam_role;    /* redshift.iam_role: ${PLACEHOLDER} or default */
-    Scalar *manifests;   /* redshift.manifests: s3://bucket/prefix/ where the runner puts the
-                            per-run manifests of incremental sources (Redshift COPY) */
+    Scalar *manifests;   /* redshift.manifests: s3://... for the runner's manifests */
     Vec sources;         /* Source* */
     Vec tables;          /* TableDef*: staging in model order, then star tables */
     Vec load_order;      /* (analyzer) TableDef* star tables in load order */
