@@ -300,4 +300,17 @@ if grep -q "^    new s3://shop-lake/orders/2024-01-05.json" "$tmp/r11.out"; then
 run r12 "$RS"
 if [ $rc = 0 ] && [ "$(q "SELECT string_agg(status, ',') FROM stargen_ledger WHERE file_key LIKE '%2024-01-05%'")" = loaded ]; then ok "the publish step promotes it to loaded (one row)"; else fail "promotion (exit $rc)" "$(both r12)"; fi
 
+# ---- --full-reload: every file of each prefix in the manifest; the ledger rows replaced, not doubled
+before=$(q "SELECT string_agg(order_id || ':' || status, ',' ORDER BY order_id) FROM orders")
+run r13 --full-reload "$RS"
+rid13=$(q "SELECT run_id FROM stargen_history WHERE step = 'load_stage_orders' ORDER BY started_at DESC LIMIT 1")
+urls=$(manifests "stargen/manifests/$rid13/03_load_stage_orders.manifest" | grep -o '"url":"[^"]*"' | tr '\n' ' ')
+if [ $rc = 0 ] && [ "$urls" = '"url":"s3://shop-lake/orders/2024-01-01.json" "url":"s3://shop-lake/orders/2024-01-02.json" "url":"s3://shop-lake/orders/2024-01-03.json" "url":"s3://shop-lake/orders/2024-01-04.json" "url":"s3://shop-lake/orders/2024-01-05.json" ' ] &&
+    grep -q "5 files to stage (0 new, 5 again), 0 already loaded (--full-reload stages them again)" <(both r13) &&
+    [ "$(q "SELECT count(*) || ' ' || count(DISTINCT file_key) || ' ' || min(run_id) FROM stargen_ledger WHERE source = 's3://shop-lake/orders/'")" = "5 5 $rid13" ] &&
+    [ "$(q "SELECT string_agg(order_id || ':' || status, ',' ORDER BY order_id) FROM orders")" = "$before" ]; then
+    ok "--full-reload stages every file through one manifest; the ledger has one row per file, of this run; the upserted tables are unchanged"
+else fail "--full-reload (exit $rc)" "$urls
+$(both r13)"; fi
+
 finish
