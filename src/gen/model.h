@@ -49,6 +49,10 @@ typedef struct ColumnDef {
     bool not_null;
     bool primary_key;
     bool identity;
+    bool
+        natural_key; /* one of the columns a kept table's loads match rows by (natural_key: true) */
+    bool hash_key;   /* surrogate: hash - a bigint the loads compute from the natural key */
+    Mark surrogate_mark;
     Scalar *json;       /* staging: JSON key (default: the column name) */
     Scalar *references; /* "table.column" */
     Scalar *encode;     /* Redshift column encoding */
@@ -61,7 +65,18 @@ typedef struct ColumnDef {
     struct ColumnDef *ref_col;
     Scalar *map; /* the mapping expression text (from load.map) */
     Expr *map_expr;
+    struct LookupDef *lookup; /* the surrogate is looked up by the referenced table's natural key */
 } ColumnDef;
+
+/* load.lookup: a column that references a surrogate-keyed dimension gets that
+ * dimension's surrogate by its natural key; a member the dimension lacks is
+ * inferred (inserted with its other columns NULL) before the load. */
+typedef struct LookupDef {
+    Scalar *column; /* the target column */
+    Vec values;     /* Scalar*: one expression per natural-key column of the dimension */
+    Expr **exprs;   /* (analyzer) */
+    TableDef *dim;  /* (analyzer) the referenced dimension */
+} LookupDef;
 
 typedef struct JoinDef {
     JoinKind kind;
@@ -91,6 +106,8 @@ typedef struct LoadDef {
     Mark mode_mark;
     Vec maps;       /* Scalar* keys, parallel with map_values */
     Vec map_values; /* Scalar* */
+    Vec lookups;    /* LookupDef* */
+    Scope *scope;   /* (analyzer) the tables the load reads, by alias */
 } LoadDef;
 
 struct TableDef {
@@ -119,9 +136,11 @@ struct TableDef {
     ColumnDef **sort_cols; /* (analyzer) */
     LoadDef *load;         /* star tables */
     /* (analyzer) */
-    Vec reads; /* TableDef* this table's load reads (from + joins) */
-    Vec deps;  /* TableDef* that must be loaded first (reads + references) */
-    int order; /* position in load order */
+    Vec natural;          /* ColumnDef*: the natural key (natural_key: true), model order */
+    ColumnDef *surrogate; /* the primary key when it is identity or hash and natural is set */
+    Vec reads;            /* TableDef* this table's load reads (from + joins) */
+    Vec deps;             /* TableDef* that must be loaded first (reads + references) */
+    int order;            /* position in load order */
     int visit;
 };
 
