@@ -79,7 +79,6 @@ SET name = stargen_stage.name,
 FROM stargen_stage
 WHERE customers.customer_id = stargen_stage.customer_id;
 
--- stargen:count as=inserted table=customers
 INSERT INTO customers (customer_id, name, city, updated_at)
 SELECT customer_id, name, city, updated_at
 FROM stargen_stage
@@ -87,6 +86,10 @@ WHERE NOT EXISTS (
     SELECT 1 FROM customers AS stargen_existing
     WHERE stargen_existing.customer_id = stargen_stage.customer_id
 );
+
+-- Every staged row is now stored (updated or inserted): emptying the stage counts them.
+-- stargen:count as=inserted table=customers
+DELETE FROM stargen_stage;
 
 DROP TABLE stargen_stage;
 
@@ -162,7 +165,6 @@ SET name = stargen_stage.name,
 FROM stargen_stage
 WHERE customers_h.customer_id = stargen_stage.customer_id;
 
--- stargen:count as=inserted table=customers_h
 INSERT INTO customers_h (customer_hkey, customer_id, name, city, updated_at)
 SELECT customer_hkey, customer_id, name, city, updated_at
 FROM stargen_stage
@@ -170,6 +172,10 @@ WHERE NOT EXISTS (
     SELECT 1 FROM customers_h AS stargen_existing
     WHERE stargen_existing.customer_id = stargen_stage.customer_id
 );
+
+-- Every staged row is now stored (updated or inserted): emptying the stage counts them.
+-- stargen:count as=inserted table=customers_h
+DELETE FROM stargen_stage;
 
 DROP TABLE stargen_stage;
 
@@ -338,7 +344,6 @@ SET customer_key = stargen_stage.customer_key,
 FROM stargen_stage
 WHERE orders.order_id = stargen_stage.order_id;
 
--- stargen:count as=inserted table=orders
 INSERT INTO orders (order_id, customer_key, customer_hkey, status, amount, updated_at)
 SELECT order_id, customer_key, customer_hkey, status, amount, updated_at
 FROM stargen_stage
@@ -346,5 +351,9 @@ WHERE NOT EXISTS (
     SELECT 1 FROM orders AS stargen_existing
     WHERE stargen_existing.order_id = stargen_stage.order_id
 );
+
+-- Every staged row is now stored (updated or inserted): emptying the stage counts them.
+-- stargen:count as=inserted table=orders
+DELETE FROM stargen_stage;
 
 DROP TABLE stargen_stage;
