@@ -300,6 +300,39 @@ pgx=$(grep -o "('x' || LPAD(LEFT(MD5(CAST(OCTET_LENGTH(CAST(o.customer_id AS VAR
 vec=$(for v in 0 7 -42 2147483647; do q "SELECT $(echo "$pgx" | sed "s/o\.customer_id/($v)/g")"; done | tr '\n' ' ')
 py=$(for v in 0 7 -42 2147483647; do python3 -c "import hashlib; t='$v'; print(int(hashlib.md5(('%d:%s' % (len(t), t)).encode()).hexdigest()[:15], 16))"; done | tr '\n' ' ')
 [ -n "$pgx" ] && [ "$vec" = "$py" ] && ok "keys: test vectors (0, 7, -42, 2147483647): PostgreSQL's hash = hashlib's" || fail "keys: test vectors differ" "pg: $vec / py: $py"
+# a (date, varchar) natural key: dates as YYYY-MM-DD, strings without trailing blanks, lengths in
+# bytes (UTF-8); vectors through the generated PostgreSQL expression against hashlib
+cat >"$tmp/vec.yaml" <<'YAML'
+version: 1
+sources:
+  src: {s3: "s3://b/p/", path: p/}
+staging:
+  stage_x:
+    source: src
+    columns: {d: date, s: varchar(32)}
+tables:
+  dim_x:
+    kind: dimension
+    columns:
+      k: {type: bigint, primary_key: true, surrogate: hash}
+      d: {type: date, natural_key: true}
+      s: {type: varchar(32), natural_key: true}
+    load:
+      from: stage_x x
+      mode: upsert
+      map: {d: x.d, s: x.s}
+YAML
+"${GEN_CMD[@]}" -q -m "$tmp/vec.yaml" -o "$tmp/vec" 2>&1
+hx=$(sed -n 's/^ *\(.*\) AS k,$/\1/p' "$tmp/vec/postgres/"*_publish.sql)
+got="" want=""
+for v in "2024-02-29|café" "2024-01-01|a  " "2024-01-01|a" "1999-12-31|x|y:z"; do
+    d=${v%%|*} str=${v#*|}
+    got="$got $(q "SELECT $hx FROM (SELECT DATE '$d' AS d, CAST('$str' AS VARCHAR(32)) AS s) AS x")"
+    want="$want $(python3 -c 'import hashlib,sys; d,s=sys.argv[1],sys.argv[2].rstrip(" "); t="%d:%s%d:%s" % (len(d.encode()), d, len(s.encode()), s); print(int(hashlib.md5(t.encode()).hexdigest()[:15], 16))' "$d" "$str")"
+done
+[ -n "$hx" ] && [ "$got" = "$want" ] && ok "keys: (date, varchar) test vectors (UTF-8, trailing blanks, separators in the text): PostgreSQL = hashlib" || fail "keys: (date, varchar) vectors differ" "pg:$got / py:$want / $hx"
+grep -q "STRTOL(LEFT(MD5(CAST(OCTET_LENGTH(TO_CHAR(x.d, 'YYYY-MM-DD')) AS VARCHAR) || ':' || TO_CHAR(x.d, 'YYYY-MM-DD') || CAST(OCTET_LENGTH(RTRIM(x.s)) AS VARCHAR) || ':' || RTRIM(x.s)), 15), 16) AS k" "$tmp/vec/redshift/"*_publish.sql &&
+    ok "keys: the Redshift output hashes the same (date, varchar) key text" || fail "keys: Redshift (date, varchar) hash differs"
 grep -q "STRTOL(LEFT(MD5(CAST(OCTET_LENGTH(CAST(o.customer_id AS VARCHAR)) AS VARCHAR) || ':' || CAST(o.customer_id AS VARCHAR)), 15), 16)" "$tmp/kout/redshift/05_publish.sql" &&
     ok "keys: the Redshift output hashes the same key text" || fail "keys: Redshift hash expression differs"
 
