@@ -176,6 +176,7 @@ typedef struct CheckDef {
     RowSet *left, *right; /* row_count_equal (left, right), min_rows and no_rows (left) */
     long long min_rows;
     Scalar *sql;
+    bool natural; /* CK_UNIQUE over the natural key (else the primary key) */
 } CheckDef;
 
 typedef struct QueryDef {

@@ -383,4 +383,10 @@ for n in 1 2 3 4 5 6 7 8; do data_upto $n; "${RUNNER_CMD[@]}" -d "$DB" -q --publ
 nokey=$(q "SELECT count(*) FROM orders WHERE customer_key IS NULL")
 ! grep -q "Late-arriving" "$tmp/kni/05_publish.sql" && [ "$nokey" -gt 0 ] && [ "$(kfp)" != "$KFULL" ] &&
     ok "keys: published anyway, $nokey orders keep no customer key, and the comparison sees it" || fail "keys: the data cannot show late-arriving customers ($nokey)"
+# the natural key is checked unique beside the surrogate: a duplicate member fails the publish
+DB=kfull
+q "INSERT INTO customers (customer_id, name) VALUES (1, 'twin')" >/dev/null
+out=$(krun "$KOUT")
+echo "$out" | grep -q "check unique_customers_customer_id *FAIL 1 row" && [ "$(q "SELECT count(*) FROM customers WHERE customer_id = 1")" = 2 ] &&
+    ok "keys: a duplicate natural key beside the identity fails unique_customers_customer_id" || fail "keys: duplicate natural key not caught" "$out"
 finish

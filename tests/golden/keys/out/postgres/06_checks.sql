@@ -10,6 +10,13 @@ FROM customers
 GROUP BY customer_key
 HAVING COUNT(*) > 1;
 
+-- The natural key of customers is unique.
+-- stargen:check name=unique_customers_customer_id severity=error
+SELECT customer_id, COUNT(*) AS copies
+FROM customers
+GROUP BY customer_id
+HAVING COUNT(*) > 1;
+
 -- The offending rows of each check on customers marked tally=customers below, counted in one scan;
 -- a check whose count is 0 passes without running its own query.
 -- stargen:tally name=customers
@@ -37,6 +44,13 @@ FROM customers_h
 GROUP BY customer_hkey
 HAVING COUNT(*) > 1;
 
+-- The natural key of customers_h is unique.
+-- stargen:check name=unique_customers_h_customer_id severity=error
+SELECT customer_id, COUNT(*) AS copies
+FROM customers_h
+GROUP BY customer_id
+HAVING COUNT(*) > 1;
+
 -- The offending rows of each check on customers_h marked tally=customers_h below, counted in one scan;
 -- a check whose count is 0 passes without running its own query.
 -- stargen:tally name=customers_h
@@ -62,6 +76,13 @@ WHERE t.customer_id IS NULL;
 SELECT event_key, COUNT(*) AS copies
 FROM order_events
 GROUP BY event_key
+HAVING COUNT(*) > 1;
+
+-- The natural key of order_events is unique.
+-- stargen:check name=unique_order_events_order_id_status severity=error
+SELECT order_id, RTRIM(status) AS status, COUNT(*) AS copies
+FROM order_events
+GROUP BY order_id, RTRIM(status)
 HAVING COUNT(*) > 1;
 
 -- The offending rows of each check on order_events marked tally=order_events below, counted in one scan;
@@ -114,6 +135,13 @@ WHERE child.customer_hkey IS NOT NULL AND parent.customer_hkey IS NULL;
 SELECT order_key, COUNT(*) AS copies
 FROM orders
 GROUP BY order_key
+HAVING COUNT(*) > 1;
+
+-- The natural key of orders is unique.
+-- stargen:check name=unique_orders_order_id severity=error
+SELECT order_id, COUNT(*) AS copies
+FROM orders
+GROUP BY order_id
 HAVING COUNT(*) > 1;
 
 -- The offending rows of each check on orders marked tally=orders below, counted in one scan;
