@@ -245,10 +245,14 @@ out=$("${GEN_CMD[@]}" -q -m "$B" -o "$tmp/b3" 2>&1)
 echo "$out" | grep -q 'mark them `natural_key: true`' && ok "[upsert-key] hints at natural_key" || fail "upsert-key hint" "$out"
 sed 's/      order_id:     {type: bigint, not_null: true}/      order_id:     {type: bigint, natural_key: true}/' "$B" >"$tmp/fixed2.yaml"
 out=$("${GEN_CMD[@]}" -q -m "$tmp/fixed2.yaml" -o "$tmp/b4" 2>&1) && ok "the model that follows the [upsert-key] hint compiles" || fail "following the upsert-key hint does not compile" "$out"
-# the [lookup] hints: each, applied, compiles
+# the [lookup], [natural-key], [surrogate-key] and [incremental-references] hints: each, applied,
+# compiles
 for c in 237-lookup-without-reference:'s/      customer_key: {type: bigint}/      customer_key: {type: bigint, references: customers.customer_key}/' \
          238-lookup-dimension-append:'s/      mode: append/      mode: upsert/' \
          239-lookup-not-null-member-column:'s/{type: varchar(64), not_null: true}/{type: varchar(64)}/' \
+         230-natural-key-with-natural-pk:'s/{type: bigint, primary_key: true, natural_key: true}/{type: bigint, primary_key: true}/' \
+         233-surrogate-hash-without-natural-key:'s/      customer_id:  {type: integer, not_null: true}/      customer_id:  {type: integer, natural_key: true}/' \
+         244-kept-fact-references-replace-surrogate:'s/      mode: replace/      mode: upsert/' \
          243-lookup-natural-pk-dimension:'/^      lookup:$/,/^        customer_key: o.customer_id$/d; s/^        status:   o.status$/        status:   o.status\n        customer_key: o.customer_id/'; do
     B="$STARGEN_ROOT/tests/badmodels/${c%%:*}/schema.yaml"
     sed "${c#*:}" "$B" >"$tmp/fix.yaml"
