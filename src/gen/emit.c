@@ -110,6 +110,64 @@ static int lookup_index(const TableDef *t, const ColumnDef *c)
     return 0;
 }
 
+static bool identity_lookup(const ColumnDef *c)
+{
+    return c->lookup && c->lookup->dim && !c->lookup->dim->surrogate->hash_key;
+}
+
+/* The tie-break order terms of loaded column c: its value, or, for an identity looked
+ * up, the looked-up member's natural key (stargen_lkN_K), since identity values depend
+ * on the order the members were loaded in. */
+static void order_terms(Emitter *e, Buf *b, const TableDef *t, const ColumnDef *c, const char *sep)
+{
+    if (!identity_lookup(c)) {
+        emit_order_name(e, b, c->name, loaded_type(c), false);
+        return;
+    }
+    int n = lookup_index(t, c);
+    for (size_t k = 0; k < c->lookup->dim->natural.len; k++) {
+        const ColumnDef *nc = c->lookup->dim->natural.items[k];
+        buf_puts(b, k ? sep : "");
+        emit_order_name(e, b, arena_printf(e->a, "stargen_lk%d_%zu", n, k + 1), nc->type, false);
+    }
+}
+
+/* ", stargen_lkN.<natural key column> AS stargen_lkN_K" for each identity t looks up. */
+static void lookup_order_items(Buf *b, const TableDef *t, const char *sep)
+{
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        if (!identity_lookup(c))
+            continue;
+        int n = lookup_index(t, c);
+        for (size_t k = 0; k < c->lookup->dim->natural.len; k++) {
+            buf_printf(b, "%sstargen_lk%d.", sep, n);
+            print_name(b, ((const ColumnDef *)c->lookup->dim->natural.items[k])->name);
+            buf_printf(b, " AS stargen_lk%d_%zu", n, k + 1);
+        }
+    }
+}
+
+/* " LEFT JOIN dim AS stargen_lkN ON stargen_lkN.<surrogate> = qual.<col>" for each
+ * identity t looks up: the member a stored or staged row points to. */
+static void lookup_member_joins(Buf *b, const TableDef *t, const char *qual, const char *ind)
+{
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        if (!identity_lookup(c))
+            continue;
+        int n = lookup_index(t, c);
+        buf_printf(b, "\n%sLEFT JOIN ", ind);
+        print_name(b, c->lookup->dim->name);
+        buf_printf(b, " AS stargen_lk%d ON stargen_lk%d.", n, n);
+        print_name(b, c->lookup->dim->surrogate->name);
+        buf_puts(b, " = ");
+        print_name(b, qual);
+        buf_putc(b, '.');
+        print_name(b, c->name);
+    }
+}
+
 /* The surrogate of a natural key (docs/out-format.md, "Keys"): the dialect's bigint of
  * the first 15 hex digits of the MD5 of the key text, which is, for each natural-key
  * column in model order, the byte length of its text, ':', and the text (integers in
@@ -357,12 +415,13 @@ static void load_select(Emitter *e, Buf *b, const TableDef *t, const char *lead)
             continue;
         buf_puts(b, first ? "" : ",\n                ");
         first = false;
-        emit_order_name(e, b, c->name, loaded_type(c), false);
+        order_terms(e, b, t, c, ",\n                ");
     }
     if (first) /* only key columns: every row of a partition is the same row */
         buf_puts(b, "1");
     buf_puts(b, "\n        ) AS stargen_rn\n    FROM (\n        SELECT\n");
     select_items(e, b, t, "            ");
+    lookup_order_items(b, t, ",\n            ");
     if (!npk)
         for (size_t i = 0; i < ld->dedupe_by.len; i++) {
             buf_puts(b, ",\n            ");
@@ -520,23 +579,33 @@ static void newer_wins(Emitter *e, Buf *b, const TableDef *t, const ColumnDef *l
         if (!orders_rows(t, c))
             continue;
         buf_puts(b, ",\n                    ");
-        emit_order_name(e, b, c->name, loaded_type(c), false);
+        order_terms(e, b, t, c, ",\n                    ");
     }
     buf_puts(b, ",\n                    stargen_src ASC\n            ) AS stargen_rn\n"
                 "        FROM (\n            SELECT ");
     plain_names(b, t, "stargen_old");
     buf_puts(b, ", stargen_old.");
     print_name(b, lc->name);
-    buf_puts(b, " AS stargen_latest, 0 AS stargen_src\n            FROM ");
+    buf_puts(b, " AS stargen_latest, 0 AS stargen_src");
+    lookup_order_items(b, t, ", ");
+    buf_puts(b, "\n            FROM ");
     print_name(b, t->name);
     buf_puts(b, " AS stargen_old\n            INNER JOIN stargen_stage AS stargen_new ON ");
     key_match(b, e->d, t, "stargen_old", "stargen_new");
+    lookup_member_joins(b, t, "stargen_old", "            ");
     buf_puts(b, "\n            UNION ALL\n            SELECT ");
-    plain_names(b, t, NULL);
-    buf_puts(b, ", ");
+    /* qualified only when joined to the looked-up members */
+    bool joined = false;
+    for (size_t i = 0; i < t->columns.len; i++)
+        joined |= identity_lookup(t->columns.items[i]);
+    plain_names(b, t, joined ? "stargen_stage" : NULL);
+    buf_puts(b, joined ? ", stargen_stage." : ", ");
     print_name(b, lc->name);
-    buf_puts(b, " AS stargen_latest, 1 AS stargen_src\n            FROM stargen_stage\n"
-                "        ) AS stargen_both\n    ) AS stargen_winner\n"
+    buf_puts(b, " AS stargen_latest, 1 AS stargen_src");
+    lookup_order_items(b, t, ", ");
+    buf_puts(b, "\n            FROM stargen_stage");
+    lookup_member_joins(b, t, "stargen_stage", "            ");
+    buf_puts(b, "\n        ) AS stargen_both\n    ) AS stargen_winner\n"
                 "    WHERE stargen_winner.stargen_src = 0 AND stargen_winner.stargen_rn = 1\n"
                 "        AND ");
     key_match(b, e->d, t, "stargen_winner", "stargen_stage");

@@ -278,7 +278,7 @@ FROM (
         ROW_NUMBER() OVER (
             PARTITION BY order_id
             ORDER BY stargen_latest DESC NULLS LAST,
-                customer_key ASC NULLS LAST,
+                stargen_lk1_1 ASC NULLS LAST,
                 customer_hkey ASC NULLS LAST,
                 status ASC NULLS LAST, OCTET_LENGTH(status) ASC,
                 amount ASC NULLS LAST,
@@ -292,6 +292,7 @@ FROM (
             o.status,
             o.amount,
             o.updated_at,
+            stargen_lk1.customer_id AS stargen_lk1_1,
             o.updated_at AS stargen_latest
         FROM stage_orders AS o
         LEFT JOIN customers AS stargen_lk1
@@ -312,7 +313,7 @@ WHERE EXISTS (
             ROW_NUMBER() OVER (
                 PARTITION BY order_id
                 ORDER BY stargen_latest DESC NULLS LAST,
-                    customer_key ASC NULLS LAST,
+                    stargen_lk1_1 ASC NULLS LAST,
                     customer_hkey ASC NULLS LAST,
                     status ASC NULLS LAST, OCTET_LENGTH(status) ASC,
                     amount ASC NULLS LAST,
@@ -320,12 +321,14 @@ WHERE EXISTS (
                     stargen_src ASC
             ) AS stargen_rn
         FROM (
-            SELECT stargen_old.order_id, stargen_old.customer_key, stargen_old.customer_hkey, stargen_old.status, stargen_old.amount, stargen_old.updated_at, stargen_old.updated_at AS stargen_latest, 0 AS stargen_src
+            SELECT stargen_old.order_id, stargen_old.customer_key, stargen_old.customer_hkey, stargen_old.status, stargen_old.amount, stargen_old.updated_at, stargen_old.updated_at AS stargen_latest, 0 AS stargen_src, stargen_lk1.customer_id AS stargen_lk1_1
             FROM orders AS stargen_old
             INNER JOIN stargen_stage AS stargen_new ON stargen_old.order_id = stargen_new.order_id
+            LEFT JOIN customers AS stargen_lk1 ON stargen_lk1.customer_key = stargen_old.customer_key
             UNION ALL
-            SELECT order_id, customer_key, customer_hkey, status, amount, updated_at, updated_at AS stargen_latest, 1 AS stargen_src
+            SELECT stargen_stage.order_id, stargen_stage.customer_key, stargen_stage.customer_hkey, stargen_stage.status, stargen_stage.amount, stargen_stage.updated_at, stargen_stage.updated_at AS stargen_latest, 1 AS stargen_src, stargen_lk1.customer_id AS stargen_lk1_1
             FROM stargen_stage
+            LEFT JOIN customers AS stargen_lk1 ON stargen_lk1.customer_key = stargen_stage.customer_key
         ) AS stargen_both
     ) AS stargen_winner
     WHERE stargen_winner.stargen_src = 0 AND stargen_winner.stargen_rn = 1
