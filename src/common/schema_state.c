@@ -177,6 +177,10 @@ static int read_column(Reader *r, char **w, int n, StTable *t)
             c->pk = true;
         else if (!strcmp(w[i], "identity") && !c->identity)
             c->identity = true;
+        else if (!strcmp(w[i], "natural") && !c->natural)
+            c->natural = true;
+        else if (!strcmp(w[i], "hash") && !c->hash)
+            c->hash = true;
         else if ((v = value_of(w[i], "encode")) && !c->encode && is_name(v))
             c->encode = arena_strdup(r->a, v);
         else if ((v = value_of(w[i], "ref")) && !c->ref && is_ref(v))
@@ -297,6 +301,10 @@ static void print_table(Buf *b, const StTable *t)
             buf_puts(b, " pk");
         if (c->identity)
             buf_puts(b, " identity");
+        if (c->natural)
+            buf_puts(b, " natural");
+        if (c->hash)
+            buf_puts(b, " hash");
         if (c->encode)
             buf_printf(b, " encode=%s", c->encode);
         if (c->ref)
@@ -363,7 +371,8 @@ bool schema_state_same_table(const StTable *a, const StTable *b)
         const StColumn *x = a->columns.items[i], *y = b->columns.items[i];
         if (strcmp(x->name, y->name) || strcmp(x->type, y->type) ||
             !same_str(x->encode, y->encode) || !same_str(x->ref, y->ref) ||
-            x->not_null != y->not_null || x->pk != y->pk || x->identity != y->identity)
+            x->not_null != y->not_null || x->pk != y->pk || x->identity != y->identity ||
+            x->natural != y->natural || x->hash != y->hash)
             return false;
     }
     return true;

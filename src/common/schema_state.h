@@ -10,7 +10,7 @@
  *   stargen-state 1
  *   table NAME mode=append|upsert dist=DIST sort=SORT     a kept table, its columns follow
  *   table NAME mode=replace                               a table rebuilt every run
- *   column NAME TYPE [not_null] [pk] [identity] [encode=E] [ref=TABLE.COLUMN]
+ *   column NAME TYPE [not_null] [pk] [identity] [natural] [hash] [encode=E] [ref=TABLE.COLUMN]
  *   migration NNNN_what.sql                               then the tables as they were
  *                                                         before that migration ran
  *
@@ -35,6 +35,7 @@ typedef struct StColumn {
     const char *encode; /* NULL: none */
     const char *ref;    /* "table.column" or NULL */
     bool not_null, pk, identity;
+    bool natural, hash; /* natural_key: true; surrogate: hash */
 } StColumn;
 
 typedef struct StTable {

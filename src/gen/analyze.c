@@ -4,6 +4,7 @@
  *   column-type, identifier, source, jsonpaths, json-key, identity, encode, references,
  *   dist-key, sort-key, interleaved-sort, load-from, map-column, not-null-mapped,
  *   dedupe, upsert-key, incremental-references, load-cycle, secret-literal,
+ *   natural-key, surrogate-key, lookup (analyze_keys.c),
  *   plus the expression checks of resolve.c.
  */
 #include <stdlib.h>
@@ -401,20 +402,26 @@ static void analyze_references(Analyzer *c, TableDef *t)
                        "\"%s\" keeps its rows between runs (mode %s) but references \"%s\", "
                        "which is rebuilt every run",
                        t->name, t->load->mode == MODE_APPEND ? "append" : "upsert", rt->name);
-            /* the hint must lead to a model that compiles: a kept table needs a natural
-             * primary key, so an identity-keyed dimension cannot simply be kept */
-            bool identity_pk = false;
+            /* the hint must lead to a model that compiles: a kept table needs a load
+             * key, so a surrogate-keyed dimension needs a natural key as well */
+            bool surrogate_pk = false;
             for (size_t k = 0; k < rt->columns.len; k++) {
                 const ColumnDef *kc = rt->columns.items[k];
-                identity_pk |= kc->primary_key && kc->identity;
+                surrogate_pk |= kc->primary_key && (kc->identity || kc->hash_key);
             }
-            if (identity_pk)
+            if (surrogate_pk && !rt->natural.len)
                 diag_hint(c->d,
-                          "\"%s\" has an identity key, which a kept table cannot have (its keys "
-                          "would change between runs): drop the reference, or make a natural key "
-                          "column of \"%s\" its primary key (no identity), reference that, and "
-                          "give \"%s\" mode append or upsert",
-                          rt->name, rt->name, rt->name);
+                          "\"%s\" has a surrogate key: mark the columns that identify its "
+                          "rows `natural_key: true` (its loads match rows by them; the "
+                          "surrogate stays)%s and give \"%s\" mode upsert",
+                          rt->name,
+                          rt->load && rt->load->dedupe_by.len
+                              ? ", remove its dedupe `by` (the natural key is what it "
+                                "deduplicates by)"
+                              : "",
+                          rt->name);
+            else if (surrogate_pk)
+                diag_hint(c->d, "give \"%s\" mode upsert too, or drop the reference", rt->name);
             else
                 diag_hint(c->d, "give \"%s\" mode append or upsert too, or drop the reference",
                           rt->name);
@@ -447,6 +454,8 @@ static void analyze(Arena *a, Diag *d, Model *m)
     for (size_t i = 0; i < m->tables.len; i++) {
         TableDef *t = m->tables.items[i];
         analyze_columns(&c, t);
+        if (t->role != ROLE_STAGING)
+            analyze_keys(&c, t);
         analyze_physical(&c, t);
         if (t->role == ROLE_STAGING)
             analyze_staging(&c, t);
@@ -458,6 +467,8 @@ static void analyze(Arena *a, Diag *d, Model *m)
         if (t->role != ROLE_STAGING) {
             analyze_load(&c, t);
             analyze_references(&c, t);
+            if (t->load && t->load->scope)
+                analyze_lookups(&c, t, t->load->scope);
         }
     }
     if (d->errors)

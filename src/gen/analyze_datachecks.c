@@ -70,6 +70,13 @@ void derive_datachecks(Analyzer *c)
         if (pk.len)
             new_datacheck(c, CK_UNIQUE, t, NULL,
                           arena_printf(c->a, "unique_%s%s", t->name, pk.data));
+        buf_reset(&pk);
+        for (size_t j = 0; j < t->natural.len; j++) /* beside a surrogate key */
+            buf_printf(&pk, "_%s", ((ColumnDef *)t->natural.items[j])->name);
+        if (pk.len)
+            new_datacheck(c, CK_UNIQUE, t, NULL,
+                          arena_printf(c->a, "unique_%s%s", t->name, pk.data))
+                ->natural = true;
         buf_free(&pk);
         for (size_t j = 0; j < t->columns.len; j++) {
             ColumnDef *col = t->columns.items[j];

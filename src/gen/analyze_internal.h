@@ -25,6 +25,12 @@ void analyze_load(Analyzer *c, TableDef *t);
 void analyze_query(Analyzer *c, QueryDef *q);
 void order_loads(Analyzer *c);
 
+/* analyze_keys.c */
+void analyze_keys(Analyzer *c, TableDef *t);
+bool table_has_load_key(const TableDef *t);
+void bind_lookups(Analyzer *c, TableDef *t);
+void analyze_lookups(Analyzer *c, TableDef *t, Scope *sc);
+
 /* analyze_datachecks.c */
 void derive_datachecks(Analyzer *c);
 void add_user_datachecks(Analyzer *c);

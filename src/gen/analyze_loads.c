@@ -97,6 +97,7 @@ void analyze_load(Analyzer *c, TableDef *t)
         return;
     ld->from_alias = sc->alias[0];
     vec_push(c->a, &t->reads, ld->from_table);
+    bind_lookups(c, t);
     bool scope_ok = true;
     for (size_t i = 0; i < ld->joins.len; i++) {
         JoinDef *j = ld->joins.items[i];
@@ -115,6 +116,7 @@ void analyze_load(Analyzer *c, TableDef *t)
     }
     if (!scope_ok)
         return;
+    ld->scope = sc;
     if (ld->where && (ld->where_expr = typed(c, sc, ld->where, PARSE_EXPR))) {
         Resolver r = {c->a, c->d, ld->where, sc, false};
         resolve_boolean(&r, ld->where_expr, "where");
@@ -135,6 +137,13 @@ void analyze_load(Analyzer *c, TableDef *t)
                        k->s);
             continue;
         }
+        if (col->hash_key) {
+            diag_error(c->d, k->mark, "surrogate-key",
+                       "\"%s\" is a hash surrogate: the load computes it from the natural key; "
+                       "remove its mapping",
+                       k->s);
+            continue;
+        }
         col->map = v;
         col->map_expr = typed(c, sc, v, PARSE_EXPR);
         if (col->map_expr && col->map_expr->type.kind != T_UNKNOWN) {
@@ -144,30 +153,35 @@ void analyze_load(Analyzer *c, TableDef *t)
     }
     for (size_t i = 0; i < t->columns.len; i++) {
         ColumnDef *col = t->columns.items[i];
-        if (col->not_null && !col->identity && !col->map)
+        if (col->not_null && !col->identity && !col->hash_key && !col->lookup && !col->map)
             diag_error(c->d, col->mark, "not-null-mapped",
                        "NOT NULL column \"%s\" has no mapping in the load of \"%s\"", col->name,
                        t->name);
     }
-    /* dedupe */
-    bool has_pk = false, pk_identity = false;
-    for (size_t i = 0; i < t->columns.len; i++) {
-        ColumnDef *col = t->columns.items[i];
-        if (col->primary_key) {
-            has_pk = true;
-            pk_identity |= col->identity;
-        }
-    }
-    bool natural_pk = has_pk && !pk_identity;
+    /* dedupe: by the load key (the natural key, else a natural primary key) */
+    bool natural_pk = table_has_load_key(t);
+    const char *keyword = t->natural.len ? "natural key" : "primary key";
     if (ld->dedupe == DEDUPE_LATEST) {
         if (natural_pk && ld->dedupe_by.len) {
             diag_error(c->d, ld->dedupe_mark, "dedupe",
-                       "\"%s\" is deduplicated by its primary key; remove `by` (keep `latest`)",
-                       t->name);
+                       "\"%s\" is deduplicated by its %s; remove `by` (keep `latest`)", t->name,
+                       keyword);
         } else if (!natural_pk && !ld->dedupe_by.len) {
-            diag_error(c->d, ld->dedupe_mark, "dedupe",
-                       "\"%s\" has no primary key to deduplicate by: give `by: [expressions]`",
-                       t->name);
+            bool surrogate = false;
+            for (size_t i = 0; i < t->columns.len; i++) {
+                const ColumnDef *col = t->columns.items[i];
+                surrogate |= col->primary_key && (col->identity || col->hash_key);
+            }
+            if (surrogate)
+                diag_error(c->d, ld->dedupe_mark, "dedupe",
+                           "\"%s\" has a surrogate primary key and no natural key to deduplicate "
+                           "by: mark its natural key `natural_key: true`, or give `by: "
+                           "[expressions]`",
+                           t->name);
+            else
+                diag_error(c->d, ld->dedupe_mark, "dedupe",
+                           "\"%s\" has no primary key to deduplicate by: give `by: [expressions]`",
+                           t->name);
         }
         ld->by_exprs = arena_alloc(c->a, (ld->dedupe_by.len + 1) * sizeof *ld->by_exprs);
         for (size_t i = 0; i < ld->dedupe_by.len; i++)
@@ -179,11 +193,15 @@ void analyze_load(Analyzer *c, TableDef *t)
                             "latest orders rows; a boolean is a poor order");
         }
     }
-    if (ld->mode == MODE_UPSERT && !natural_pk)
+    if (ld->mode != MODE_REPLACE && !natural_pk) {
         diag_error(c->d, ld->mode_mark, "upsert-key",
-                   "mode upsert replaces rows by primary key, and \"%s\" has no natural "
-                   "primary key",
-                   t->name);
+                   "mode %s matches incoming rows with stored ones by key, and \"%s\" has no "
+                   "natural key",
+                   ld->mode == MODE_UPSERT ? "upsert" : "append", t->name);
+        diag_hint(c->d, "make the columns that identify a row its primary key, or, to keep a "
+                        "surrogate primary key (identity or `surrogate: hash`), mark them "
+                        "`natural_key: true`");
+    }
     for (size_t i = 0; i < t->reads.len; i++) {
         TableDef *r = t->reads.items[i];
         if (r->role != ROLE_STAGING)

@@ -45,6 +45,9 @@ struct Dialect {
     void (*publish_tidy)(Buf *b, const TableDef *t, const char *shadow);
     /* the statements of a staging table's load step (empty it, then COPY) */
     void (*load_staging)(Buf *b, const Dialect *d, const Model *m, const TableDef *t);
+    /* a hash surrogate: a bigint of the first 15 hex digits of MD5(text), text being the
+     * SQL of a varchar (docs/out-format.md, "Keys"); both dialects give the same value */
+    void (*hash_key)(Buf *b, const char *text);
 };
 
 extern const Dialect dialect_postgres;

@@ -209,6 +209,13 @@ static void pg_load_staging(Buf *b, const Dialect *d, const Model *m, const Tabl
     buf_puts(b, " FROM STDIN WITH (FORMAT text, FREEZE);\n");
 }
 
+/* Redshift's STRTOL(LEFT(MD5(x), 15), 16): the 15 hex digits, zero-padded to 16, read as
+ * a 64-bit string; the top 4 bits are 0, so the bigint is the same positive value. */
+static void pg_hash_key(Buf *b, const char *text)
+{
+    buf_printf(b, "('x' || LPAD(LEFT(MD5(%s), 15), 16, '0'))::BIT(64)::BIGINT", text);
+}
+
 const Dialect dialect_postgres = {
     .name = "postgres",
     .backslash_in_literals = false,
@@ -221,4 +228,5 @@ const Dialect dialect_postgres = {
     .create_star = pg_create_star,
     .publish_tidy = pg_publish_tidy,
     .load_staging = pg_load_staging,
+    .hash_key = pg_hash_key,
 };

@@ -54,19 +54,188 @@ void emit_finish_step(Emitter *e, const char *name, Buf *b)
 
 bool emit_natural_pk(const TableDef *t)
 {
+    if (t->natural.len)
+        return true;
     bool pk = false;
     for (size_t i = 0; i < t->columns.len; i++) {
         const ColumnDef *c = t->columns.items[i];
-        if (c->primary_key && c->identity)
+        if (c->primary_key && (c->identity || c->hash_key))
             return false;
         pk |= c->primary_key;
     }
     return pk;
 }
 
+/* One of the columns t's loads match rows by: its natural key, else its primary key. */
+static bool is_key(const TableDef *t, const ColumnDef *c)
+{
+    return t->natural.len ? c->natural_key : c->primary_key;
+}
+
+/* A column the load writes: mapped, a hash surrogate, or looked up. */
+static bool loaded(const ColumnDef *c)
+{
+    return c->map_expr || c->hash_key || (c->lookup && c->lookup->dim);
+}
+
+/* A loaded column that only follows the key (a hash of it): never a tie-breaker. */
+static bool orders_rows(const TableDef *t, const ColumnDef *c)
+{
+    return loaded(c) && !is_key(t, c) && !c->hash_key;
+}
+
+static SqlType loaded_type(const ColumnDef *c)
+{
+    return c->map_expr ? c->map_expr->type : c->type;
+}
+
 static bool is_same_column(const ColumnDef *c)
 {
-    return c->map_expr->kind == EX_COLUMN && !strcmp(c->map_expr->name, c->name);
+    return c->map_expr && c->map_expr->kind == EX_COLUMN && !strcmp(c->map_expr->name, c->name);
+}
+
+/* 1-based position of c among t's looked-up columns with an identity dimension (their
+ * LEFT JOIN aliases stargen_lkN). */
+static int lookup_index(const TableDef *t, const ColumnDef *c)
+{
+    int n = 0;
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *x = t->columns.items[i];
+        if (x->lookup && x->lookup->dim && !x->lookup->dim->surrogate->hash_key) {
+            n++;
+            if (x == c)
+                return n;
+        }
+    }
+    return 0;
+}
+
+static bool identity_lookup(const ColumnDef *c)
+{
+    return c->lookup && c->lookup->dim && !c->lookup->dim->surrogate->hash_key;
+}
+
+/* The tie-break order terms of loaded column c: its value, or, for an identity looked
+ * up, the looked-up member's natural key (stargen_lkN_K), since identity values depend
+ * on the order the members were loaded in. */
+static void order_terms(Emitter *e, Buf *b, const TableDef *t, const ColumnDef *c, const char *sep)
+{
+    if (!identity_lookup(c)) {
+        emit_order_name(e, b, c->name, loaded_type(c), false);
+        return;
+    }
+    int n = lookup_index(t, c);
+    for (size_t k = 0; k < c->lookup->dim->natural.len; k++) {
+        const ColumnDef *nc = c->lookup->dim->natural.items[k];
+        buf_puts(b, k ? sep : "");
+        emit_order_name(e, b, arena_printf(e->a, "stargen_lk%d_%zu", n, k + 1), nc->type, false);
+    }
+}
+
+/* ", stargen_lkN.<natural key column> AS stargen_lkN_K" for each identity t looks up. */
+static void lookup_order_items(Buf *b, const TableDef *t, const char *sep)
+{
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        if (!identity_lookup(c))
+            continue;
+        int n = lookup_index(t, c);
+        for (size_t k = 0; k < c->lookup->dim->natural.len; k++) {
+            buf_printf(b, "%sstargen_lk%d.", sep, n);
+            print_name(b, ((const ColumnDef *)c->lookup->dim->natural.items[k])->name);
+            buf_printf(b, " AS stargen_lk%d_%zu", n, k + 1);
+        }
+    }
+}
+
+/* " LEFT JOIN dim AS stargen_lkN ON stargen_lkN.<surrogate> = qual.<col>" for each
+ * identity t looks up: the member a stored or staged row points to. */
+static void lookup_member_joins(Buf *b, const TableDef *t, const char *qual, const char *ind)
+{
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        if (!identity_lookup(c))
+            continue;
+        int n = lookup_index(t, c);
+        buf_printf(b, "\n%sLEFT JOIN ", ind);
+        print_name(b, c->lookup->dim->name);
+        buf_printf(b, " AS stargen_lk%d ON stargen_lk%d.", n, n);
+        print_name(b, c->lookup->dim->surrogate->name);
+        buf_puts(b, " = ");
+        print_name(b, qual);
+        buf_putc(b, '.');
+        print_name(b, c->name);
+    }
+}
+
+/* The surrogate of a natural key (docs/out-format.md, "Keys"): the dialect's bigint of
+ * the first 15 hex digits of the MD5 of the key text, which is, for each natural-key
+ * column in model order, the byte length of its text, ':', and the text (integers in
+ * decimal, strings without trailing blanks, dates as YYYY-MM-DD).  parts[k] is the
+ * SQL of the k-th value, already of the k-th natural-key column's type. */
+static void hash_of(Emitter *e, Buf *b, const TableDef *dim, const char *const *parts)
+{
+    Buf text;
+    buf_init(&text);
+    for (size_t k = 0; k < dim->natural.len; k++) {
+        const ColumnDef *n = dim->natural.items[k];
+        const char *p = parts[k];
+        char *form;
+        if (type_cat(n->type) == CAT_STRING)
+            form = arena_printf(e->a, "RTRIM(%s)", p);
+        else if (n->type.kind == T_DATE)
+            form = arena_printf(e->a, "TO_CHAR(%s, 'YYYY-MM-DD')", p);
+        else
+            form = arena_printf(e->a, "CAST(%s AS VARCHAR)", p);
+        buf_printf(&text, "%sCAST(OCTET_LENGTH(%s) AS VARCHAR) || ':' || %s", k ? " || " : "", form,
+                   form);
+    }
+    e->d->hash_key(b, text.data ? text.data : "''");
+    buf_free(&text);
+}
+
+/* The SQL of expression x as a value of column n's type (cast when the kinds differ). */
+static const char *as_column_type(Emitter *e, const Expr *x, const ColumnDef *n)
+{
+    Buf v;
+    buf_init(&v);
+    if (x->type.kind != n->type.kind) {
+        buf_puts(&v, "CAST(");
+        print_expr(&v, e->d, x);
+        buf_puts(&v, " AS ");
+        e->d->type(&v, n->type);
+        buf_putc(&v, ')');
+    } else {
+        print_expr(&v, e->d, x);
+    }
+    const char *r = arena_strndup(e->a, v.data ? v.data : "", v.len);
+    buf_free(&v);
+    return r;
+}
+
+/* The value of a loaded column that has no mapping: a hash surrogate computed from
+ * the mapped natural key, or a looked-up surrogate. */
+static void unmapped_value(Emitter *e, Buf *b, const TableDef *t, const ColumnDef *c)
+{
+    if (c->hash_key) {
+        const char **parts = arena_alloc(e->a, (t->natural.len + 1) * sizeof *parts);
+        for (size_t k = 0; k < t->natural.len; k++) {
+            const ColumnDef *n = t->natural.items[k];
+            parts[k] = n->map_expr ? as_column_type(e, n->map_expr, n) : "NULL";
+        }
+        hash_of(e, b, t, parts);
+        return;
+    }
+    const LookupDef *lk = c->lookup;
+    if (lk->dim->surrogate->hash_key) {
+        const char **parts = arena_alloc(e->a, (lk->values.len + 1) * sizeof *parts);
+        for (size_t k = 0; k < lk->values.len; k++)
+            parts[k] = as_column_type(e, lk->exprs[k], lk->dim->natural.items[k]);
+        hash_of(e, b, lk->dim, parts);
+        return;
+    }
+    buf_printf(b, "stargen_lk%d.", lookup_index(t, c));
+    print_name(b, lk->dim->surrogate->name);
 }
 
 static void target_list(Buf *b, const TableDef *t)
@@ -75,7 +244,7 @@ static void target_list(Buf *b, const TableDef *t)
     buf_putc(b, '(');
     for (size_t i = 0; i < t->columns.len; i++) {
         const ColumnDef *c = t->columns.items[i];
-        if (!c->map_expr)
+        if (!loaded(c))
             continue;
         if (!first)
             buf_puts(b, ", ");
@@ -90,7 +259,7 @@ static void plain_names(Buf *b, const TableDef *t, const char *qual)
     bool first = true;
     for (size_t i = 0; i < t->columns.len; i++) {
         const ColumnDef *c = t->columns.items[i];
-        if (!c->map_expr)
+        if (!loaded(c))
             continue;
         if (!first)
             buf_puts(b, ", ");
@@ -117,7 +286,10 @@ static void table_ref(Emitter *e, Buf *b, const TableDef *t, const char *name, c
     }
 }
 
-void emit_from_clause(Emitter *e, Buf *b, const LoadDef *ld, const char *ind)
+/* FROM, joins, then (owner not NULL) a LEFT JOIN per identity surrogate that owner's
+ * load looks up, then WHERE. */
+static void from_clause(Emitter *e, Buf *b, const LoadDef *ld, const TableDef *owner,
+                        const char *ind)
 {
     const Dialect *d = e->d;
     buf_printf(b, "%sFROM ", ind);
@@ -129,10 +301,33 @@ void emit_from_clause(Emitter *e, Buf *b, const LoadDef *ld, const char *ind)
         buf_printf(b, "\n%s    ON ", ind);
         print_expr(b, d, j->on_expr);
     }
+    /* an identity surrogate is looked up by the natural key (hash ones are computed) */
+    for (size_t i = 0; owner && i < owner->columns.len; i++) {
+        const ColumnDef *c = owner->columns.items[i];
+        const LookupDef *lk = c->lookup;
+        if (!lk || !lk->dim || lk->dim->surrogate->hash_key)
+            continue;
+        int n = lookup_index(owner, c);
+        buf_printf(b, "\n%sLEFT JOIN ", ind);
+        print_name(b, lk->dim->name);
+        buf_printf(b, " AS stargen_lk%d\n%s    ON ", n, ind);
+        for (size_t k = 0; k < lk->values.len; k++) {
+            const ColumnDef *nc = lk->dim->natural.items[k];
+            buf_puts(b, k ? " AND " : "");
+            print_key_name(b, d, arena_printf(e->a, "stargen_lk%d", n), nc->name, nc->type);
+            buf_puts(b, " = ");
+            print_key(b, d, lk->exprs[k]);
+        }
+    }
     if (ld->where_expr) {
         buf_printf(b, "\n%sWHERE ", ind);
         print_expr(b, d, ld->where_expr);
     }
+}
+
+void emit_from_clause(Emitter *e, Buf *b, const LoadDef *ld, const char *ind)
+{
+    from_clause(e, b, ld, NULL, ind);
 }
 
 static void select_items(Emitter *e, Buf *b, const TableDef *t, const char *ind)
@@ -140,11 +335,14 @@ static void select_items(Emitter *e, Buf *b, const TableDef *t, const char *ind)
     bool first = true;
     for (size_t i = 0; i < t->columns.len; i++) {
         const ColumnDef *c = t->columns.items[i];
-        if (!c->map_expr)
+        if (!loaded(c))
             continue;
         buf_printf(b, "%s%s", first ? "" : ",\n", ind);
         first = false;
-        print_expr(b, e->d, c->map_expr);
+        if (c->map_expr)
+            print_expr(b, e->d, c->map_expr);
+        else
+            unmapped_value(e, b, t, c);
         if (!is_same_column(c)) {
             buf_puts(b, " AS ");
             print_name(b, c->name);
@@ -174,7 +372,7 @@ void emit_order_name(Emitter *e, Buf *b, const char *name, SqlType t, bool desc)
  * keys), `ranked` numbers each key's rows by `latest`, then every loaded
  * column (a total order: ties cannot depend on the machine), and the outer
  * level keeps row 1. */
-static void load_select(Emitter *e, Buf *b, const TableDef *t)
+static void load_select(Emitter *e, Buf *b, const TableDef *t, const char *lead)
 {
     const LoadDef *ld = t->load;
     bool npk = emit_natural_pk(t);
@@ -183,10 +381,10 @@ static void load_select(Emitter *e, Buf *b, const TableDef *t)
         buf_puts(b, ld->dedupe == DEDUPE_DISTINCT ? "SELECT DISTINCT\n" : "SELECT\n");
         select_items(e, b, t, "    ");
         buf_putc(b, '\n');
-        emit_from_clause(e, b, ld, "");
+        from_clause(e, b, ld, t, "");
         return;
     }
-    buf_puts(b, "SELECT ");
+    buf_printf(b, "SELECT %s", lead);
     plain_names(b, t, NULL);
     buf_puts(b, "\nFROM (\n    SELECT\n        ");
     plain_names(b, t, NULL);
@@ -195,7 +393,7 @@ static void load_select(Emitter *e, Buf *b, const TableDef *t)
     if (npk) {
         for (size_t i = 0; i < t->columns.len; i++) {
             const ColumnDef *c = t->columns.items[i];
-            if (!c->primary_key)
+            if (!is_key(t, c))
                 continue;
             buf_puts(b, first ? "" : ", ");
             first = false;
@@ -213,16 +411,17 @@ static void load_select(Emitter *e, Buf *b, const TableDef *t)
     }
     for (size_t i = 0; i < t->columns.len; i++) {
         const ColumnDef *c = t->columns.items[i];
-        if (!c->map_expr || (npk && c->primary_key))
+        if (!loaded(c) || c->hash_key || (npk && is_key(t, c)))
             continue;
         buf_puts(b, first ? "" : ",\n                ");
         first = false;
-        emit_order_name(e, b, c->name, c->map_expr->type, false);
+        order_terms(e, b, t, c, ",\n                ");
     }
     if (first) /* only key columns: every row of a partition is the same row */
         buf_puts(b, "1");
     buf_puts(b, "\n        ) AS stargen_rn\n    FROM (\n        SELECT\n");
     select_items(e, b, t, "            ");
+    lookup_order_items(b, t, ",\n            ");
     if (!npk)
         for (size_t i = 0; i < ld->dedupe_by.len; i++) {
             buf_puts(b, ",\n            ");
@@ -235,7 +434,7 @@ static void load_select(Emitter *e, Buf *b, const TableDef *t)
         buf_puts(b, " AS stargen_latest");
     }
     buf_putc(b, '\n');
-    emit_from_clause(e, b, ld, "        ");
+    from_clause(e, b, ld, t, "        ");
     buf_puts(b, "\n    ) AS mapped\n) AS ranked\nWHERE stargen_rn = 1");
 }
 
@@ -252,7 +451,7 @@ static void describe(Emitter *e, Buf *b, const TableDef *t)
     }
     buf_puts(b, ".\n-- Rows: ");
     if (emit_natural_pk(t)) {
-        buf_puts(b, "one per primary key");
+        buf_puts(b, t->natural.len ? "one per natural key" : "one per primary key");
         if (ld->latest_expr) {
             buf_puts(b, ", the latest by ");
             print_expr(b, e->d, ld->latest_expr);
@@ -278,13 +477,13 @@ static void describe(Emitter *e, Buf *b, const TableDef *t)
     (void)e;
 }
 
-/* "l.k1 = r.k1 AND l.k2 = r.k2" over t's primary key columns. */
+/* "l.k1 = r.k1 AND l.k2 = r.k2" over t's load key columns (natural key, else primary key). */
 static void key_match(Buf *b, const Dialect *d, const TableDef *t, const char *l, const char *r)
 {
     bool first = true;
     for (size_t i = 0; i < t->columns.len; i++) {
         const ColumnDef *c = t->columns.items[i];
-        if (!c->primary_key)
+        if (!is_key(t, c))
             continue;
         buf_puts(b, first ? "" : " AND ");
         first = false;
@@ -319,7 +518,7 @@ static const ColumnDef *latest_column(const Emitter *e, const TableDef *t)
     const ColumnDef *hit = NULL;
     for (size_t i = 0; i < t->columns.len && !hit; i++) {
         const ColumnDef *c = t->columns.items[i];
-        if (!c->map_expr || c->primary_key)
+        if (!c->map_expr || is_key(t, c))
             continue;
         buf_reset(&have);
         print_expr(&have, e->d, c->map_expr);
@@ -346,7 +545,7 @@ static void pk_names(Buf *b, const Emitter *e, const TableDef *t, bool keyed)
     bool first = true;
     for (size_t i = 0; i < t->columns.len; i++) {
         const ColumnDef *c = t->columns.items[i];
-        if (!c->primary_key)
+        if (!is_key(t, c))
             continue;
         buf_puts(b, first ? "" : ", ");
         first = false;
@@ -377,30 +576,156 @@ static void newer_wins(Emitter *e, Buf *b, const TableDef *t, const ColumnDef *l
     buf_puts(b, "\n                ORDER BY stargen_latest DESC NULLS LAST");
     for (size_t i = 0; i < t->columns.len; i++) {
         const ColumnDef *c = t->columns.items[i];
-        if (!c->map_expr || c->primary_key)
+        if (!orders_rows(t, c))
             continue;
         buf_puts(b, ",\n                    ");
-        emit_order_name(e, b, c->name, c->map_expr->type, false);
+        order_terms(e, b, t, c, ",\n                    ");
     }
     buf_puts(b, ",\n                    stargen_src ASC\n            ) AS stargen_rn\n"
                 "        FROM (\n            SELECT ");
     plain_names(b, t, "stargen_old");
     buf_puts(b, ", stargen_old.");
     print_name(b, lc->name);
-    buf_puts(b, " AS stargen_latest, 0 AS stargen_src\n            FROM ");
+    buf_puts(b, " AS stargen_latest, 0 AS stargen_src");
+    lookup_order_items(b, t, ", ");
+    buf_puts(b, "\n            FROM ");
     print_name(b, t->name);
     buf_puts(b, " AS stargen_old\n            INNER JOIN stargen_stage AS stargen_new ON ");
     key_match(b, e->d, t, "stargen_old", "stargen_new");
+    lookup_member_joins(b, t, "stargen_old", "            ");
     buf_puts(b, "\n            UNION ALL\n            SELECT ");
-    plain_names(b, t, NULL);
-    buf_puts(b, ", ");
+    /* qualified only when joined to the looked-up members */
+    bool joined = false;
+    for (size_t i = 0; i < t->columns.len; i++)
+        joined |= identity_lookup(t->columns.items[i]);
+    plain_names(b, t, joined ? "stargen_stage" : NULL);
+    buf_puts(b, joined ? ", stargen_stage." : ", ");
     print_name(b, lc->name);
-    buf_puts(b, " AS stargen_latest, 1 AS stargen_src\n            FROM stargen_stage\n"
-                "        ) AS stargen_both\n    ) AS stargen_winner\n"
+    buf_puts(b, " AS stargen_latest, 1 AS stargen_src");
+    lookup_order_items(b, t, ", ");
+    buf_puts(b, "\n            FROM stargen_stage");
+    lookup_member_joins(b, t, "stargen_stage", "            ");
+    buf_puts(b, "\n        ) AS stargen_both\n    ) AS stargen_winner\n"
                 "    WHERE stargen_winner.stargen_src = 0 AND stargen_winner.stargen_rn = 1\n"
                 "        AND ");
     key_match(b, e->d, t, "stargen_winner", "stargen_stage");
     buf_puts(b, "\n);\n\n");
+}
+
+/* The upsert of a table with a surrogate key: the stored row of each incoming natural
+ * key is updated in place (its surrogate never changes), the other rows inserted. */
+static void update_in_place(Emitter *e, Buf *b, const TableDef *t)
+{
+    bool any = false;
+    for (size_t i = 0; i < t->columns.len; i++)
+        any |= orders_rows(t, t->columns.items[i]);
+    buf_puts(b, "-- The surrogate key ");
+    print_name(b, t->surrogate->name);
+    buf_puts(b, " never changes: stored rows are updated in place by natural key,\n"
+                "-- new ones inserted.\n");
+    if (any) {
+        count_directive(b, "updated", t);
+        buf_puts(b, "UPDATE ");
+        print_name(b, t->name);
+        buf_puts(b, "\nSET ");
+        bool first = true;
+        for (size_t i = 0; i < t->columns.len; i++) {
+            const ColumnDef *c = t->columns.items[i];
+            if (!orders_rows(t, c))
+                continue;
+            buf_puts(b, first ? "" : ",\n    ");
+            first = false;
+            print_name(b, c->name);
+            buf_puts(b, " = stargen_stage.");
+            print_name(b, c->name);
+        }
+        buf_puts(b, "\nFROM stargen_stage\nWHERE ");
+        key_match(b, e->d, t, t->name, "stargen_stage");
+        buf_puts(b, ";\n\n");
+    }
+    buf_puts(b, "INSERT INTO ");
+    print_name(b, t->name);
+    buf_putc(b, ' ');
+    target_list(b, t);
+    buf_puts(b, "\nSELECT ");
+    plain_names(b, t, NULL);
+    buf_puts(b, "\nFROM stargen_stage\nWHERE NOT EXISTS (\n    SELECT 1 FROM ");
+    print_name(b, t->name);
+    buf_puts(b, " AS stargen_existing\n    WHERE ");
+    key_match(b, e->d, t, "stargen_existing", "stargen_stage");
+    buf_puts(b, "\n);\n\n");
+    /* the runner's inserted rows are a counted statement's rows minus the updated ones
+     * (docs/out-format.md, "Directives"): every row left in the stage was written,
+     * updated or inserted, so emptying it counts them */
+    buf_puts(b, "-- Every staged row is now stored (updated or inserted): emptying the stage "
+                "counts them.\n");
+    count_directive(b, "inserted", t);
+    buf_puts(b, "DELETE FROM stargen_stage;\n\nDROP TABLE stargen_stage;\n");
+}
+
+/* Late-arriving members (issue 14 item 4): before t's rows are loaded, each natural
+ * key of c's dimension that they name and the dimension lacks becomes an inferred
+ * member: its keys only (its other columns NULL, its surrogate given as any
+ * member's), so no row of t is dropped or left without its surrogate.  The real
+ * row replaces it in place when it arrives (the dimension is upserted). */
+static void infer_members(Emitter *e, Buf *b, const TableDef *t, const ColumnDef *c)
+{
+    const LookupDef *lk = c->lookup;
+    const TableDef *dim = lk->dim;
+    buf_puts(b, "-- Late-arriving members: each natural key of \"");
+    buf_puts(b, dim->name);
+    buf_puts(b, "\" these rows name and it lacks becomes an\n-- inferred member (only its keys; "
+                "the rest NULL) until its row arrives and replaces it in place.\n");
+    buf_puts(b, "INSERT INTO ");
+    print_name(b, dim->name);
+    buf_puts(b, " (");
+    for (size_t k = 0; k < dim->natural.len; k++) {
+        buf_puts(b, k ? ", " : "");
+        print_name(b, ((const ColumnDef *)dim->natural.items[k])->name);
+    }
+    if (dim->surrogate->hash_key) {
+        buf_puts(b, ", ");
+        print_name(b, dim->surrogate->name);
+    }
+    buf_puts(b, ")\nSELECT ");
+    const char **parts = arena_alloc(e->a, (dim->natural.len + 1) * sizeof *parts);
+    for (size_t k = 0; k < dim->natural.len; k++) {
+        const ColumnDef *n = dim->natural.items[k];
+        Buf q;
+        buf_init(&q);
+        buf_puts(&q, "stargen_named.");
+        print_name(&q, n->name);
+        parts[k] = arena_strndup(e->a, q.data, q.len);
+        buf_free(&q);
+        buf_printf(b, "%s%s", k ? ", " : "", parts[k]);
+    }
+    if (dim->surrogate->hash_key) {
+        buf_puts(b, ", ");
+        hash_of(e, b, dim, parts);
+    }
+    buf_puts(b, "\nFROM (\n    SELECT DISTINCT\n");
+    for (size_t k = 0; k < dim->natural.len; k++) {
+        const ColumnDef *n = dim->natural.items[k];
+        buf_printf(b, "%s        %s AS ", k ? ",\n" : "", as_column_type(e, lk->exprs[k], n));
+        print_name(b, n->name);
+    }
+    buf_putc(b, '\n');
+    /* the load's own FROM and WHERE, without its lookup joins */
+    emit_from_clause(e, b, t->load, "    ");
+    buf_puts(b, "\n) AS stargen_named\nWHERE ");
+    for (size_t k = 0; k < dim->natural.len; k++) {
+        const ColumnDef *n = dim->natural.items[k];
+        buf_puts(b, k ? " AND " : "");
+        print_name(b, "stargen_named");
+        buf_putc(b, '.');
+        print_name(b, n->name);
+        buf_puts(b, " IS NOT NULL");
+    }
+    buf_puts(b, "\n    AND NOT EXISTS (\n        SELECT 1 FROM ");
+    print_name(b, dim->name);
+    buf_puts(b, " AS stargen_existing\n        WHERE ");
+    key_match(b, e->d, dim, "stargen_existing", "stargen_named");
+    buf_puts(b, "\n    );\n\n");
 }
 
 /* The statements that load t: a replace table is created afresh under its
@@ -425,21 +750,48 @@ static void emit_load_step(Emitter *e, Buf *b, const TableDef *t)
     } else {
         buf_printf(b, "-- Mode %s.\n\n", ld->mode == MODE_APPEND ? "append" : "upsert");
     }
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        if (c->lookup && c->lookup->dim)
+            infer_members(e, b, t, c);
+    }
+    const ColumnDef *sk = t->surrogate;
+    bool placeholder = sk && sk->identity; /* the stage's copy of an identity column */
     if (ld->mode == MODE_UPSERT) {
         /* LIKE, not CREATE TABLE AS: the stage inherits the target's distribution key, so
          * the DELETE ... USING below is a collocated join (merge-create-staging-table). */
         buf_puts(b, "CREATE TEMP TABLE stargen_stage (LIKE ");
         print_name(b, t->name);
         buf_puts(b, ");\n\n");
+        if (placeholder)
+            buf_puts(b, "-- The stage is LIKE the table: its copy of the identity column is "
+                        "filled with 0\n-- (never stored: rows are updated in place or inserted "
+                        "without it).\n");
         count_directive(b, "staged", t);
         buf_puts(b, "INSERT INTO stargen_stage ");
-        target_list(b, t);
+        if (placeholder) {
+            buf_puts(b, "(");
+            print_name(b, sk->name);
+            buf_puts(b, ", ");
+            Buf tl;
+            buf_init(&tl);
+            target_list(&tl, t);
+            buf_puts(b, tl.data + 1);
+            buf_free(&tl);
+        } else {
+            target_list(b, t);
+        }
         buf_putc(b, '\n');
-        load_select(e, b, t);
+        load_select(e, b, t, placeholder ? "0, " : "");
         buf_puts(b, ";\n\n");
         const ColumnDef *lc = latest_column(e, t);
         if (lc)
             newer_wins(e, b, t, lc);
+        if (sk) {
+            update_in_place(e, b, t);
+            e->building = false;
+            return;
+        }
         count_directive(b, "updated", t);
         buf_puts(b, "DELETE FROM ");
         print_name(b, t->name);
@@ -464,7 +816,7 @@ static void emit_load_step(Emitter *e, Buf *b, const TableDef *t)
     buf_putc(b, ' ');
     target_list(b, t);
     buf_putc(b, '\n');
-    load_select(e, b, t);
+    load_select(e, b, t, "");
     if (ld->mode == MODE_APPEND) {
         buf_puts(b, "\n    AND NOT EXISTS (\n        SELECT 1 FROM ");
         print_name(b, t->name);

@@ -61,7 +61,10 @@ static void describe(Emitter *e, Buf *b, const CheckDef *c)
     const TableDef *t = c->table;
     const ColumnDef *col = c->column;
     switch (c->kind) {
-    case CK_UNIQUE: buf_printf(b, "-- The primary key of %s is unique.\n", t->name); break;
+    case CK_UNIQUE:
+        buf_printf(b, "-- The %s key of %s is unique.\n", c->natural ? "natural" : "primary",
+                   t->name);
+        break;
     case CK_NOT_NULL: buf_printf(b, "-- %s.%s holds no NULL.\n", t->name, col->name); break;
     case CK_RELATIONSHIP:
         buf_printf(b, "-- Every %s.%s is in %s.%s (no orphans).\n", t->name, col->name,
@@ -109,7 +112,7 @@ static void check_sql(Emitter *e, Buf *b, const CheckDef *c)
         buf_init(&named);
         for (size_t i = 0; i < t->columns.len; i++) {
             const ColumnDef *k = t->columns.items[i];
-            if (!k->primary_key)
+            if (!(c->natural ? k->natural_key : k->primary_key))
                 continue;
             if (keys.len) {
                 buf_puts(&keys, ", ");

@@ -103,6 +103,19 @@ static void lineage(Arena *a, Buf *b, const ColumnDef *c)
         buf_puts(b, "numbered by the database");
         return;
     }
+    if (c->hash_key) {
+        buf_puts(b, "hash of the natural key");
+        return;
+    }
+    if (c->lookup && c->lookup->dim) {
+        buf_printf(b, "looked up in %s by ", c->lookup->dim->name);
+        for (size_t k = 0; k < c->lookup->values.len; k++) {
+            buf_puts(b, k ? ", " : "");
+            code(b, ((const Scalar *)c->lookup->values.items[k])->s);
+        }
+        buf_puts(b, " (a missing member is inferred)");
+        return;
+    }
     if (!c->map) {
         buf_puts(b, "not loaded (NULL)");
         return;
@@ -217,7 +230,11 @@ static void star_table(Arena *a, Buf *b, const TableDef *t)
                    c->not_null ? "not null" : "null");
         bool sep = false;
         if (c->primary_key) {
-            buf_puts(b, c->identity ? "PK, identity" : "PK");
+            buf_puts(b, c->identity ? "PK, identity" : c->hash_key ? "PK, hash" : "PK");
+            sep = true;
+        }
+        if (c->natural_key) {
+            buf_puts(b, "natural key");
             sep = true;
         }
         if (c->ref_col) {

@@ -134,6 +134,8 @@ SchemaState *migrate_state_of(Arena *a, const Model *m)
             sc->not_null = c->not_null;
             sc->pk = c->primary_key;
             sc->identity = c->identity;
+            sc->natural = c->natural_key;
+            sc->hash = c->hash_key;
             sc->encode = c->encode ? lower(a, c->encode->s) : NULL;
             sc->ref = c->ref_col
                           ? arena_printf(a, "%s.%s", c->ref_col->table->name, c->ref_col->name)
@@ -214,6 +216,7 @@ static bool col_changed(const ColDiff *c)
         return true;
     return c->renamed || c->retyped || c->relax_null || c->tighten_null || c->encode_changed ||
            c->old->pk != c->now->pk || c->old->identity != c->now->identity ||
+           c->old->natural != c->now->natural || c->old->hash != c->now->hash ||
            (c->old->ref == NULL) != (c->now->ref == NULL) ||
            (c->old->ref && strcmp(c->old->ref, c->now->ref));
 }
@@ -383,6 +386,19 @@ static void check_table(Diag *diag, const Model *m, const TableDiff *t, OutPast 
                 diag_hint(diag,
                           "add it without not_null (or primary_key/identity); once loads have "
                           "filled it, add not_null in a later change");
+            continue;
+        }
+        if (c->now && (c->old->natural != c->now->natural || c->old->hash != c->now->hash)) {
+            /* stored rows are matched by the natural key, and a hash surrogate is computed
+             * from it: a new key would not find them (or their hashes) */
+            diag_error(diag, c->def->mark, "migration-unsupported",
+                       "cannot change the %s of kept table \"%s\" in place (column \"%s\"): "
+                       "the stored rows were keyed by the old one",
+                       c->old->hash != c->now->hash ? "hash surrogate" : "natural key", t->name,
+                       c->now->name);
+            diag_hint(diag,
+                      "keep natural_key/surrogate as recorded in out/<dialect>/schema.state; a "
+                      "new key needs a new table (load it under another name)");
             continue;
         }
         if (c->now && (c->old->pk != c->now->pk || c->old->identity != c->now->identity)) {

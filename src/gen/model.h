@@ -51,6 +51,10 @@ typedef struct ColumnDef {
     bool not_null;
     bool primary_key;
     bool identity;
+    bool
+        natural_key; /* one of the columns a kept table's loads match rows by (natural_key: true) */
+    bool hash_key;   /* surrogate: hash - a bigint the loads compute from the natural key */
+    Mark surrogate_mark;
     Scalar *json;       /* staging: JSON key (default: the column name) */
     Scalar *references; /* "table.column" */
     Scalar *encode;     /* Redshift column encoding */
@@ -63,7 +67,18 @@ typedef struct ColumnDef {
     struct ColumnDef *ref_col;
     Scalar *map; /* the mapping expression text (from load.map) */
     Expr *map_expr;
+    struct LookupDef *lookup; /* the surrogate is looked up by the referenced table's natural key */
 } ColumnDef;
+
+/* load.lookup: a column that references a surrogate-keyed dimension gets that
+ * dimension's surrogate by its natural key; a member the dimension lacks is
+ * inferred (inserted with its other columns NULL) before the load. */
+typedef struct LookupDef {
+    Scalar *column; /* the target column */
+    Vec values;     /* Scalar*: one expression per natural-key column of the dimension */
+    Expr **exprs;   /* (analyzer) */
+    TableDef *dim;  /* (analyzer) the referenced dimension */
+} LookupDef;
 
 typedef struct JoinDef {
     JoinKind kind;
@@ -93,6 +108,8 @@ typedef struct LoadDef {
     Mark mode_mark;
     Vec maps;       /* Scalar* keys, parallel with map_values */
     Vec map_values; /* Scalar* */
+    Vec lookups;    /* LookupDef* */
+    Scope *scope;   /* (analyzer) the tables the load reads, by alias */
 } LoadDef;
 
 struct TableDef {
@@ -121,9 +138,11 @@ struct TableDef {
     ColumnDef **sort_cols; /* (analyzer) */
     LoadDef *load;         /* star tables */
     /* (analyzer) */
-    Vec reads; /* TableDef* this table's load reads (from + joins) */
-    Vec deps;  /* TableDef* that must be loaded first (reads + references) */
-    int order; /* position in load order */
+    Vec natural;          /* ColumnDef*: the natural key (natural_key: true), model order */
+    ColumnDef *surrogate; /* the primary key when it is identity or hash and natural is set */
+    Vec reads;            /* TableDef* this table's load reads (from + joins) */
+    Vec deps;             /* TableDef* that must be loaded first (reads + references) */
+    int order;            /* position in load order */
     int visit;
 };
 
@@ -159,6 +178,7 @@ typedef struct CheckDef {
     RowSet *left, *right; /* row_count_equal (left, right), min_rows and no_rows (left) */
     long long min_rows;
     Scalar *sql;
+    bool natural; /* CK_UNIQUE over the natural key (else the primary key) */
 } CheckDef;
 
 typedef struct QueryDef {

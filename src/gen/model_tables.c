@@ -62,13 +62,14 @@ static void read_column(Loader *L, const char *name, YNode *k, YNode *v, void *c
     static const Key star[] = {
         {"type", true},         {"not_null", false},        {"primary_key", false},
         {"identity", false},    {"references", false},      {"encode", false},
-        {"description", false}, {"accepted_values", false}, {"renamed_from", false}};
+        {"description", false}, {"accepted_values", false}, {"renamed_from", false},
+        {"natural_key", false}, {"surrogate", false}};
     static const Key stg[] = {{"type", true},
                               {"json", false},
                               {"not_null", false},
                               {"encode", false},
                               {"description", false}};
-    YNode *f[9];
+    YNode *f[11];
     if (t->role == ROLE_STAGING) {
         if (!fields(L, v, what, stg, 5, f))
             return;
@@ -84,7 +85,7 @@ static void read_column(Loader *L, const char *name, YNode *k, YNode *v, void *c
             c->description = scalar(L, f[4], "description");
         return;
     }
-    if (!fields(L, v, what, star, 9, f))
+    if (!fields(L, v, what, star, 11, f))
         return;
     if (f[0])
         c->type_src = nonempty(L, f[0], "type");
@@ -104,7 +105,22 @@ static void read_column(Loader *L, const char *name, YNode *k, YNode *v, void *c
         read_accepted(L, c, f[7]);
     if (f[8] && (c->renamed_from = nonempty(L, f[8], "renamed_from")))
         name_of(L, f[8], "renamed_from");
-    if (c->primary_key || c->identity)
+    if (f[9])
+        flag(L, f[9], "natural_key", &c->natural_key);
+    if (f[10]) {
+        Scalar *s = nonempty(L, f[10], "surrogate");
+        c->surrogate_mark = f[10]->mark;
+        if (s && !strcmp(s->s, "identity"))
+            c->identity = true;
+        else if (s && !strcmp(s->s, "hash"))
+            c->hash_key = true;
+        else if (s)
+            diag_error(L->d, s->mark, "surrogate-key",
+                       "unknown surrogate \"%s\": use identity (numbered by the database) or "
+                       "hash (computed from the natural key)",
+                       s->s);
+    }
+    if (c->primary_key || c->identity || c->natural_key || c->hash_key)
         c->not_null = true;
 }
 
@@ -260,19 +276,50 @@ static void read_dedupe(Loader *L, LoadDef *ld, YNode *n)
         ld->latest = nonempty(L, f[1], "latest");
 }
 
+/* lookup: {column: EXPR | [EXPR, ...]}: the natural key of the referenced dimension. */
+static void read_lookups(Loader *L, LoadDef *ld, YNode *n)
+{
+    if (n->kind != Y_MAPPING) {
+        diag_error(L->d, n->mark, "model-shape",
+                   "lookup must be a mapping of column: natural key expression(s)");
+        return;
+    }
+    for (size_t i = 0; i < n->n; i++) {
+        YNode *k = n->items[2 * i], *v = n->items[2 * i + 1];
+        Scalar *ks = scalar(L, k, "a looked-up column name");
+        if (!ks)
+            continue;
+        LookupDef *lk = arena_alloc(L->a, sizeof *lk);
+        lk->column = ks;
+        scalar_list(L, v, &lk->values, "a natural key expression");
+        for (size_t j = 0; j < ld->lookups.len; j++)
+            if (!strcmp(((LookupDef *)ld->lookups.items[j])->column->s, ks->s)) {
+                diag_error(L->d, ks->mark, "duplicate-key", "column \"%s\" is looked up twice",
+                           ks->s);
+                lk = NULL;
+                break;
+            }
+        if (lk && lk->values.len)
+            vec_push(L->a, &ld->lookups, lk);
+    }
+}
+
 static void read_load_block(Loader *L, TableDef *t, YNode *n)
 {
     static const Key keys[] = {{"from", true},    {"join", false}, {"where", false},
-                               {"dedupe", false}, {"mode", false}, {"map", true}};
-    YNode *f[6];
+                               {"dedupe", false}, {"mode", false}, {"map", true},
+                               {"lookup", false}};
+    YNode *f[7];
     LoadDef *ld = arena_alloc(L->a, sizeof *ld);
     ld->mark = n->mark;
     t->load = ld;
     char *what = arena_printf(L->a, "the load of \"%s\"", t->name);
-    if (!fields(L, n, what, keys, 6, f))
+    if (!fields(L, n, what, keys, 7, f))
         return;
     if (f[0])
         ld->from = nonempty(L, f[0], "from");
+    if (f[6])
+        read_lookups(L, ld, f[6]);
     if (f[1]) {
         if (f[1]->kind == Y_MAPPING)
             read_join(L, ld, f[1]);

@@ -15,6 +15,9 @@ static const char *const good =
     "column amount decimal(10,2) not_null\n"
     "column note varchar(max)\n"
     "table totals mode=replace\n"
+    "table customers mode=upsert dist=all sort=none\n"
+    "column customer_key bigint not_null pk hash\n"
+    "column customer_id integer not_null natural\n"
     "migration 0001_orders_add_note.sql\n"
     "table orders mode=append dist=even sort=none\n"
     "column order_id bigint not_null pk\n";
@@ -34,7 +37,11 @@ TEST(schema_state_round_trip)
     buf_init(&out);
     SchemaState st;
     CHECK(parse(&a, good, &st, &err) == 0);
-    CHECK(st.tables.len == 2 && st.migrations.len == 1);
+    CHECK(st.tables.len == 3 && st.migrations.len == 1);
+    StTable *cu = schema_state_find(&st.tables, "customers");
+    StColumn *ck = cu ? schema_state_column(cu, "customer_key") : NULL;
+    StColumn *ci = cu ? schema_state_column(cu, "customer_id") : NULL;
+    CHECK(ck && ck->hash && !ck->natural && ci && ci->natural && !ci->hash);
     StTable *t = schema_state_find(&st.tables, "orders");
     CHECK(t && schema_state_kept(t) && t->columns.len == 4);
     StColumn *c = schema_state_column(t, "customer_id");
