@@ -31,7 +31,8 @@ int history_ensure(PGconn *c, Buf *msg)
      * EXISTS and adds one column per statement (docs.aws.amazon.com/redshift/latest/dg/
      * r_ALTER_TABLE.html), so both engines read the catalog first and add each missing
      * column by itself.  The table is the one the unqualified INSERT reaches (regclass
-     * resolves it by the search path); the run lock is held, so nobody races us. */
+     * resolves it by the search path; Redshift has both, c_join_PG_examples.html); the run
+     * lock is held, so nobody races us. */
     PGresult *r = PQexec(c, "SELECT attname FROM pg_attribute "
                             "WHERE attrelid = 'stargen_history'::regclass AND attnum > 0 "
                             "AND NOT attisdropped");
