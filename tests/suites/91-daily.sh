@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sparkify, daily (issue 14 items 6 and 7), on a private PostgreSQL with the shipped model
 # examples/sparkify-daily (incremental log_data and song_data, every table kept):
-# - its committed out/ is current (gen --check), and a stale copy is caught;
+# - its committed out/ is current (gen --check), and a stale copy is caught; its Redshift
+#   scripts parse with sqlfluff;
 # - songplays' natural key (user_id, session_id, item_in_session) is unique among the NextSong
 #   events of a known user, on datagen data and on the real sample (when present);
 # - a first load of all days but the last, the next day, a rerun and an old day replayed:
@@ -28,6 +29,15 @@ cp -r "$EX" "$tmp/stale"
 echo "-- edited" >>"$tmp/stale/out/postgres/05_publish.sql"
 "${GEN_CMD[@]}" --check -q -m "$tmp/stale/schema.yaml" -o "$tmp/stale/out" >/dev/null 2>&1
 check "a stale copy of that out/ is caught (exit 4)" test $? = 4
+
+# its Redshift scripts parse (syntax only, as suite 40 does for the other models)
+if command -v sqlfluff >/dev/null; then
+    out=$(sqlfluff parse --dialect redshift "$EX/out/redshift" 2>&1)
+    [ $? = 0 ] && ! grep -q unparsable <<<"$out" && ok "sqlfluff parses $EX/out/redshift" ||
+        fail "sqlfluff rejects $EX/out/redshift" "$(grep -B3 -A8 -m3 unparsable <<<"$out")"
+else
+    skip "sqlfluff is not installed (apt-get install sqlfluff)"
+fi
 
 pg_start "$tmp/pg" || { fail "cannot start PostgreSQL"; finish; exit 1; }
 OUT="$EX/out/postgres"
