@@ -209,6 +209,16 @@ static void count_rows(const ExecOpts *o, const CountDirective *cd, long long n,
     }
 }
 
+/* The rows the session's last COPY loaded (Redshift), or 0 if that cannot be read. */
+static long long last_copy_count(PGconn *c)
+{
+    PGresult *r = PQexec(c, "SELECT pg_last_copy_count()");
+    long long n =
+        PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ? atoll(PQgetvalue(r, 0, 0)) : 0;
+    PQclear(r);
+    return n;
+}
+
 /* Runs one statement; 0 with rows added, or -1 with e filled. */
 static int run_statement(PGconn *c, const Step *s, const Statement *st, const ExecOpts *o,
                          const char *step_dir, Progress *prog, long long *rows, StepError *e,
@@ -267,6 +277,10 @@ static int run_statement(PGconn *c, const Step *s, const Statement *st, const Ex
         /* a step's rows are the rows it adds: a DELETE before a reload (or of an
          * upsert's replaced rows) is not counted again (issue 13, item 8) */
         long long n = atoll(PQcmdTuples(r));
+        /* Redshift's COPY (from S3) may end with a bare "COPY" tag: its count is
+         * pg_last_copy_count() (PG_LAST_COPY_COUNT.html); the skipped rows need it */
+        if (o->redshift && is_command(cs, "COPY") && !PQcmdTuples(r)[0])
+            n = last_copy_count(c);
         if (st->count)
             count_rows(o, st->count, n, tc, res);
         /* a staged candidate is not a row of the table (the INSERT that follows is) */
