@@ -180,9 +180,10 @@ static void count_rows(const ExecOpts *o, const CountDirective *cd, long long n,
         break;
     case COUNT_INSERTED: {
         long long fresh = n - tc->updated;
-        long long skipped = tc->read < 0 ? -1 : tc->read - (tc->staged_seen ? tc->staged : n);
+        int known = tc->read >= 0; /* negative skipped (a join made rows) is printed too */
+        long long skipped = known ? tc->read - (tc->staged_seen ? tc->staged : n) : 0;
         res->inserted += fresh;
-        if (skipped >= 0) {
+        if (known) {
             res->skipped += skipped;
             res->skipped_known = 1;
         }
@@ -193,7 +194,7 @@ static void count_rows(const ExecOpts *o, const CountDirective *cd, long long n,
             put_display_text(&b, cd->table, NULL);
             buf_printf(&b, ": %lld inserted, %lld updated, %lld unchanged", fresh, tc->updated,
                        tc->unchanged);
-            if (skipped >= 0) {
+            if (known) {
                 buf_printf(&b, ", %lld skipped (of %lld read from ", skipped, tc->read);
                 put_display_text(&b, cd->from, NULL);
                 buf_puts(&b, ")");
