@@ -4,9 +4,10 @@
 #   make test       build, then run every test suite (tests/run)
 #   make asan       build with address+undefined sanitizers into build/asan and run the tests there
 #   make valgrind   run the generator's tests under valgrind
-#   make demo       the main job on the embedded PostgreSQL (scripts/demo.sh)
+#   make demo       the main job on the embedded PostgreSQL, then Sparkify daily (scripts/demo.sh)
 #   make data       generate Sparkify-shaped data into data/ (EVENTS=, SEED=)
-#   make bench      the load and generator benchmarks (src/bench/bench.sh)
+#   make bench      the load and generator benchmarks (src/bench/bench.sh), then a day's
+#                   incremental run against a full reload (src/bench/incremental.sh)
 #   make fmt-check  clang-format dry run over src/ and tests/unit
 #   make clean
 # Knobs: V=1 shows commands; SANITIZER=address,undefined builds sanitized objects
@@ -190,6 +191,7 @@ data: $(DATAGEN_BIN)
 
 bench: all
 	$(Q)src/bench/bench.sh
+	$(Q)src/bench/incremental.sh
 
 FMT_FILES = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c)
 fmt:

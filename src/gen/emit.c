@@ -535,9 +535,10 @@ static const ColumnDef *latest_column(const Emitter *e, const TableDef *t)
  * are not counted (the directive reader splits on spaces). */
 static void count_directive(Buf *b, const char *as, const TableDef *t)
 {
-    if (strpbrk(t->name, " \t\"'"))
+    if (strpbrk(t->name, " \t\"'") || strpbrk(t->load->from_table->name, " \t\"'"))
         return;
-    buf_printf(b, "-- stargen:count as=%s table=%s\n", as, t->name);
+    buf_printf(b, "-- stargen:count as=%s table=%s from=%s\n", as, t->name,
+               t->load->from_table->name);
 }
 
 static void pk_names(Buf *b, const Emitter *e, const TableDef *t, bool keyed)

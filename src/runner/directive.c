@@ -84,10 +84,11 @@ static const KeySpec tally_keys[] = {
 };
 
 static const char *const count_kinds[] = {"staged", "unchanged", "updated", "inserted", NULL};
-enum { K_AS, K_TABLE };
+enum { K_AS, K_TABLE, K_FROM };
 static const KeySpec count_keys[] = {
     [K_AS] = {"as", V_CHOICE, count_kinds, true},
     [K_TABLE] = {"table", V_NAME, NULL, true},
+    [K_FROM] = {"from", V_NAME, NULL, false},
 };
 
 static const char *const ph_types[] = {"iam_role", "manifest", NULL};
@@ -359,6 +360,7 @@ int directive_read(Arena *a, const char *path, int line, const char *p, const ch
         CountDirective *c = arena_alloc(a, sizeof *c);
         c->line = line;
         c->table = vals[K_TABLE];
+        c->from = vals[K_FROM];
         c->as = !strcmp(vals[K_AS], "staged")      ? COUNT_STAGED
                 : !strcmp(vals[K_AS], "unchanged") ? COUNT_UNCHANGED
                 : !strcmp(vals[K_AS], "updated")   ? COUNT_UPDATED

@@ -121,20 +121,56 @@ static int is_command(const char *status, const char *word)
 typedef struct TableCount {
     const char *table;
     long long staged, unchanged, updated;
+    int staged_seen; /* an as=staged statement came: an upsert (else an append) */
+    long long read;  /* rows of its FROM staging table this run, or -1: not known */
+    /* where the staging loads of this run are (for read) */
+    const Plan *plan;
+    const StepResult *all; /* the plan's results, plan->n entries */
+    size_t step;           /* the index of the step being run */
 } TableCount;
 
+/* The rows this run's staging loads copied into staging table `from` (the
+ * steps before `step` whose COPY fills it and that succeeded in this run), or
+ * -1 when none did (not a staging table, or its load was not run: --from). */
+static long long staging_rows(const TableCount *tc, const char *from)
+{
+    long long n = -1;
+    for (size_t j = 0; from && tc->plan && j < tc->step; j++) {
+        const Step *s = &tc->plan->steps[j];
+        if (tc->all[j].status != ST_SUCCESS)
+            continue;
+        for (size_t k = 0; k < s->nstmts; k++) {
+            const CopyStmt *cs = s->stmts[k].copy_stmt;
+            if (cs && cs->bare && strcmp(cs->bare, from) == 0) {
+                n = (n < 0 ? 0 : n) + tc->all[j].rows;
+                break;
+            }
+        }
+    }
+    return n;
+}
+
 /* Adds a counted statement's rows to the step's counts; after the INSERT of
- * a table, prints what happened to it. */
+ * a table, prints what happened to it.  Skipped rows (docs/out-format.md,
+ * "Row counts"): the rows the load read from its staging table that it did not
+ * account for as inserted, updated or unchanged: for an upsert, read - staged
+ * (rows its where, an inner join or its dedupe dropped), for an append, read -
+ * inserted (those, and rows whose key is already stored). */
 static void count_rows(const ExecOpts *o, const CountDirective *cd, long long n, TableCount *tc,
                        StepResult *res)
 {
     if (!tc->table || strcmp(tc->table, cd->table) != 0) {
-        memset(tc, 0, sizeof *tc);
+        tc->staged = tc->unchanged = tc->updated = 0;
+        tc->staged_seen = 0;
         tc->table = cd->table;
+        tc->read = staging_rows(tc, cd->from);
     }
     res->counted = 1;
     switch (cd->as) {
-    case COUNT_STAGED: tc->staged += n; break;
+    case COUNT_STAGED:
+        tc->staged += n;
+        tc->staged_seen = 1;
+        break;
     case COUNT_UNCHANGED:
         tc->unchanged += n;
         res->unchanged += n;
@@ -145,22 +181,44 @@ static void count_rows(const ExecOpts *o, const CountDirective *cd, long long n,
         break;
     case COUNT_INSERTED: {
         long long fresh = n - tc->updated;
+        int known = tc->read >= 0; /* negative skipped (a join made rows) is printed too */
+        long long skipped = known ? tc->read - (tc->staged_seen ? tc->staged : n) : 0;
         res->inserted += fresh;
+        if (known) {
+            res->skipped += skipped;
+            res->skipped_known = 1;
+        }
         if (!o->quiet) {
             Buf b;
             buf_init(&b);
             buf_puts(&b, "      ");
             put_display_text(&b, cd->table, NULL);
-            buf_printf(&b, ": %lld inserted, %lld updated, %lld unchanged\n", fresh, tc->updated,
+            buf_printf(&b, ": %lld inserted, %lld updated, %lld unchanged", fresh, tc->updated,
                        tc->unchanged);
+            if (known) {
+                buf_printf(&b, ", %lld skipped (of %lld read from ", skipped, tc->read);
+                put_display_text(&b, cd->from, NULL);
+                buf_puts(&b, ")");
+            }
+            buf_putc(&b, '\n');
             fputs(b.data, stdout);
             fflush(stdout);
             buf_free(&b);
         }
-        memset(tc, 0, sizeof *tc);
+        tc->table = NULL;
         break;
     }
     }
+}
+
+/* The rows the session's last COPY loaded (Redshift), or 0 if that cannot be read. */
+static long long last_copy_count(PGconn *c)
+{
+    PGresult *r = PQexec(c, "SELECT pg_last_copy_count()");
+    long long n =
+        PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ? atoll(PQgetvalue(r, 0, 0)) : 0;
+    PQclear(r);
+    return n;
 }
 
 /* Runs one statement; 0 with rows added, or -1 with e filled. */
@@ -227,6 +285,10 @@ static int run_statement(PGconn *c, const Step *s, const Statement *st, const Ex
         /* a step's rows are the rows it adds: a DELETE before a reload (or of an
          * upsert's replaced rows) is not counted again (issue 13, item 8) */
         long long n = atoll(PQcmdTuples(r));
+        /* Redshift's COPY (from S3) may end with a bare "COPY" tag: its count is
+         * pg_last_copy_count() (PG_LAST_COPY_COUNT.html); the skipped rows need it */
+        if (o->redshift && is_command(cs, "COPY") && !PQcmdTuples(r)[0])
+            n = last_copy_count(c);
         if (st->count)
             count_rows(o, st->count, n, tc, res);
         /* a staged candidate is not a row of the table (the INSERT that follows is) */
@@ -281,10 +343,11 @@ static char *dir_of(const char *path)
 
 /* The statements of a SQL step, in its transaction when it has one.  Adds the
  * rows they touched; 0 or -1 with e filled. */
-static int run_statements(PGconn *c, const Step *s, const ExecOpts *o, long long *rows,
+static int run_statements(PGconn *c, const Plan *plan, size_t i, const ExecOpts *o, long long *rows,
                           StepError *e, StepResult *res)
 {
-    TableCount tc = {0};
+    const Step *s = &plan->steps[i];
+    TableCount tc = {.plan = plan, .all = res - i, .step = i};
     char *step_dir = dir_of(s->path);
     Progress prog;
     progress_start(&prog, o->tty && !o->quiet, s->name);
@@ -342,6 +405,9 @@ static int execute_step(PGconn *c, const Plan *plan, size_t i, const ExecOpts *o
     double t0 = now_seconds();
     utc_now_iso(res->started_at);
     long long rows = 0;
+    /* a retried publish step counts afresh */
+    res->counted = res->skipped_known = 0;
+    res->inserted = res->updated = res->unchanged = res->skipped = 0;
     int checks = s->kind == STEP_CHECKS;
     int intx = !checks && !s->no_transaction, rc = 0;
     /* the publish step holds the checks step after it in its transaction */
@@ -378,7 +444,7 @@ static int execute_step(PGconn *c, const Plan *plan, size_t i, const ExecOpts *o
         run_checks(c, plan, i, o, res, out);
         rows = res->rows;
     } else if (rc == 0) {
-        rc = run_statements(c, s, o, &rows, e, res);
+        rc = run_statements(c, plan, i, o, &rows, e, res);
         /* the files staged for the kept tables count as loaded when this commits */
         if (rc == 0 && publish && ledger_plan_incremental(plan)) {
             buf_reset(&msg);
@@ -416,7 +482,8 @@ static int execute_step(PGconn *c, const Plan *plan, size_t i, const ExecOpts *o
         if (history_insert(c, &h, &msg))
             msg_warning("could not record the publish step in stargen_history: %s", msg.data);
         res->rows = 0;
-        res->inserted = res->updated = res->unchanged = 0;
+        res->inserted = res->updated = res->unchanged = res->skipped = 0;
+        res->skipped_known = 0;
         res->seconds = h.seconds;
         res->status = ST_ERROR;
         res->has_error = 1;
@@ -446,11 +513,13 @@ static int execute_step(PGconn *c, const Plan *plan, size_t i, const ExecOpts *o
     if (rc == 0) {
         h.rows = rows;
         h.seconds = now_seconds() - t0;
+        HistoryCounts hc = {res->counted, res->skipped_known, res->inserted,
+                            res->updated, res->unchanged,     res->skipped};
         if (checks_failed) {
             h.status = "error";
             h.error = e->message;
         }
-        if (history_insert(c, &h, &msg)) {
+        if (history_insert_counts(c, &h, &hc, &msg)) {
             if (checks) {
                 msg_warning("could not record the checks in stargen_history: %s", msg.data);
             } else {

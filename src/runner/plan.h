@@ -48,7 +48,7 @@ typedef struct CopyDirective {
     int line; /* line of the directive in the step file */
 } CopyDirective;
 
-/* `-- stargen:count as=staged|unchanged|updated|inserted table=T`: what the
+/* `-- stargen:count as=staged|unchanged|updated|inserted table=T [from=S]`: what the
  * rows of the next statement mean for kept table T (issue 14 item 6):
  * staged (candidates put in the upsert's stage; not a step's `rows`),
  * unchanged (candidates dropped because the stored row is newer or the same),
@@ -58,6 +58,7 @@ typedef enum CountKind { COUNT_STAGED, COUNT_UNCHANGED, COUNT_UPDATED, COUNT_INS
 typedef struct CountDirective {
     CountKind as;
     const char *table;
+    const char *from; /* the table the load reads (its FROM), or NULL: skipped rows */
     int line;
 } CountDirective;
 

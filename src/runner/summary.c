@@ -113,9 +113,15 @@ int report_json_write(const char *path, const RunInfo *info, const Plan *set, co
         json_quote(&b, r->started_at[0] ? r->started_at : NULL);
         buf_printf(&b, ", \"rows\": %lld, ", r->rows);
         /* kept tables: what the rows did (issue 14 item 6) */
-        if (r->counted)
+        if (r->counted) {
             buf_printf(&b, "\"inserted\": %lld, \"updated\": %lld, \"unchanged\": %lld, ",
                        r->inserted, r->updated, r->unchanged);
+            /* staged rows the loads did not load; null when no staging count was known */
+            if (r->skipped_known)
+                buf_printf(&b, "\"skipped\": %lld, ", r->skipped);
+            else
+                buf_puts(&b, "\"skipped\": null, ");
+        }
         buf_printf(&b, "\"seconds\": %.3f, ", r->seconds);
         put_warnings(&b, &r->warnings);
         buf_puts(&b, ", \"error\": ");

@@ -208,7 +208,7 @@ load; rc=$?; expect_run "after undoing the drift the run passes"
 # ---- a fresh database: every migration skipped, the steps build the current schema ----
 createdb fresh
 PGDATABASE=fresh "${RUNNER_CMD[@]}" --data "$D" "$W/postgres" >"$tmp/fresh.out" 2>"$tmp/fresh.err"; rc=$?
-if [ "$rc" = 0 ] && [ "$(grep -c 'skipped' "$tmp/fresh.out")" = 5 ] &&
+if [ "$rc" = 0 ] && [ "$(grep -c ': skipped (' "$tmp/fresh.out")" = 5 ] &&
     [ "$(PGDATABASE=fresh q "SELECT count(*) FROM stargen_history WHERE status = 'skipped'")" = 5 ]; then
     ok "fresh database: 5 migrations recorded as skipped, the run passes"
 else fail "fresh database (exit $rc)" "$(cat "$tmp/fresh.err" "$tmp/fresh.out")"; fi

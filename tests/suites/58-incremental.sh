@@ -91,7 +91,7 @@ for n in 1 2 3 4 5 6 7 8; do
     echo "$out" | grep -q "incremental source orders/: 1 file to stage (1 new, 0 again), $((n - 1)) already loaded" ||
         { fail "daily run $n: no line saying one new file" "$out"; good=0; }
     # counts: the day's file has 40 new orders, the rest are status changes of stored ones
-    echo "$out" | grep -q "^      orders: 40 inserted, $((want - 40)) updated, 0 unchanged$" ||
+    echo "$out" | grep -q "^      orders: 40 inserted, $((want - 40)) updated, 0 unchanged, 0 skipped (of $want read from stage_orders)$" ||
         { fail "daily run $n: orders counts are not 40 inserted, $((want - 40)) updated, 0 unchanged" "$(echo "$out" | grep inserted)"; good=0; }
     FP[$n]=$(fingerprint)
     [ $n = 2 ] && LATE2=$(q "SELECT count(*) FROM orders o WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = o.customer_id)")
@@ -127,7 +127,7 @@ q "DELETE FROM stargen_ledger WHERE file_key LIKE '%$(echo "$DAYS" | sed -n 3p)%
 out=$(run --json "$tmp/twice.json" --data "$tmp/d" "$OUT" 2>&1)
 d3=$(echo "$DAYS" | sed -n 3p)
 echo "$out" | grep -q "incremental source orders/: 1 file to stage (1 new" && [ "$(fingerprint)" = "$FULL" ] &&
-    echo "$out" | grep -q "^      orders: 0 inserted, 0 updated, $(wc -l <"$tmp/all/orders/$d3.json") unchanged$" &&
+    echo "$out" | grep -q "^      orders: 0 inserted, 0 updated, $(wc -l <"$tmp/all/orders/$d3.json") unchanged, 0 skipped (of $(wc -l <"$tmp/all/orders/$d3.json") read from stage_orders)$" &&
     python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); p=[s for s in r["results"] if s["name"]=="publish"][0]; sys.exit(0 if (p["inserted"],p["updated"],p["rows"])==(0,0,0) and p["unchanged"]==int(sys.argv[2]) else 1)' "$tmp/twice.json" "$(( $(wc -l <"$tmp/all/orders/$d3.json") + $(wc -l <"$tmp/all/customers/$d3.json") ))" &&
     ok "a day loaded twice changes nothing (no duplicate, no older status back; counted unchanged in the output and --json)" || fail "a day loaded twice changed the tables" "$out"
 # the same without the newer-wins guard (an unconditional upsert) sets statuses back: prove

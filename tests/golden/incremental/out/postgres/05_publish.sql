@@ -12,7 +12,7 @@
 
 CREATE TEMP TABLE stargen_stage (LIKE customers);
 
--- stargen:count as=staged table=customers
+-- stargen:count as=staged table=customers from=stage_customers
 INSERT INTO stargen_stage (customer_id, name, city, updated_at)
 SELECT customer_id, name, city, updated_at
 FROM (
@@ -40,7 +40,7 @@ WHERE stargen_rn = 1;
 
 -- Newer wins: an incoming row that the stored row of its key beats (by updated_at,
 -- then every loaded column, as the full load orders them) is dropped: the stored row stays.
--- stargen:count as=unchanged table=customers
+-- stargen:count as=unchanged table=customers from=stage_customers
 DELETE FROM stargen_stage
 WHERE EXISTS (
     SELECT 1
@@ -67,12 +67,12 @@ WHERE EXISTS (
         AND stargen_winner.customer_id = stargen_stage.customer_id
 );
 
--- stargen:count as=updated table=customers
+-- stargen:count as=updated table=customers from=stage_customers
 DELETE FROM customers
 USING stargen_stage
 WHERE customers.customer_id = stargen_stage.customer_id;
 
--- stargen:count as=inserted table=customers
+-- stargen:count as=inserted table=customers from=stage_customers
 INSERT INTO customers (customer_id, name, city, updated_at)
 SELECT customer_id, name, city, updated_at
 FROM stargen_stage;
@@ -85,7 +85,7 @@ DROP TABLE stargen_stage;
 
 CREATE TEMP TABLE stargen_stage (LIKE orders);
 
--- stargen:count as=staged table=orders
+-- stargen:count as=staged table=orders from=stage_orders
 INSERT INTO stargen_stage (order_id, customer_id, status, amount, updated_at)
 SELECT order_id, customer_id, status, amount, updated_at
 FROM (
@@ -115,7 +115,7 @@ WHERE stargen_rn = 1;
 
 -- Newer wins: an incoming row that the stored row of its key beats (by updated_at,
 -- then every loaded column, as the full load orders them) is dropped: the stored row stays.
--- stargen:count as=unchanged table=orders
+-- stargen:count as=unchanged table=orders from=stage_orders
 DELETE FROM stargen_stage
 WHERE EXISTS (
     SELECT 1
@@ -143,12 +143,12 @@ WHERE EXISTS (
         AND stargen_winner.order_id = stargen_stage.order_id
 );
 
--- stargen:count as=updated table=orders
+-- stargen:count as=updated table=orders from=stage_orders
 DELETE FROM orders
 USING stargen_stage
 WHERE orders.order_id = stargen_stage.order_id;
 
--- stargen:count as=inserted table=orders
+-- stargen:count as=inserted table=orders from=stage_orders
 INSERT INTO orders (order_id, customer_id, status, amount, updated_at)
 SELECT order_id, customer_id, status, amount, updated_at
 FROM stargen_stage;

@@ -14,7 +14,7 @@ CREATE TEMP TABLE stargen_stage (LIKE customers);
 
 -- The stage is LIKE the table: its copy of the identity column is filled with 0
 -- (never stored: rows are updated in place or inserted without it).
--- stargen:count as=staged table=customers
+-- stargen:count as=staged table=customers from=stage_customers
 INSERT INTO stargen_stage (customer_key, customer_id, name, city, updated_at)
 SELECT 0, customer_id, name, city, updated_at
 FROM (
@@ -42,7 +42,7 @@ WHERE stargen_rn = 1;
 
 -- Newer wins: an incoming row that the stored row of its key beats (by updated_at,
 -- then every loaded column, as the full load orders them) is dropped: the stored row stays.
--- stargen:count as=unchanged table=customers
+-- stargen:count as=unchanged table=customers from=stage_customers
 DELETE FROM stargen_stage
 WHERE EXISTS (
     SELECT 1
@@ -71,7 +71,7 @@ WHERE EXISTS (
 
 -- The surrogate key customer_key never changes: stored rows are updated in place by natural key,
 -- new ones inserted.
--- stargen:count as=updated table=customers
+-- stargen:count as=updated table=customers from=stage_customers
 UPDATE customers
 SET name = stargen_stage.name,
     city = stargen_stage.city,
@@ -88,7 +88,7 @@ WHERE NOT EXISTS (
 );
 
 -- Every staged row is now stored (updated or inserted): emptying the stage counts them.
--- stargen:count as=inserted table=customers
+-- stargen:count as=inserted table=customers from=stage_customers
 DELETE FROM stargen_stage;
 
 DROP TABLE stargen_stage;
@@ -99,7 +99,7 @@ DROP TABLE stargen_stage;
 
 CREATE TEMP TABLE stargen_stage (LIKE customers_h);
 
--- stargen:count as=staged table=customers_h
+-- stargen:count as=staged table=customers_h from=stage_customers
 INSERT INTO stargen_stage (customer_hkey, customer_id, name, city, updated_at)
 SELECT customer_hkey, customer_id, name, city, updated_at
 FROM (
@@ -128,7 +128,7 @@ WHERE stargen_rn = 1;
 
 -- Newer wins: an incoming row that the stored row of its key beats (by updated_at,
 -- then every loaded column, as the full load orders them) is dropped: the stored row stays.
--- stargen:count as=unchanged table=customers_h
+-- stargen:count as=unchanged table=customers_h from=stage_customers
 DELETE FROM stargen_stage
 WHERE EXISTS (
     SELECT 1
@@ -157,7 +157,7 @@ WHERE EXISTS (
 
 -- The surrogate key customer_hkey never changes: stored rows are updated in place by natural key,
 -- new ones inserted.
--- stargen:count as=updated table=customers_h
+-- stargen:count as=updated table=customers_h from=stage_customers
 UPDATE customers_h
 SET name = stargen_stage.name,
     city = stargen_stage.city,
@@ -174,7 +174,7 @@ WHERE NOT EXISTS (
 );
 
 -- Every staged row is now stored (updated or inserted): emptying the stage counts them.
--- stargen:count as=inserted table=customers_h
+-- stargen:count as=inserted table=customers_h from=stage_customers
 DELETE FROM stargen_stage;
 
 DROP TABLE stargen_stage;
@@ -199,7 +199,7 @@ WHERE stargen_named.customer_id IS NOT NULL
         WHERE stargen_existing.customer_id = stargen_named.customer_id
     );
 
--- stargen:count as=inserted table=order_events
+-- stargen:count as=inserted table=order_events from=stage_orders
 INSERT INTO order_events (event_key, order_id, status, customer_hkey, updated_at)
 SELECT event_key, order_id, status, customer_hkey, updated_at
 FROM (
@@ -269,7 +269,7 @@ CREATE TEMP TABLE stargen_stage (LIKE orders);
 
 -- The stage is LIKE the table: its copy of the identity column is filled with 0
 -- (never stored: rows are updated in place or inserted without it).
--- stargen:count as=staged table=orders
+-- stargen:count as=staged table=orders from=stage_orders
 INSERT INTO stargen_stage (order_key, order_id, customer_key, customer_hkey, status, amount, updated_at)
 SELECT 0, order_id, customer_key, customer_hkey, status, amount, updated_at
 FROM (
@@ -304,7 +304,7 @@ WHERE stargen_rn = 1;
 
 -- Newer wins: an incoming row that the stored row of its key beats (by updated_at,
 -- then every loaded column, as the full load orders them) is dropped: the stored row stays.
--- stargen:count as=unchanged table=orders
+-- stargen:count as=unchanged table=orders from=stage_orders
 DELETE FROM stargen_stage
 WHERE EXISTS (
     SELECT 1
@@ -337,7 +337,7 @@ WHERE EXISTS (
 
 -- The surrogate key order_key never changes: stored rows are updated in place by natural key,
 -- new ones inserted.
--- stargen:count as=updated table=orders
+-- stargen:count as=updated table=orders from=stage_orders
 UPDATE orders
 SET customer_key = stargen_stage.customer_key,
     customer_hkey = stargen_stage.customer_hkey,
@@ -356,7 +356,7 @@ WHERE NOT EXISTS (
 );
 
 -- Every staged row is now stored (updated or inserted): emptying the stage counts them.
--- stargen:count as=inserted table=orders
+-- stargen:count as=inserted table=orders from=stage_orders
 DELETE FROM stargen_stage;
 
 DROP TABLE stargen_stage;

@@ -10,7 +10,7 @@
 -- Rows: one per primary key, the latest by -EXTRACT(EPOCH FROM o.order_ts); ties broken by every loaded column, so the choice is deterministic.
 -- Mode append.
 
--- stargen:count as=inserted table=products
+-- stargen:count as=inserted table=products from=stage_orders
 INSERT INTO products (product, first_seen)
 SELECT product, first_seen
 FROM (
@@ -42,7 +42,7 @@ WHERE stargen_rn = 1
 
 CREATE TEMP TABLE stargen_stage (LIKE "user");
 
--- stargen:count as=staged table=user
+-- stargen:count as=staged table=user from=stage_customers
 INSERT INTO stargen_stage (customer_id, name, email_hash, tier, "group", "end")
 SELECT customer_id, name, email_hash, tier, "group", "end"
 FROM (
@@ -72,12 +72,12 @@ FROM (
 ) AS ranked
 WHERE stargen_rn = 1;
 
--- stargen:count as=updated table=user
+-- stargen:count as=updated table=user from=stage_customers
 DELETE FROM "user"
 USING stargen_stage
 WHERE "user".customer_id = stargen_stage.customer_id;
 
--- stargen:count as=inserted table=user
+-- stargen:count as=inserted table=user from=stage_customers
 INSERT INTO "user" (customer_id, name, email_hash, tier, "group", "end")
 SELECT customer_id, name, email_hash, tier, "group", "end"
 FROM stargen_stage;
@@ -90,7 +90,7 @@ DROP TABLE stargen_stage;
 
 CREATE TEMP TABLE stargen_stage (LIKE "order");
 
--- stargen:count as=staged table=order
+-- stargen:count as=staged table=order from=stage_orders
 INSERT INTO stargen_stage (order_id, customer_id, product, region, amount, discounted, day, size_class, note)
 SELECT order_id, customer_id, product, region, amount, discounted, day, size_class, note
 FROM (
@@ -130,12 +130,12 @@ FROM (
 ) AS ranked
 WHERE stargen_rn = 1;
 
--- stargen:count as=updated table=order
+-- stargen:count as=updated table=order from=stage_orders
 DELETE FROM "order"
 USING stargen_stage
 WHERE "order".order_id = stargen_stage.order_id;
 
--- stargen:count as=inserted table=order
+-- stargen:count as=inserted table=order from=stage_orders
 INSERT INTO "order" (order_id, customer_id, product, region, amount, discounted, day, size_class, note)
 SELECT order_id, customer_id, product, region, amount, discounted, day, size_class, note
 FROM stargen_stage;

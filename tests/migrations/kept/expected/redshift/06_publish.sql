@@ -12,7 +12,7 @@
 
 CREATE TEMP TABLE stargen_stage (LIKE customers);
 
--- stargen:count as=staged table=customers
+-- stargen:count as=staged table=customers from=stage_customers
 INSERT INTO stargen_stage (customer_id, name, town)
 SELECT customer_id, name, town
 FROM (
@@ -35,12 +35,12 @@ FROM (
 ) AS ranked
 WHERE stargen_rn = 1;
 
--- stargen:count as=updated table=customers
+-- stargen:count as=updated table=customers from=stage_customers
 DELETE FROM customers
 USING stargen_stage
 WHERE customers.customer_id = stargen_stage.customer_id;
 
--- stargen:count as=inserted table=customers
+-- stargen:count as=inserted table=customers from=stage_customers
 INSERT INTO customers (customer_id, name, town)
 SELECT customer_id, name, town
 FROM stargen_stage;
@@ -51,7 +51,7 @@ DROP TABLE stargen_stage;
 -- Rows: one per primary key; ties broken by every loaded column, so the choice is deterministic.
 -- Mode append.
 
--- stargen:count as=inserted table=orders
+-- stargen:count as=inserted table=orders from=stage_orders
 INSERT INTO orders (order_id, customer_id, amount, note, created_at, tax)
 SELECT order_id, customer_id, amount, note, created_at, tax
 FROM (
