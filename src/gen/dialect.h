@@ -45,6 +45,13 @@ struct Dialect {
     void (*publish_tidy)(Buf *b, const TableDef *t, const char *shadow);
     /* the statements of a staging table's load step (empty it, then COPY) */
     void (*load_staging)(Buf *b, const Dialect *d, const Model *m, const TableDef *t);
+    /* the first `digits` (at most 7) hex digits of the lowercase hex text `hex` as an
+     * integer, `hex` written once; may be NULL (the checks then decode digit by digit) */
+    void (*hex_prefix_int)(Buf *b, const char *hex, int digits);
+    /* a condition true when the target itself enforces t's primary key with the equality
+     * the uniqueness check groups by, so the check need not scan t (issue 15); NULL when
+     * the target enforces no keys (Redshift) */
+    void (*key_enforced)(Buf *b, const Dialect *d, const TableDef *t);
 };
 
 extern const Dialect dialect_postgres;

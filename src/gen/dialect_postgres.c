@@ -209,6 +209,56 @@ static void pg_load_staging(Buf *b, const Dialect *d, const Model *m, const Tabl
     buf_puts(b, " FROM STDIN WITH (FORMAT text, FREEZE);\n");
 }
 
+static void pg_hex_prefix_int(Buf *b, const char *hex, int digits)
+{
+    buf_printf(b, "CAST(CAST('x' || SUBSTRING(%s, 1, %d) AS BIT(%d)) AS INTEGER)", hex, digits,
+               4 * digits);
+}
+
+/* The table's primary key index exists, is valid, checked at once (not deferred: the checks
+ * run inside the publish transaction) and has exactly the key columns: PostgreSQL then
+ * rejects every duplicate the check would find, since the check groups non-string keys by
+ * the same equality.  String keys are grouped by RTRIM (Redshift's trailing-blank rule),
+ * which the index does not enforce: no condition is written for them. */
+static void pg_key_enforced(Buf *b, const Dialect *d, const TableDef *t)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        if (!c->primary_key)
+            continue;
+        if (type_cat(c->type) == CAT_STRING)
+            return;
+        n++;
+    }
+    if (!n)
+        return;
+    Buf name;
+    buf_init(&name);
+    print_name(&name, t->name);
+    buf_puts(b, "EXISTS (\n    SELECT 1 FROM pg_catalog.pg_index AS i\n    WHERE i.indrelid = "
+                "to_regclass(");
+    print_literal(b, d, name.data);
+    buf_free(&name);
+    buf_printf(b,
+               ") AND i.indisprimary AND i.indisvalid AND i.indimmediate\n"
+               "        AND i.indnatts = %zu AND i.indnkeyatts = %zu\n"
+               "        AND (SELECT COUNT(*) FROM pg_catalog.pg_attribute AS a\n"
+               "            WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)"
+               " AND a.attname IN (",
+               n, n);
+    bool first = true;
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        if (!c->primary_key)
+            continue;
+        buf_puts(b, first ? "" : ", ");
+        first = false;
+        print_literal(b, d, c->name);
+    }
+    buf_printf(b, ")) = %zu\n)", n);
+}
+
 const Dialect dialect_postgres = {
     .name = "postgres",
     .backslash_in_literals = false,
@@ -221,4 +271,6 @@ const Dialect dialect_postgres = {
     .create_star = pg_create_star,
     .publish_tidy = pg_publish_tidy,
     .load_staging = pg_load_staging,
+    .hex_prefix_int = pg_hex_prefix_int,
+    .key_enforced = pg_key_enforced,
 };
