@@ -25,6 +25,8 @@ CREATE TABLE songplays__stargen_new (
 
 -- Only keys that occur more than once are ranked; the others pass straight through,
 -- each join a lookup of the row the ranking would keep.
+SET LOCAL enable_nestloop = off;
+
 INSERT INTO songplays__stargen_new (start_time, user_id, level, song_id, artist_id, session_id, location, user_agent)
 WITH stargen_repeated AS (
     SELECT e.user_id AS stargen_by1, e.session_id AS stargen_by2, e.item_in_session AS stargen_by3, e.ts AS stargen_by4, COUNT(*) AS stargen_copies

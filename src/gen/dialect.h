@@ -52,6 +52,9 @@ struct Dialect {
      * the uniqueness check groups by, so the check need not scan t (issue 15); NULL when
      * the target enforces no keys (Redshift) */
     void (*key_enforced)(Buf *b, const Dialect *d, const TableDef *t);
+    /* a statement written before the INSERT of a load whose dedupe ranks only repeated keys
+     * (emit.c), for the rest of the step's transaction; may be NULL */
+    const char *split_load_setting;
 };
 
 extern const Dialect dialect_postgres;

@@ -719,9 +719,12 @@ static void emit_load_step(Emitter *e, Buf *b, const TableDef *t)
     if (ld->mode == MODE_APPEND)
         count_directive(b, "inserted", t);
     bool split = split_applies(t);
-    if (split)
+    if (split) {
         buf_puts(b, "-- Only keys that occur more than once are ranked; the others pass straight "
                     "through,\n-- each join a lookup of the row the ranking would keep.\n");
+        if (e->d->split_load_setting)
+            buf_printf(b, "%s\n\n", e->d->split_load_setting);
+    }
     buf_puts(b, "INSERT INTO ");
     print_name(b, name);
     buf_putc(b, ' ');
