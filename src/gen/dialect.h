@@ -55,6 +55,8 @@ struct Dialect {
     /* a statement written before the INSERT of a load whose dedupe ranks only repeated keys
      * (emit.c), for the rest of the step's transaction; may be NULL */
     const char *split_load_setting;
+    /* the same before a natural-key `latest` load that ranks only each key's latest rows */
+    const char *latest_load_setting;
 };
 
 extern const Dialect dialect_postgres;

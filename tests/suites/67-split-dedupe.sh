@@ -46,7 +46,7 @@ SQL
 
 cols="start_time, user_id, level, song_id, artist_id, session_id, location, user_agent"
 # the generated step, then the reference ranking of every row (the step before the split)
-sed '/^--/d' "$step" | psqlq >/dev/null || fail "the generated songplays step failed"
+{ echo 'BEGIN;'; sed '/^--/d' "$step"; echo 'COMMIT;'; } | psqlq >/dev/null || fail "the generated songplays step failed"
 psqlq >/dev/null <<SQL || fail "the reference query failed"
 CREATE TABLE reference AS
 SELECT start_time, user_id, level, song_id, artist_id, session_id, location, user_agent
@@ -99,4 +99,60 @@ if grep -qx '1970-01-01 00:00:03|1|free|SD|AR4|1|L3|UA' <<<"$got" && ! grep -q '
 else fail "repeated key" "$got"; fi
 if [ "$(grep -c '^1970-01-01 00:00:04|2|' <<<"$got")" = 1 ]; then ok "a key with a NULL part seen twice keeps one row"
 else fail "NULL key part" "$got"; fi
+# users: a natural key with `latest` ranks only the rows at each key's latest ts; the same
+# reference check against the full ranking (ties at the latest ts, a user whose every ts is
+# NULL, a NULL ts beside a real one, trailing blanks)
+ustep=$(ls out/postgres/*_load_users.sql)
+if grep -q '^WITH stargen_key_latest AS' "$ustep"; then ok "users is loaded from its latest-value candidates"
+else fail "users' step does not rank only the latest rows: this part tests nothing"; fi
+psqlq <<'SQL' >/dev/null || fail "users test data"
+INSERT INTO staging_events (user_id, session_id, item_in_session, ts, page, level, first_name, last_name, gender) VALUES
+ (10, 1, 0, 100, 'NextSong', 'free', 'Ann', 'A', 'F'),
+ (10, 1, 1, 300, 'NextSong', 'paid', 'Ann', 'B', 'F'),
+ (10, 1, 2, 300, 'NextSong', 'free', 'Ann', 'B', 'F'),
+ (10, 1, 3, 300, 'NextSong', 'paid ', 'Ann', 'B', 'F'),
+ (10, 1, 4, 900, 'Home', 'free', 'Zed', 'Z', 'M'),
+ (11, 2, 0, NULL, 'NextSong', 'paid', 'Bob', 'C', 'M'),
+ (11, 2, 1, NULL, 'NextSong', 'free', 'Bob', 'C', 'M'),
+ (12, 3, 0, NULL, 'NextSong', 'paid', 'Cy', 'D', 'M'),
+ (12, 3, 1, 50, 'NextSong', 'free', 'Cy', 'D', 'M');
+SQL
+ucols="user_id, first_name, last_name, gender, level"
+{ echo 'BEGIN;'; sed '/^--/d' "$ustep"; echo 'COMMIT;'; } | psqlq >/dev/null || fail "the generated users step failed"
+psqlq >/dev/null <<SQL || fail "the users reference query failed"
+CREATE TABLE reference_users AS
+SELECT user_id, first_name, last_name, gender, level
+FROM (
+    SELECT
+        user_id, first_name, last_name, gender, level,
+        ROW_NUMBER() OVER (
+            PARTITION BY user_id
+            ORDER BY stargen_latest DESC NULLS LAST,
+                RTRIM(first_name) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(first_name) ASC,
+                RTRIM(last_name) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(last_name) ASC,
+                RTRIM(gender) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(gender) ASC,
+                RTRIM(level) COLLATE "C" ASC NULLS LAST, OCTET_LENGTH(level) ASC
+        ) AS stargen_rn
+    FROM (
+        SELECT
+            e.user_id,
+            e.first_name,
+            e.last_name,
+            e.gender,
+            e.level,
+            e.ts AS stargen_latest
+        FROM staging_events AS e
+        WHERE RTRIM(e.page) = 'NextSong' AND e.user_id IS NOT NULL
+    ) AS mapped
+) AS ranked
+WHERE stargen_rn = 1;
+SQL
+got=$(psqlq -c "SELECT $ucols FROM users__stargen_new ORDER BY user_id")
+want=$(psqlq -c "SELECT $ucols FROM reference_users ORDER BY user_id")
+nu=$(psqlq -c "SELECT count(*) FROM reference_users")
+if [ "$got" = "$want" ] && [ "$nu" = 9 ]; then ok "users: the same $nu rows as the full ranking"
+else fail "users differ from the full ranking" "$(diff <(echo "$want") <(echo "$got"))"; fi
+if grep -qx '10|Ann|B|F|free' <<<"$got" && grep -qx '11|Bob|C|M|free' <<<"$got" && grep -qx '12|Cy|D|M|free' <<<"$got"; then
+    ok "users: ties at the latest ts, all-NULL and partly NULL ts keep the ranking's row"
+else fail "users picks" "$got"; fi
 finish
