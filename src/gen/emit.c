@@ -168,12 +168,6 @@ void emit_order_name(Emitter *e, Buf *b, const char *name, SqlType t, bool desc)
     }
 }
 
-/* The SELECT that produces the rows to load, deduplicated, into b; its output
- * names are the target column names.  Dedupe by key runs in three levels so a
- * reviewer reads it: `mapped` computes the target columns (and the dedupe
- * keys), `ranked` numbers each key's rows by `latest`, then every loaded
- * column (a total order: ties cannot depend on the machine), and the outer
- * level keeps row 1. */
 /* Where ranked_select's rows come from: the load as written, the repeated keys of a split
  * load, or the latest-value candidates of a natural-key `latest` load. */
 enum { RANK_ALL, RANK_SPLIT, RANK_LATEST };
@@ -181,6 +175,12 @@ enum { RANK_ALL, RANK_SPLIT, RANK_LATEST };
 static void split_from(Emitter *e, Buf *b, const TableDef *t, const char *ind, bool once);
 static void latest_from(Emitter *e, Buf *b, const TableDef *t, const char *ind);
 
+/* The SELECT that produces the rows to load, deduplicated, into b; its output
+ * names are the target column names.  Dedupe by key runs in three levels so a
+ * reviewer reads it: `mapped` computes the target columns (and the dedupe
+ * keys), `ranked` numbers each key's rows by `latest`, then every loaded
+ * column (a total order: ties cannot depend on the machine), and the outer
+ * level keeps row 1. */
 static void ranked_select(Emitter *e, Buf *b, const TableDef *t, int from)
 {
     const LoadDef *ld = t->load;
