@@ -17,7 +17,17 @@ CREATE TABLE users__stargen_new (
     CONSTRAINT users__stargen_new_pkey PRIMARY KEY (user_id)
 );
 
+-- Only the rows at each key's latest value are ranked.
+SET LOCAL enable_nestloop = off;
+SET LOCAL enable_sort = off;
+
 INSERT INTO users__stargen_new (user_id, first_name, last_name, gender, level)
+WITH stargen_key_latest AS (
+    SELECT e.user_id AS stargen_k1, MAX(e.ts) AS stargen_max
+    FROM staging_events AS e
+    WHERE RTRIM(e.page) = 'NextSong' AND e.user_id IS NOT NULL
+    GROUP BY e.user_id
+)
 SELECT user_id, first_name, last_name, gender, level
 FROM (
     SELECT
@@ -39,7 +49,10 @@ FROM (
             e.level,
             e.ts AS stargen_latest
         FROM staging_events AS e
-        WHERE RTRIM(e.page) = 'NextSong' AND e.user_id IS NOT NULL
+        LEFT JOIN stargen_key_latest AS stargen_l
+            ON stargen_l.stargen_k1 = e.user_id
+        WHERE (RTRIM(e.page) = 'NextSong' AND e.user_id IS NOT NULL)
+            AND (stargen_l.stargen_max IS NULL OR e.ts = stargen_l.stargen_max)
     ) AS mapped
 ) AS ranked
 WHERE stargen_rn = 1;

@@ -79,6 +79,13 @@ WHERE child.artist_id IS NOT NULL AND parent.artist_id IS NULL;
 -- stargen:check name=unique_users_user_id severity=error
 SELECT user_id, COUNT(*) AS copies
 FROM users
+WHERE NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_index AS i
+    WHERE i.indrelid = to_regclass('users') AND i.indisprimary AND i.indisvalid AND i.indimmediate
+        AND i.indnatts = 1 AND i.indnkeyatts = 1
+        AND (SELECT COUNT(*) FROM pg_catalog.pg_attribute AS a
+            WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) AND a.attname IN ('user_id')) = 1
+)
 GROUP BY user_id
 HAVING COUNT(*) > 1;
 
@@ -120,6 +127,13 @@ WHERE RTRIM(t.level) NOT IN ('free', 'paid');
 -- stargen:check name=unique_songplays_songplay_id severity=error
 SELECT songplay_id, COUNT(*) AS copies
 FROM songplays
+WHERE NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_index AS i
+    WHERE i.indrelid = to_regclass('songplays') AND i.indisprimary AND i.indisvalid AND i.indimmediate
+        AND i.indnatts = 1 AND i.indnkeyatts = 1
+        AND (SELECT COUNT(*) FROM pg_catalog.pg_attribute AS a
+            WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) AND a.attname IN ('songplay_id')) = 1
+)
 GROUP BY songplay_id
 HAVING COUNT(*) > 1;
 
@@ -208,6 +222,13 @@ WHERE RTRIM(t.level) NOT IN ('free', 'paid');
 -- stargen:check name=unique_time_start_time severity=error
 SELECT start_time, COUNT(*) AS copies
 FROM time
+WHERE NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_index AS i
+    WHERE i.indrelid = to_regclass('time') AND i.indisprimary AND i.indisvalid AND i.indimmediate
+        AND i.indnatts = 1 AND i.indnkeyatts = 1
+        AND (SELECT COUNT(*) FROM pg_catalog.pg_attribute AS a
+            WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) AND a.attname IN ('start_time')) = 1
+)
 GROUP BY start_time
 HAVING COUNT(*) > 1;
 
@@ -310,17 +331,10 @@ FROM (
         FROM (
             SELECT CAST(SUM(c) AS BIGINT) AS c, CAST(SUM(null_keys) AS BIGINT) AS null_keys,
                 MAX(top_rows) AS top_rows, MAX(n) AS n FROM (
-                SELECT COALESCE(MOD(
-                    (STRPOS('0123456789abcdef', SUBSTRING(m, 1, 1)) - 1) * 1048576
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 2, 1)) - 1) * 65536
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 3, 1)) - 1) * 4096
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 4, 1)) - 1) * 256
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 5, 1)) - 1) * 16
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 6, 1)) - 1) * 1
-                    , x.n), 0) AS slice, x.n, x.c,
+                SELECT COALESCE(MOD(CAST(CAST('x' || SUBSTRING(MD5(CAST(x.k AS VARCHAR)), 1, 6) AS BIT(24)) AS INTEGER), x.n), 0) AS slice, x.n, x.c,
                     CASE WHEN x.k IS NULL THEN x.c ELSE 0 END AS null_keys,
                     CASE WHEN x.k IS NOT NULL THEN x.c END AS top_rows
-                FROM (SELECT start_time AS k, MD5(CAST(start_time AS VARCHAR)) AS m, COUNT(*) AS c, /*stargen:dist_slices*/16 AS n FROM songplays GROUP BY start_time, MD5(CAST(start_time AS VARCHAR))) AS x
+                FROM (SELECT start_time AS k, COUNT(*) AS c, /*stargen:dist_slices*/16 AS n FROM songplays GROUP BY start_time) AS x
             ) AS y
             GROUP BY slice
         ) AS z
@@ -356,12 +370,7 @@ FROM (
         FROM (
             SELECT SUM(c) AS c, MAX(n) AS n FROM (
                 SELECT COALESCE(MOD(
-                    (STRPOS('0123456789abcdef', SUBSTRING(m, 1, 1)) - 1) * 1048576
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 2, 1)) - 1) * 65536
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 3, 1)) - 1) * 4096
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 4, 1)) - 1) * 256
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 5, 1)) - 1) * 16
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 6, 1)) - 1) * 1
+                    CAST(CAST('x' || SUBSTRING(m, 1, 6) AS BIT(24)) AS INTEGER)
                     , x.n), 0) AS slice, x.n, x.c
                 FROM (SELECT MD5(CAST(song_id AS VARCHAR)) AS m, COUNT(*) AS c, /*stargen:dist_slices*/16 AS n FROM songs GROUP BY MD5(CAST(song_id AS VARCHAR))) AS x
             ) AS y
@@ -398,17 +407,10 @@ FROM (
         FROM (
             SELECT CAST(SUM(c) AS BIGINT) AS c, CAST(SUM(null_keys) AS BIGINT) AS null_keys,
                 MAX(top_rows) AS top_rows, MAX(n) AS n FROM (
-                SELECT COALESCE(MOD(
-                    (STRPOS('0123456789abcdef', SUBSTRING(m, 1, 1)) - 1) * 1048576
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 2, 1)) - 1) * 65536
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 3, 1)) - 1) * 4096
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 4, 1)) - 1) * 256
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 5, 1)) - 1) * 16
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 6, 1)) - 1) * 1
-                    , x.n), 0) AS slice, x.n, x.c,
+                SELECT COALESCE(MOD(CAST(CAST('x' || SUBSTRING(MD5(CAST(x.k AS VARCHAR)), 1, 6) AS BIT(24)) AS INTEGER), x.n), 0) AS slice, x.n, x.c,
                     CASE WHEN x.k IS NULL THEN x.c ELSE 0 END AS null_keys,
                     CASE WHEN x.k IS NOT NULL THEN x.c END AS top_rows
-                FROM (SELECT start_time AS k, MD5(CAST(start_time AS VARCHAR)) AS m, COUNT(*) AS c, /*stargen:dist_slices*/16 AS n FROM time GROUP BY start_time, MD5(CAST(start_time AS VARCHAR))) AS x
+                FROM (SELECT start_time AS k, COUNT(*) AS c, /*stargen:dist_slices*/16 AS n FROM time GROUP BY start_time) AS x
             ) AS y
             GROUP BY slice
         ) AS z

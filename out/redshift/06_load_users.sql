@@ -20,7 +20,14 @@ CREATE TABLE users__stargen_new (
 DISTSTYLE ALL
 COMPOUND SORTKEY (user_id);
 
+-- Only the rows at each key's latest value are ranked.
 INSERT INTO users__stargen_new (user_id, first_name, last_name, gender, level)
+WITH stargen_key_latest AS (
+    SELECT e.user_id AS stargen_k1, MAX(e.ts) AS stargen_max
+    FROM staging_events AS e
+    WHERE e.page = 'NextSong' AND e.user_id IS NOT NULL
+    GROUP BY e.user_id
+)
 SELECT user_id, first_name, last_name, gender, level
 FROM (
     SELECT
@@ -42,7 +49,10 @@ FROM (
             e.level,
             e.ts AS stargen_latest
         FROM staging_events AS e
-        WHERE e.page = 'NextSong' AND e.user_id IS NOT NULL
+        LEFT JOIN stargen_key_latest AS stargen_l
+            ON stargen_l.stargen_k1 = e.user_id
+        WHERE (e.page = 'NextSong' AND e.user_id IS NOT NULL)
+            AND (stargen_l.stargen_max IS NULL OR e.ts = stargen_l.stargen_max)
     ) AS mapped
 ) AS ranked
 WHERE stargen_rn = 1;

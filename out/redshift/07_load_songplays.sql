@@ -28,7 +28,44 @@ DISTSTYLE KEY
 DISTKEY (start_time)
 COMPOUND SORTKEY (start_time);
 
+-- Only keys that occur more than once are ranked; the others pass straight through,
+-- each join a lookup of the row the ranking would keep.
 INSERT INTO songplays__stargen_new (start_time, user_id, level, song_id, artist_id, session_id, location, user_agent)
+WITH stargen_repeated AS (
+    SELECT e.user_id AS stargen_by1, e.session_id AS stargen_by2, e.item_in_session AS stargen_by3, e.ts AS stargen_by4, COUNT(*) AS stargen_copies
+    FROM staging_events AS e
+    WHERE e.page = 'NextSong' AND e.user_id IS NOT NULL
+    GROUP BY e.user_id, e.session_id, e.item_in_session, e.ts
+    HAVING COUNT(*) > 1 OR e.user_id IS NULL OR e.session_id IS NULL OR e.item_in_session IS NULL OR e.ts IS NULL
+)
+SELECT
+    TIMESTAMP 'epoch' + e.ts / 1000 * INTERVAL '1 second' AS start_time,
+    e.user_id,
+    e.level,
+    s.song_id,
+    s.artist_id,
+    e.session_id,
+    e.location,
+    e.user_agent
+FROM staging_events AS e
+LEFT JOIN stargen_repeated AS stargen_r
+    ON stargen_r.stargen_by1 = e.user_id AND stargen_r.stargen_by2 = e.session_id AND stargen_r.stargen_by3 = e.item_in_session AND stargen_r.stargen_by4 = e.ts
+LEFT JOIN (
+    SELECT *
+    FROM (
+        SELECT s.*, ROW_NUMBER() OVER (
+            PARTITION BY s.title, s.artist_name, s.duration
+            ORDER BY s.song_id ASC NULLS LAST, OCTET_LENGTH(s.song_id) ASC,
+                s.artist_id ASC NULLS LAST, OCTET_LENGTH(s.artist_id) ASC
+        ) AS stargen_rn
+        FROM staging_songs AS s
+    ) AS stargen_lookup
+    WHERE stargen_rn = 1
+) AS s
+    ON s.title = e.song AND s.artist_name = e.artist AND s.duration = e.length
+WHERE (e.page = 'NextSong' AND e.user_id IS NOT NULL)
+    AND stargen_r.stargen_copies IS NULL AND e.user_id IS NOT NULL AND e.session_id IS NOT NULL AND e.item_in_session IS NOT NULL AND e.ts IS NOT NULL
+UNION ALL
 SELECT start_time, user_id, level, song_id, artist_id, session_id, location, user_agent
 FROM (
     SELECT
@@ -59,9 +96,13 @@ FROM (
             e.item_in_session AS stargen_by3,
             e.ts AS stargen_by4
         FROM staging_events AS e
+        LEFT JOIN stargen_repeated AS stargen_r
+            ON stargen_r.stargen_by1 = e.user_id AND stargen_r.stargen_by2 = e.session_id AND stargen_r.stargen_by3 = e.item_in_session AND stargen_r.stargen_by4 = e.ts
         LEFT JOIN staging_songs AS s
             ON s.title = e.song AND s.artist_name = e.artist AND s.duration = e.length
-        WHERE e.page = 'NextSong' AND e.user_id IS NOT NULL
+        WHERE (e.page = 'NextSong' AND e.user_id IS NOT NULL)
+            AND EXISTS (SELECT 1 FROM stargen_repeated)
+            AND (stargen_r.stargen_copies IS NOT NULL OR e.user_id IS NULL OR e.session_id IS NULL OR e.item_in_session IS NULL OR e.ts IS NULL)
     ) AS mapped
 ) AS ranked
 WHERE stargen_rn = 1;

@@ -48,6 +48,18 @@ struct Dialect {
     /* a hash surrogate: a bigint of the first 15 hex digits of MD5(text), text being the
      * SQL of a varchar (docs/out-format.md, "Keys"); both dialects give the same value */
     void (*hash_key)(Buf *b, const char *text);
+    /* the first `digits` (at most 7) hex digits of the lowercase hex text `hex` as an
+     * integer, `hex` written once; may be NULL (the checks then decode digit by digit) */
+    void (*hex_prefix_int)(Buf *b, const char *hex, int digits);
+    /* a condition true when the target itself enforces t's primary key with the equality
+     * the uniqueness check groups by, so the check need not scan t (issue 15); NULL when
+     * the target enforces no keys (Redshift) */
+    void (*key_enforced)(Buf *b, const Dialect *d, const TableDef *t);
+    /* a statement written before the INSERT of a load whose dedupe ranks only repeated keys
+     * (emit.c), for the rest of the step's transaction; may be NULL */
+    const char *split_load_setting;
+    /* the same before a natural-key `latest` load that ranks only each key's latest rows */
+    const char *latest_load_setting;
 };
 
 extern const Dialect dialect_postgres;

@@ -366,13 +366,20 @@ void emit_order_name(Emitter *e, Buf *b, const char *name, SqlType t, bool desc)
     }
 }
 
+/* Where ranked_select's rows come from: the load as written, the repeated keys of a split
+ * load, or the latest-value candidates of a natural-key `latest` load. */
+enum { RANK_ALL, RANK_SPLIT, RANK_LATEST };
+
+static void split_from(Emitter *e, Buf *b, const TableDef *t, const char *ind, bool once);
+static void latest_from(Emitter *e, Buf *b, const TableDef *t, const char *ind);
+
 /* The SELECT that produces the rows to load, deduplicated, into b; its output
  * names are the target column names.  Dedupe by key runs in three levels so a
  * reviewer reads it: `mapped` computes the target columns (and the dedupe
  * keys), `ranked` numbers each key's rows by `latest`, then every loaded
  * column (a total order: ties cannot depend on the machine), and the outer
  * level keeps row 1. */
-static void load_select(Emitter *e, Buf *b, const TableDef *t, const char *lead)
+static void ranked_select(Emitter *e, Buf *b, const TableDef *t, const char *lead, int from)
 {
     const LoadDef *ld = t->load;
     bool npk = emit_natural_pk(t);
@@ -434,8 +441,366 @@ static void load_select(Emitter *e, Buf *b, const TableDef *t, const char *lead)
         buf_puts(b, " AS stargen_latest");
     }
     buf_putc(b, '\n');
-    from_clause(e, b, ld, t, "        ");
+    if (from == RANK_SPLIT)
+        split_from(e, b, t, "        ", false);
+    else if (from == RANK_LATEST)
+        latest_from(e, b, t, "        ");
+    else
+        from_clause(e, b, ld, t, "        ");
     buf_puts(b, "\n    ) AS mapped\n) AS ranked\nWHERE stargen_rn = 1");
+}
+
+static void load_select(Emitter *e, Buf *b, const TableDef *t, const char *lead)
+{
+    ranked_select(e, b, t, lead, RANK_ALL);
+}
+
+/* ---- a replace table's dedupe, ranked only where keys repeat (issue 15) ----
+ *
+ * Ranking every row by its dedupe key sorts the whole load (at a million events, an
+ * on-disk sort wider than the rows).  When no join can multiply a row, a key that occurs
+ * once in the filtered source is already its own winner, so the load is split:
+ *   stargen_repeated  the keys of the source rows (after the WHERE) that occur more than
+ *                     once, or hold a NULL (they cannot be joined back with =);
+ *   first branch      the rows whose key is not there, straight through, each left join
+ *                     made a lookup of one row per join key: the row the ranking would
+ *                     pick (the joined columns are constant for one source row, so the
+ *                     ranking's order restricted to them decides);
+ *   second branch     the rows of the repeated keys, ranked exactly as before, behind a
+ *                     guard (EXISTS) so it reads nothing when no key repeats.
+ * The same rows come out as from ranking everything; songplay_id-style identity values
+ * follow the order rows are inserted in, which is then the source's, not the key's.
+ * Applies when every join is a LEFT join on equalities of one joined column expression
+ * with one expression of the FROM table, every loaded joined column is a plain column of
+ * its join, and the WHERE, the keys and `latest` read the FROM table only. */
+
+static bool refs_alias(const Expr *x, const char *alias)
+{
+    if (!x)
+        return false;
+    if (x->kind == EX_COLUMN)
+        return !x->ref_alias || !strcmp(x->ref_alias, alias);
+    if (refs_alias(x->a, alias) || refs_alias(x->b, alias) || refs_alias(x->c, alias))
+        return true;
+    for (int i = 0; i < x->list.len; i++)
+        if (refs_alias(x->list.items[i], alias))
+            return true;
+    return false;
+}
+
+/* Every column x reads is read through alias (a column resolved without one counts as
+ * reading everything). */
+static bool reads_only(const Expr *x, const char *alias)
+{
+    if (!x)
+        return true;
+    if (x->kind == EX_COLUMN)
+        return x->ref_alias && !strcmp(x->ref_alias, alias);
+    if (!reads_only(x->a, alias) || !reads_only(x->b, alias) || !reads_only(x->c, alias))
+        return false;
+    for (int i = 0; i < x->list.len; i++)
+        if (!reads_only(x->list.items[i], alias))
+            return false;
+    return true;
+}
+
+static bool reads_join(const LoadDef *ld, const Expr *x)
+{
+    for (size_t i = 0; i < ld->joins.len; i++) {
+        const JoinDef *j = ld->joins.items[i];
+        if (refs_alias(x, j->alias))
+            return true;
+    }
+    return false;
+}
+
+/* The side of an equality that reads join alias `side`, when the other reads the FROM
+ * table only and both compare alike (same kind of type; strings as strings). */
+static const Expr *join_side(const Expr *eq, const char *side, const char *from)
+{
+    const Expr *l = eq->a, *r = eq->b;
+    if (reads_only(r, side) && !refs_alias(l, side)) {
+        const Expr *t = l;
+        l = r;
+        r = t;
+    }
+    if (!reads_only(l, side) || refs_alias(r, side) || !reads_only(r, from))
+        return NULL;
+    bool ls = type_cat(l->type) == CAT_STRING, rs = type_cat(r->type) == CAT_STRING;
+    if (ls != rs || (!ls && l->type.kind != r->type.kind))
+        return NULL;
+    return l;
+}
+
+/* Collects the joined sides of on's equalities (an AND of =) into keys; false when on
+ * has another shape. */
+static bool join_keys(const Expr *on, const char *side, const char *from, const Expr **keys,
+                      size_t *n, size_t max)
+{
+    if (on->kind == EX_BINARY && on->op == OP_AND)
+        return join_keys(on->a, side, from, keys, n, max) &&
+               join_keys(on->b, side, from, keys, n, max);
+    if (on->kind != EX_BINARY || on->op != OP_EQ || *n == max)
+        return false;
+    const Expr *k = join_side(on, side, from);
+    if (!k)
+        return false;
+    keys[(*n)++] = k;
+    return true;
+}
+
+#define SPLIT_MAX_KEYS 16
+
+/* The split and latest loads below know primary keys and the load's own joins only: a table
+ * with a natural key beside its primary key, a hash surrogate or a lookup is ranked whole. */
+static bool keys_plain(const TableDef *t)
+{
+    if (t->natural.len)
+        return false;
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        if (c->hash_key || c->lookup)
+            return false;
+    }
+    return true;
+}
+
+static bool split_applies(const TableDef *t)
+{
+    const LoadDef *ld = t->load;
+    if (!keys_plain(t) || ld->mode != MODE_REPLACE || emit_natural_pk(t) ||
+        ld->dedupe != DEDUPE_LATEST || !ld->dedupe_by.len)
+        return false;
+    if (reads_join(ld, ld->where_expr) || reads_join(ld, ld->latest_expr))
+        return false;
+    for (size_t i = 0; i < ld->dedupe_by.len; i++)
+        if (!reads_only(ld->by_exprs[i], ld->from_alias))
+            return false;
+    for (size_t i = 0; i < ld->joins.len; i++) {
+        const JoinDef *j = ld->joins.items[i];
+        const Expr *keys[SPLIT_MAX_KEYS];
+        size_t n = 0;
+        if (j->kind != JOIN_LEFT || !strcmp(j->alias, ld->from_alias) ||
+            !join_keys(j->on_expr, j->alias, ld->from_alias, keys, &n, SPLIT_MAX_KEYS))
+            return false;
+    }
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const Expr *x = ((const ColumnDef *)t->columns.items[i])->map_expr;
+        if (x && reads_join(ld, x) && !(x->kind == EX_COLUMN && x->ref_alias))
+            return false;
+    }
+    return true;
+}
+
+/* "k1 IS NULL OR k2 IS NULL …" (joiner " OR ") or "k1 IS NOT NULL AND …" over the keys. */
+static void keys_null(Emitter *e, Buf *b, const LoadDef *ld, bool not )
+{
+    for (size_t i = 0; i < ld->dedupe_by.len; i++) {
+        buf_puts(b, i ? (not ? " AND " : " OR ") : "");
+        print_key(b, e->d, ld->by_exprs[i]);
+        buf_puts(b, not ? " IS NOT NULL" : " IS NULL");
+    }
+}
+
+/* One row per join key of j: the one whose loaded columns rank first. */
+static void lookup(Emitter *e, Buf *b, const TableDef *t, const JoinDef *j, const char *ind)
+{
+    const LoadDef *ld = t->load;
+    const Expr *keys[SPLIT_MAX_KEYS];
+    size_t n = 0;
+    join_keys(j->on_expr, j->alias, ld->from_alias, keys, &n, SPLIT_MAX_KEYS);
+    buf_printf(b, "(\n%s    SELECT *\n%s    FROM (\n%s        SELECT ", ind, ind, ind);
+    print_name(b, j->alias);
+    buf_printf(b, ".*, ROW_NUMBER() OVER (\n%s            PARTITION BY ", ind);
+    for (size_t i = 0; i < n; i++) {
+        buf_puts(b, i ? ", " : "");
+        print_key(b, e->d, keys[i]);
+    }
+    buf_printf(b, "\n%s            ORDER BY ", ind);
+    bool first = true;
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        const Expr *x = c->map_expr;
+        if (!x || x->kind != EX_COLUMN || !x->ref_alias || strcmp(x->ref_alias, j->alias))
+            continue;
+        buf_printf(b, "%s", first ? "" : ",\n");
+        if (!first)
+            buf_printf(b, "%s                ", ind);
+        first = false;
+        print_key_name(b, e->d, j->alias, x->name, x->type);
+        if (type_cat(x->type) == CAT_STRING)
+            buf_puts(b, e->d->bytewise_order);
+        buf_puts(b, " ASC NULLS LAST");
+        if (type_cat(x->type) == CAT_STRING) {
+            buf_puts(b, ", OCTET_LENGTH(");
+            print_name(b, j->alias);
+            buf_putc(b, '.');
+            print_name(b, x->name);
+            buf_puts(b, ") ASC");
+        }
+    }
+    if (first) /* nothing of j is loaded: any matching row will do */
+        buf_puts(b, "1");
+    buf_printf(b, "\n%s        ) AS stargen_rn\n%s        FROM ", ind, ind);
+    table_ref(e, b, j->ref, j->table_name, j->alias);
+    buf_printf(b, "\n%s    ) AS stargen_lookup\n%s    WHERE stargen_rn = 1\n%s) AS ", ind, ind,
+               ind);
+    print_name(b, j->alias);
+}
+
+/* FROM … WHERE … of one branch: once, the rows of keys that occur once (joins as
+ * lookups); else the rows of repeated keys (joins as written). */
+static void split_from(Emitter *e, Buf *b, const TableDef *t, const char *ind, bool once)
+{
+    const LoadDef *ld = t->load;
+    buf_printf(b, "%sFROM ", ind);
+    table_ref(e, b, ld->from_table, ld->from_name, ld->from_alias);
+    buf_printf(b, "\n%sLEFT JOIN stargen_repeated AS stargen_r\n%s    ON ", ind, ind);
+    for (size_t i = 0; i < ld->dedupe_by.len; i++) {
+        buf_printf(b, "%sstargen_r.stargen_by%zu = ", i ? " AND " : "", i + 1);
+        print_key(b, e->d, ld->by_exprs[i]);
+    }
+    for (size_t i = 0; i < ld->joins.len; i++) {
+        const JoinDef *j = ld->joins.items[i];
+        buf_printf(b, "\n%sLEFT JOIN ", ind);
+        if (once)
+            lookup(e, b, t, j, ind);
+        else
+            table_ref(e, b, j->ref, j->table_name, j->alias);
+        buf_printf(b, "\n%s    ON ", ind);
+        print_expr(b, e->d, j->on_expr);
+    }
+    buf_printf(b, "\n%sWHERE ", ind);
+    if (ld->where_expr) {
+        buf_putc(b, '(');
+        print_expr(b, e->d, ld->where_expr);
+        buf_printf(b, ")\n%s    AND ", ind);
+    }
+    if (once) {
+        buf_puts(b, "stargen_r.stargen_copies IS NULL AND ");
+        keys_null(e, b, ld, true);
+    } else {
+        buf_printf(b,
+                   "EXISTS (SELECT 1 FROM stargen_repeated)\n%s    AND (stargen_r.stargen_copies "
+                   "IS NOT NULL OR ",
+                   ind);
+        keys_null(e, b, ld, false);
+        buf_putc(b, ')');
+    }
+}
+
+static void split_select(Emitter *e, Buf *b, const TableDef *t)
+{
+    const LoadDef *ld = t->load;
+    buf_puts(b, "WITH stargen_repeated AS (\n    SELECT ");
+    for (size_t i = 0; i < ld->dedupe_by.len; i++) {
+        print_key(b, e->d, ld->by_exprs[i]);
+        buf_printf(b, " AS stargen_by%zu, ", i + 1);
+    }
+    buf_puts(b, "COUNT(*) AS stargen_copies\n    FROM ");
+    table_ref(e, b, ld->from_table, ld->from_name, ld->from_alias);
+    if (ld->where_expr) {
+        buf_puts(b, "\n    WHERE ");
+        print_expr(b, e->d, ld->where_expr);
+    }
+    buf_puts(b, "\n    GROUP BY ");
+    for (size_t i = 0; i < ld->dedupe_by.len; i++) {
+        buf_puts(b, i ? ", " : "");
+        print_key(b, e->d, ld->by_exprs[i]);
+    }
+    buf_puts(b, "\n    HAVING COUNT(*) > 1 OR ");
+    keys_null(e, b, ld, false);
+    buf_puts(b, "\n)\nSELECT\n");
+    select_items(e, b, t, "    ");
+    buf_putc(b, '\n');
+    split_from(e, b, t, "", true);
+    buf_puts(b, "\nUNION ALL\n");
+    ranked_select(e, b, t, "", RANK_SPLIT);
+}
+
+/* ---- a natural-key table's `latest` dedupe, ranked only at each key's latest value ----
+ *
+ * users keeps, per user_id, the row of the latest ts: ranking every source row sorts them
+ * all (871,761 at a million events for 1,000 users).  The winner of a key always has the
+ * key's greatest `latest` value (or the key has none but NULLs), so only those rows are
+ * ranked: stargen_key_latest holds each key's MAX(latest); a row is a candidate when its
+ * `latest` equals it, or the key has no non-NULL `latest`, or the key is NULL (no match).
+ * The candidates are a superset of the winners and the ranking among them is the full
+ * ranking's, so the same row wins.  Applies to a replace table with a natural key, a
+ * `latest` and no joins; `latest` not a boolean (MAX). */
+static bool latest_applies(const TableDef *t)
+{
+    const LoadDef *ld = t->load;
+    if (!keys_plain(t) || ld->mode != MODE_REPLACE || !emit_natural_pk(t) || !ld->latest_expr ||
+        ld->joins.len || type_cat(ld->latest_expr->type) == CAT_BOOLEAN ||
+        !reads_only(ld->latest_expr, ld->from_alias))
+        return false;
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        if (c->primary_key && (!c->map_expr || !reads_only(c->map_expr, ld->from_alias)))
+            return false;
+    }
+    return true;
+}
+
+static void latest_select(Emitter *e, Buf *b, const TableDef *t)
+{
+    const LoadDef *ld = t->load;
+    buf_puts(b, "WITH stargen_key_latest AS (\n    SELECT ");
+    int k = 0;
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        if (!c->primary_key)
+            continue;
+        print_key(b, e->d, c->map_expr);
+        buf_printf(b, " AS stargen_k%d, ", ++k);
+    }
+    buf_puts(b, "MAX(");
+    print_expr(b, e->d, ld->latest_expr);
+    buf_puts(b, ") AS stargen_max\n    FROM ");
+    table_ref(e, b, ld->from_table, ld->from_name, ld->from_alias);
+    if (ld->where_expr) {
+        buf_puts(b, "\n    WHERE ");
+        print_expr(b, e->d, ld->where_expr);
+    }
+    buf_puts(b, "\n    GROUP BY ");
+    k = 0;
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        if (!c->primary_key)
+            continue;
+        buf_puts(b, k++ ? ", " : "");
+        print_key(b, e->d, c->map_expr);
+    }
+    buf_puts(b, "\n)\n");
+    ranked_select(e, b, t, "", RANK_LATEST);
+}
+
+/* FROM … WHERE … of the latest-value candidates (latest_select). */
+static void latest_from(Emitter *e, Buf *b, const TableDef *t, const char *ind)
+{
+    const LoadDef *ld = t->load;
+    buf_printf(b, "%sFROM ", ind);
+    table_ref(e, b, ld->from_table, ld->from_name, ld->from_alias);
+    buf_printf(b, "\n%sLEFT JOIN stargen_key_latest AS stargen_l\n%s    ON ", ind, ind);
+    int k = 0;
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *c = t->columns.items[i];
+        if (!c->primary_key)
+            continue;
+        buf_printf(b, "%sstargen_l.stargen_k%d = ", k ? " AND " : "", k + 1);
+        k++;
+        print_key(b, e->d, c->map_expr);
+    }
+    buf_printf(b, "\n%sWHERE ", ind);
+    if (ld->where_expr) {
+        buf_putc(b, '(');
+        print_expr(b, e->d, ld->where_expr);
+        buf_printf(b, ")\n%s    AND ", ind);
+    }
+    buf_puts(b, "(stargen_l.stargen_max IS NULL OR ");
+    print_expr(b, e->d, ld->latest_expr);
+    buf_puts(b, " = stargen_l.stargen_max)");
 }
 
 static void describe(Emitter *e, Buf *b, const TableDef *t)
@@ -812,12 +1177,28 @@ static void emit_load_step(Emitter *e, Buf *b, const TableDef *t)
     }
     if (ld->mode == MODE_APPEND)
         count_directive(b, "inserted", t);
+    bool split = split_applies(t), latest = !split && latest_applies(t);
+    if (split)
+        buf_puts(b, "-- Only keys that occur more than once are ranked; the others pass straight "
+                    "through,\n-- each join a lookup of the row the ranking would keep.\n");
+    if (latest)
+        buf_puts(b, "-- Only the rows at each key's latest value are ranked.\n");
+    const char *setting = split    ? e->d->split_load_setting
+                          : latest ? e->d->latest_load_setting
+                                   : NULL;
+    if (setting)
+        buf_printf(b, "%s\n\n", setting);
     buf_puts(b, "INSERT INTO ");
     print_name(b, name);
     buf_putc(b, ' ');
     target_list(b, t);
     buf_putc(b, '\n');
-    load_select(e, b, t, "");
+    if (split)
+        split_select(e, b, t);
+    else if (latest)
+        latest_select(e, b, t);
+    else
+        load_select(e, b, t, "");
     if (ld->mode == MODE_APPEND) {
         buf_puts(b, "\n    AND NOT EXISTS (\n        SELECT 1 FROM ");
         print_name(b, t->name);

@@ -3,9 +3,10 @@
  * Every value here was chosen by measuring the generated Sparkify steps at 1M
  * events on a default PostgreSQL 15 (BENCH.md, "Directions", has the commands,
  * the timings and the EXPLAIN (ANALYZE, BUFFERS) output):
- *   work_mem 256MB   songplays' dedupe window sorts ~300 MB of rows: with the
- *                    default 4MB it is an external merge on disk; users' and
- *                    time's windows and the data checks' GROUP BYs spill too.
+ *   work_mem 256MB   users' and time's dedupe windows and the data checks'
+ *                    GROUP BYs spill to disk with the default 4MB (songplays'
+ *                    window over every row, ~300 MB on disk even at 256MB, is
+ *                    gone: its load ranks only repeated keys, src/gen/emit.c).
  *                    It is per sort or hash node of the runner's one backend.
  *   jit off          once the staging tables have statistics (autovacuum's
  *                    ANALYZE runs about a minute after the COPY, so mid-run) the
@@ -15,7 +16,10 @@
  * foreign key after its rows are in: primary keys exist before the INSERT) and an
  * ANALYZE of the staging tables after their COPY (the plans of every transform
  * are the same with and without statistics: sequential scans, one hash join,
- * one sort per window; BENCH.md shows both EXPLAINs).
+ * one sort per window; BENCH.md shows both EXPLAINs).  Statistics would not fix
+ * the one estimate that matters, the twin's RTRIM(page) = 'NextSong' (0.5% of the
+ * rows: PostgreSQL keeps none on expressions), so the split songplays load sets
+ * enable_nestloop off for its own transaction instead (dialect_postgres.c).
  */
 #include "tuning.h"
 

@@ -60,4 +60,49 @@ q "UPDATE users SET level = E'\\x1b[2J' WHERE user_id = (SELECT max(user_id) FRO
 "${RUNNER_CMD[@]}" -q -d dbname=ta --only checks out/postgres >"$tmp/esc.txt" 2>&1
 if grep -qiF '\x1b[2J' "$tmp/esc.txt" && ! grep -q $'\x1b' "$tmp/esc.txt"; then ok "sample values print escaped (\\x1b)"
 else fail "sample value not escaped" "$(grep -A6 accepted_values_users_level "$tmp/esc.txt" | cat -v)"; fi
+# ---- checks made cheaper on PostgreSQL, not weaker (issue 15) ----
+# check SQL of NAME in FILE, without its final ;
+check_sql() { awk -v n="name=$2" '$0 ~ n"( |$)" {f=1; next} f && /^--/ {next} f {print} f && /;$/ {exit}' "$1" | sed 's/;$//'; }
+"${RUNNER_CMD[@]}" -q -d dbname=ta --data "$tmp/data" out/postgres >/dev/null 2>&1 || fail "reload failed"
+cf=$(ls out/postgres/*_checks.sql)
+# a key PostgreSQL enforces (its primary key index) is not scanned: the GROUP BY never runs
+plan=$(q "EXPLAIN (ANALYZE, COSTS OFF) $(check_sql "$cf" unique_time_start_time)")
+if grep -q 'One-Time Filter: (NOT \$' <<<"$plan" && grep -q 'never executed' <<<"$plan"; then
+    ok "unique_time_start_time skips its scan while time's primary key is enforced"
+else fail "unique_time_start_time scanned under its primary key" "$plan"; fi
+# ... but a weaker index does not count: a primary key over (start_time, hour) lets two rows
+# share a start_time, and the check must scan and catch them
+q "ALTER TABLE time DROP CONSTRAINT time_pkey; ALTER TABLE time ADD PRIMARY KEY (start_time, hour)" >/dev/null
+q "INSERT INTO time SELECT start_time, (hour + 1) % 24, day, week, month, year, weekday FROM time WHERE start_time = (SELECT min(start_time) FROM time)" >/dev/null
+"${RUNNER_CMD[@]}" -d dbname=ta --only checks out/postgres >"$tmp/pk.txt" 2>&1
+if grep -q '^  check unique_time_start_time  *FAIL 1 row$' "$tmp/pk.txt"; then ok "a primary key over more columns than the key: the duplicate is caught"
+else fail "duplicate start_time under a wider key not caught" "$(grep unique_time "$tmp/pk.txt")"; fi
+# ... nor a deferred one: inside a transaction (the publish step's) duplicates can exist until COMMIT
+n=$(PGOPTIONS='-c client_min_messages=warning' psql -X -A -t -q -d ta <<EOF
+ALTER TABLE users DROP CONSTRAINT users_pkey CASCADE;
+ALTER TABLE users ADD PRIMARY KEY (user_id) DEFERRABLE INITIALLY DEFERRED;
+BEGIN;
+INSERT INTO users SELECT * FROM users WHERE user_id = (SELECT min(user_id) FROM users);
+SELECT count(*) FROM ($(check_sql "$cf" unique_users_user_id)) AS c;
+ROLLBACK;
+EOF
+)
+if [ "$n" = 1 ]; then ok "a deferred primary key: the duplicate inside the transaction is caught"
+else fail "duplicate under a deferred key: count '$n', want 1"; fi
+
+# the distribution checks: PostgreSQL's form (rows grouped by key, each key hashed once, the
+# hex decoded in one cast) gives the same measurements as the digit-by-digit form Redshift
+# runs, here on PostgreSQL with every threshold at 0 so both return their row
+dist_row() { # FILE NAME
+    check_sql "$1" "$2" | sed -E 's#(/\*stargen:dist_(min_rows|max_[a-z_]+)\*/)[0-9.]+#\10#g' |
+        PGOPTIONS='-c client_min_messages=warning' psql -X -A -t -q -d ta
+}
+rsf=$(ls out/redshift/*_checks.sql)
+for t in songplays time songs; do
+    pg=$(dist_row "$cf" "dist_key_$t"); rs=$(dist_row "$rsf" "dist_key_$t")
+    if [ -n "$pg" ] && [ "$pg" = "$rs" ]; then ok "dist_key_$t: the same measurements in both forms ($pg)"
+    else fail "dist_key_$t differs" "postgres form: $pg / redshift form: $rs"; fi
+done
+if ! grep -q "STRPOS('0123456789abcdef'" "$cf" && grep -q "STRPOS('0123456789abcdef'" "$rsf"; then
+    ok "the forms differ (PostgreSQL decodes hex in one cast)"; else fail "expected different decoders"; fi
 finish

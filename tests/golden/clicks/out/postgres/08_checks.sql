@@ -7,6 +7,13 @@
 -- stargen:check name=unique_pages_page_id severity=error
 SELECT page_id, COUNT(*) AS copies
 FROM pages
+WHERE NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_index AS i
+    WHERE i.indrelid = to_regclass('pages') AND i.indisprimary AND i.indisvalid AND i.indimmediate
+        AND i.indnatts = 1 AND i.indnkeyatts = 1
+        AND (SELECT COUNT(*) FROM pg_catalog.pg_attribute AS a
+            WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) AND a.attname IN ('page_id')) = 1
+)
 GROUP BY page_id
 HAVING COUNT(*) > 1;
 
@@ -34,6 +41,13 @@ WHERE t.url IS NULL;
 -- stargen:check name=unique_visits_visit_id severity=error
 SELECT visit_id, COUNT(*) AS copies
 FROM visits
+WHERE NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_index AS i
+    WHERE i.indrelid = to_regclass('visits') AND i.indisprimary AND i.indisvalid AND i.indimmediate
+        AND i.indnatts = 1 AND i.indnkeyatts = 1
+        AND (SELECT COUNT(*) FROM pg_catalog.pg_attribute AS a
+            WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) AND a.attname IN ('visit_id')) = 1
+)
 GROUP BY visit_id
 HAVING COUNT(*) > 1;
 

@@ -7,6 +7,13 @@
 -- stargen:check name=unique_customers_customer_id severity=error
 SELECT customer_id, COUNT(*) AS copies
 FROM customers
+WHERE NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_index AS i
+    WHERE i.indrelid = to_regclass('customers') AND i.indisprimary AND i.indisvalid AND i.indimmediate
+        AND i.indnatts = 1 AND i.indnkeyatts = 1
+        AND (SELECT COUNT(*) FROM pg_catalog.pg_attribute AS a
+            WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) AND a.attname IN ('customer_id')) = 1
+)
 GROUP BY customer_id
 HAVING COUNT(*) > 1;
 
@@ -34,6 +41,13 @@ WHERE t.updated_at IS NULL;
 -- stargen:check name=unique_orders_order_id severity=error
 SELECT order_id, COUNT(*) AS copies
 FROM orders
+WHERE NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_index AS i
+    WHERE i.indrelid = to_regclass('orders') AND i.indisprimary AND i.indisvalid AND i.indimmediate
+        AND i.indnatts = 1 AND i.indnkeyatts = 1
+        AND (SELECT COUNT(*) FROM pg_catalog.pg_attribute AS a
+            WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) AND a.attname IN ('order_id')) = 1
+)
 GROUP BY order_id
 HAVING COUNT(*) > 1;
 
@@ -86,17 +100,10 @@ FROM (
         FROM (
             SELECT CAST(SUM(c) AS BIGINT) AS c, CAST(SUM(null_keys) AS BIGINT) AS null_keys,
                 MAX(top_rows) AS top_rows, MAX(n) AS n FROM (
-                SELECT COALESCE(MOD(
-                    (STRPOS('0123456789abcdef', SUBSTRING(m, 1, 1)) - 1) * 1048576
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 2, 1)) - 1) * 65536
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 3, 1)) - 1) * 4096
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 4, 1)) - 1) * 256
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 5, 1)) - 1) * 16
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 6, 1)) - 1) * 1
-                    , x.n), 0) AS slice, x.n, x.c,
+                SELECT COALESCE(MOD(CAST(CAST('x' || SUBSTRING(MD5(CAST(x.k AS VARCHAR)), 1, 6) AS BIT(24)) AS INTEGER), x.n), 0) AS slice, x.n, x.c,
                     CASE WHEN x.k IS NULL THEN x.c ELSE 0 END AS null_keys,
                     CASE WHEN x.k IS NOT NULL THEN x.c END AS top_rows
-                FROM (SELECT customer_id AS k, MD5(CAST(customer_id AS VARCHAR)) AS m, COUNT(*) AS c, /*stargen:dist_slices*/16 AS n FROM orders GROUP BY customer_id, MD5(CAST(customer_id AS VARCHAR))) AS x
+                FROM (SELECT customer_id AS k, COUNT(*) AS c, /*stargen:dist_slices*/16 AS n FROM orders GROUP BY customer_id) AS x
             ) AS y
             GROUP BY slice
         ) AS z

@@ -7,6 +7,13 @@
 -- stargen:check name=unique_customers_customer_key severity=error
 SELECT customer_key, COUNT(*) AS copies
 FROM customers
+WHERE NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_index AS i
+    WHERE i.indrelid = to_regclass('customers') AND i.indisprimary AND i.indisvalid AND i.indimmediate
+        AND i.indnatts = 1 AND i.indnkeyatts = 1
+        AND (SELECT COUNT(*) FROM pg_catalog.pg_attribute AS a
+            WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) AND a.attname IN ('customer_key')) = 1
+)
 GROUP BY customer_key
 HAVING COUNT(*) > 1;
 
@@ -41,6 +48,13 @@ WHERE t.customer_id IS NULL;
 -- stargen:check name=unique_customers_h_customer_hkey severity=error
 SELECT customer_hkey, COUNT(*) AS copies
 FROM customers_h
+WHERE NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_index AS i
+    WHERE i.indrelid = to_regclass('customers_h') AND i.indisprimary AND i.indisvalid AND i.indimmediate
+        AND i.indnatts = 1 AND i.indnkeyatts = 1
+        AND (SELECT COUNT(*) FROM pg_catalog.pg_attribute AS a
+            WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) AND a.attname IN ('customer_hkey')) = 1
+)
 GROUP BY customer_hkey
 HAVING COUNT(*) > 1;
 
@@ -75,6 +89,13 @@ WHERE t.customer_id IS NULL;
 -- stargen:check name=unique_order_events_event_key severity=error
 SELECT event_key, COUNT(*) AS copies
 FROM order_events
+WHERE NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_index AS i
+    WHERE i.indrelid = to_regclass('order_events') AND i.indisprimary AND i.indisvalid AND i.indimmediate
+        AND i.indnatts = 1 AND i.indnkeyatts = 1
+        AND (SELECT COUNT(*) FROM pg_catalog.pg_attribute AS a
+            WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) AND a.attname IN ('event_key')) = 1
+)
 GROUP BY event_key
 HAVING COUNT(*) > 1;
 
@@ -134,6 +155,13 @@ WHERE child.customer_hkey IS NOT NULL AND parent.customer_hkey IS NULL;
 -- stargen:check name=unique_orders_order_key severity=error
 SELECT order_key, COUNT(*) AS copies
 FROM orders
+WHERE NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_index AS i
+    WHERE i.indrelid = to_regclass('orders') AND i.indisprimary AND i.indisvalid AND i.indimmediate
+        AND i.indnatts = 1 AND i.indnkeyatts = 1
+        AND (SELECT COUNT(*) FROM pg_catalog.pg_attribute AS a
+            WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) AND a.attname IN ('order_key')) = 1
+)
 GROUP BY order_key
 HAVING COUNT(*) > 1;
 
@@ -234,17 +262,10 @@ FROM (
         FROM (
             SELECT CAST(SUM(c) AS BIGINT) AS c, CAST(SUM(null_keys) AS BIGINT) AS null_keys,
                 MAX(top_rows) AS top_rows, MAX(n) AS n FROM (
-                SELECT COALESCE(MOD(
-                    (STRPOS('0123456789abcdef', SUBSTRING(m, 1, 1)) - 1) * 1048576
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 2, 1)) - 1) * 65536
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 3, 1)) - 1) * 4096
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 4, 1)) - 1) * 256
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 5, 1)) - 1) * 16
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 6, 1)) - 1) * 1
-                    , x.n), 0) AS slice, x.n, x.c,
+                SELECT COALESCE(MOD(CAST(CAST('x' || SUBSTRING(MD5(CAST(x.k AS VARCHAR)), 1, 6) AS BIT(24)) AS INTEGER), x.n), 0) AS slice, x.n, x.c,
                     CASE WHEN x.k IS NULL THEN x.c ELSE 0 END AS null_keys,
                     CASE WHEN x.k IS NOT NULL THEN x.c END AS top_rows
-                FROM (SELECT order_id AS k, MD5(CAST(order_id AS VARCHAR)) AS m, COUNT(*) AS c, /*stargen:dist_slices*/16 AS n FROM orders GROUP BY order_id, MD5(CAST(order_id AS VARCHAR))) AS x
+                FROM (SELECT order_id AS k, COUNT(*) AS c, /*stargen:dist_slices*/16 AS n FROM orders GROUP BY order_id) AS x
             ) AS y
             GROUP BY slice
         ) AS z
@@ -271,17 +292,10 @@ FROM (
         FROM (
             SELECT CAST(SUM(c) AS BIGINT) AS c, CAST(SUM(null_keys) AS BIGINT) AS null_keys,
                 MAX(top_rows) AS top_rows, MAX(n) AS n FROM (
-                SELECT COALESCE(MOD(
-                    (STRPOS('0123456789abcdef', SUBSTRING(m, 1, 1)) - 1) * 1048576
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 2, 1)) - 1) * 65536
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 3, 1)) - 1) * 4096
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 4, 1)) - 1) * 256
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 5, 1)) - 1) * 16
-                    + (STRPOS('0123456789abcdef', SUBSTRING(m, 6, 1)) - 1) * 1
-                    , x.n), 0) AS slice, x.n, x.c,
+                SELECT COALESCE(MOD(CAST(CAST('x' || SUBSTRING(MD5(CAST(x.k AS VARCHAR)), 1, 6) AS BIT(24)) AS INTEGER), x.n), 0) AS slice, x.n, x.c,
                     CASE WHEN x.k IS NULL THEN x.c ELSE 0 END AS null_keys,
                     CASE WHEN x.k IS NOT NULL THEN x.c END AS top_rows
-                FROM (SELECT order_id AS k, MD5(CAST(order_id AS VARCHAR)) AS m, COUNT(*) AS c, /*stargen:dist_slices*/16 AS n FROM order_events GROUP BY order_id, MD5(CAST(order_id AS VARCHAR))) AS x
+                FROM (SELECT order_id AS k, COUNT(*) AS c, /*stargen:dist_slices*/16 AS n FROM order_events GROUP BY order_id) AS x
             ) AS y
             GROUP BY slice
         ) AS z

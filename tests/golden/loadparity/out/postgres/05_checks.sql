@@ -7,6 +7,13 @@
 -- stargen:check name=unique_orders_order_id severity=error
 SELECT order_id, COUNT(*) AS copies
 FROM orders
+WHERE NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_index AS i
+    WHERE i.indrelid = to_regclass('orders') AND i.indisprimary AND i.indisvalid AND i.indimmediate
+        AND i.indnatts = 1 AND i.indnkeyatts = 1
+        AND (SELECT COUNT(*) FROM pg_catalog.pg_attribute AS a
+            WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) AND a.attname IN ('order_id')) = 1
+)
 GROUP BY order_id
 HAVING COUNT(*) > 1;
 

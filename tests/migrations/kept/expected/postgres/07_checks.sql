@@ -7,6 +7,13 @@
 -- stargen:check name=unique_customers_customer_id severity=error
 SELECT customer_id, COUNT(*) AS copies
 FROM customers
+WHERE NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_index AS i
+    WHERE i.indrelid = to_regclass('customers') AND i.indisprimary AND i.indisvalid AND i.indimmediate
+        AND i.indnatts = 1 AND i.indnkeyatts = 1
+        AND (SELECT COUNT(*) FROM pg_catalog.pg_attribute AS a
+            WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) AND a.attname IN ('customer_id')) = 1
+)
 GROUP BY customer_id
 HAVING COUNT(*) > 1;
 
@@ -40,6 +47,13 @@ WHERE t.orders IS NULL;
 -- stargen:check name=unique_orders_order_id severity=error
 SELECT order_id, COUNT(*) AS copies
 FROM orders
+WHERE NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_index AS i
+    WHERE i.indrelid = to_regclass('orders') AND i.indisprimary AND i.indisvalid AND i.indimmediate
+        AND i.indnatts = 1 AND i.indnkeyatts = 1
+        AND (SELECT COUNT(*) FROM pg_catalog.pg_attribute AS a
+            WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) AND a.attname IN ('order_id')) = 1
+)
 GROUP BY order_id
 HAVING COUNT(*) > 1;
 
