@@ -648,6 +648,17 @@ static void lookup(Emitter *e, Buf *b, const TableDef *t, const JoinDef *j, cons
     print_name(b, j->alias);
 }
 
+/* "WHERE (the load's where)\n    AND " or "WHERE ": the caller writes its own condition next. */
+static void where_and(Emitter *e, Buf *b, const LoadDef *ld, const char *ind)
+{
+    buf_printf(b, "\n%sWHERE ", ind);
+    if (ld->where_expr) {
+        buf_putc(b, '(');
+        print_expr(b, e->d, ld->where_expr);
+        buf_printf(b, ")\n%s    AND ", ind);
+    }
+}
+
 /* FROM … WHERE … of one branch: once, the rows of keys that occur once (joins as
  * lookups); else the rows of repeated keys (joins as written). */
 static void split_from(Emitter *e, Buf *b, const TableDef *t, const char *ind, bool once)
@@ -670,12 +681,7 @@ static void split_from(Emitter *e, Buf *b, const TableDef *t, const char *ind, b
         buf_printf(b, "\n%s    ON ", ind);
         print_expr(b, e->d, j->on_expr);
     }
-    buf_printf(b, "\n%sWHERE ", ind);
-    if (ld->where_expr) {
-        buf_putc(b, '(');
-        print_expr(b, e->d, ld->where_expr);
-        buf_printf(b, ")\n%s    AND ", ind);
-    }
+    where_and(e, b, ld, ind);
     if (once) {
         buf_puts(b, "stargen_r.stargen_copies IS NULL AND ");
         keys_null(e, b, ld, true);
@@ -792,12 +798,7 @@ static void latest_from(Emitter *e, Buf *b, const TableDef *t, const char *ind)
         k++;
         print_key(b, e->d, c->map_expr);
     }
-    buf_printf(b, "\n%sWHERE ", ind);
-    if (ld->where_expr) {
-        buf_putc(b, '(');
-        print_expr(b, e->d, ld->where_expr);
-        buf_printf(b, ")\n%s    AND ", ind);
-    }
+    where_and(e, b, ld, ind);
     buf_puts(b, "(stargen_l.stargen_max IS NULL OR ");
     print_expr(b, e->d, ld->latest_expr);
     buf_puts(b, " = stargen_l.stargen_max)");

@@ -250,6 +250,24 @@ static const char dist_tail[] = "    WHERE s.n >= " DK(
                                                    "    OR h.slice_skew > " DK("dist_max_skew",
                                                                                "1.5") ";\n";
 
+/* The measurements over the slices (rows, NULL keys, the top key, the biggest slice),
+ * up to the slice number's expression, which each one-scan form writes next. */
+static const char dist_head[] =
+    "SELECT h.rows_total, h.null_share, h.top_value_share, h.slice_skew, h.slices\n"
+    "FROM (\n    SELECT\n        s.n AS rows_total,\n"
+    "        CAST(s.null_keys AS DOUBLE PRECISION) / s.n AS null_share,\n"
+    "        CAST(s.top_rows AS DOUBLE PRECISION) / s.n AS top_value_share,\n"
+    "        CAST(s.biggest AS DOUBLE PRECISION) * s.slices / s.n AS slice_skew,\n"
+    "        s.slices\n    FROM (\n"
+    "        SELECT CAST(SUM(z.c) AS BIGINT) AS n, CAST(SUM(z.null_keys) AS BIGINT) AS null_keys,\n"
+    "            COALESCE(MAX(z.top_rows), 0) AS top_rows, MAX(z.c) AS biggest, MAX(z.n) AS "
+    "slices\n"
+    "        FROM (\n            SELECT CAST(SUM(c) AS BIGINT) AS c, CAST(SUM(null_keys) AS "
+    "BIGINT) "
+    "AS null_keys,\n"
+    "                MAX(top_rows) AS top_rows, MAX(n) AS n FROM (\n"
+    "                SELECT COALESCE(MOD(";
+
 /* One scan for a key whose text form is equal exactly when the values are (integers,
  * dates, times, booleans: not strings, whose trailing blanks Redshift ignores, nor
  * numbers such as 1.0 and 1.00): the rows grouped by key and its MD5 give every
@@ -258,20 +276,8 @@ static const char dist_tail[] = "    WHERE s.n >= " DK(
 static void dist_key_one_scan(Buf *b, const TableDef *t)
 {
     const char *k = t->dist_col->name;
-    buf_puts(b, "SELECT h.rows_total, h.null_share, h.top_value_share, h.slice_skew, h.slices\n"
-                "FROM (\n    SELECT\n        s.n AS rows_total,\n"
-                "        CAST(s.null_keys AS DOUBLE PRECISION) / s.n AS null_share,\n"
-                "        CAST(s.top_rows AS DOUBLE PRECISION) / s.n AS top_value_share,\n"
-                "        CAST(s.biggest AS DOUBLE PRECISION) * s.slices / s.n AS slice_skew,\n"
-                "        s.slices\n    FROM (\n"
-                "        SELECT CAST(SUM(z.c) AS BIGINT) AS n, CAST(SUM(z.null_keys) AS BIGINT) "
-                "AS null_keys,\n"
-                "            COALESCE(MAX(z.top_rows), 0) AS top_rows, MAX(z.c) AS biggest, "
-                "MAX(z.n) AS slices\n"
-                "        FROM (\n            SELECT CAST(SUM(c) AS BIGINT) AS c, "
-                "CAST(SUM(null_keys) AS BIGINT) AS null_keys,\n"
-                "                MAX(top_rows) AS top_rows, MAX(n) AS n FROM (\n"
-                "                SELECT COALESCE(MOD(\n");
+    buf_puts(b, dist_head);
+    buf_putc(b, '\n');
     slice_digits(b);
     buf_puts(b, "                    , x.n), 0) AS slice, x.n, x.c,\n"
                 "                    CASE WHEN x.k IS NULL THEN x.c ELSE 0 END AS null_keys,\n"
@@ -298,20 +304,7 @@ static void dist_key_one_scan(Buf *b, const TableDef *t)
 static void dist_key_grouped(Emitter *e, Buf *b, const TableDef *t)
 {
     const char *k = t->dist_col->name;
-    buf_puts(b, "SELECT h.rows_total, h.null_share, h.top_value_share, h.slice_skew, h.slices\n"
-                "FROM (\n    SELECT\n        s.n AS rows_total,\n"
-                "        CAST(s.null_keys AS DOUBLE PRECISION) / s.n AS null_share,\n"
-                "        CAST(s.top_rows AS DOUBLE PRECISION) / s.n AS top_value_share,\n"
-                "        CAST(s.biggest AS DOUBLE PRECISION) * s.slices / s.n AS slice_skew,\n"
-                "        s.slices\n    FROM (\n"
-                "        SELECT CAST(SUM(z.c) AS BIGINT) AS n, CAST(SUM(z.null_keys) AS BIGINT) "
-                "AS null_keys,\n"
-                "            COALESCE(MAX(z.top_rows), 0) AS top_rows, MAX(z.c) AS biggest, "
-                "MAX(z.n) AS slices\n"
-                "        FROM (\n            SELECT CAST(SUM(c) AS BIGINT) AS c, "
-                "CAST(SUM(null_keys) AS BIGINT) AS null_keys,\n"
-                "                MAX(top_rows) AS top_rows, MAX(n) AS n FROM (\n"
-                "                SELECT COALESCE(MOD(");
+    buf_puts(b, dist_head);
     e->d->hex_prefix_int(b, "MD5(CAST(x.k AS VARCHAR))", 6);
     buf_puts(b, ", x.n), 0) AS slice, x.n, x.c,\n"
                 "                    CASE WHEN x.k IS NULL THEN x.c ELSE 0 END AS null_keys,\n"
