@@ -27,7 +27,6 @@ void order_loads(Analyzer *c);
 
 /* analyze_keys.c */
 void analyze_keys(Analyzer *c, TableDef *t);
-bool table_has_load_key(const TableDef *t);
 void bind_lookups(Analyzer *c, TableDef *t);
 void analyze_lookups(Analyzer *c, TableDef *t, Scope *sc);
 

@@ -96,22 +96,6 @@ void analyze_keys(Analyzer *c, TableDef *t)
         t->surrogate = pk;
 }
 
-/* The columns t's loads match rows by: its natural key, else a primary key that is
- * not an identity; false when it has neither. */
-bool table_has_load_key(const TableDef *t)
-{
-    if (t->natural.len)
-        return true;
-    bool pk = false;
-    for (size_t i = 0; i < t->columns.len; i++) {
-        const ColumnDef *col = t->columns.items[i];
-        if (col->primary_key && (col->identity || col->hash_key))
-            return false;
-        pk |= col->primary_key;
-    }
-    return pk;
-}
-
 /* Binds each lookup to its column before the mappings are checked (a looked-up
  * column needs no mapping). */
 void bind_lookups(Analyzer *c, TableDef *t)

@@ -52,20 +52,6 @@ void emit_finish_step(Emitter *e, const char *name, Buf *b)
     buf_reset(b);
 }
 
-bool emit_natural_pk(const TableDef *t)
-{
-    if (t->natural.len)
-        return true;
-    bool pk = false;
-    for (size_t i = 0; i < t->columns.len; i++) {
-        const ColumnDef *c = t->columns.items[i];
-        if (c->primary_key && (c->identity || c->hash_key))
-            return false;
-        pk |= c->primary_key;
-    }
-    return pk;
-}
-
 /* One of the columns t's loads match rows by: its natural key, else its primary key. */
 static bool is_key(const TableDef *t, const ColumnDef *c)
 {
@@ -382,7 +368,7 @@ static void latest_from(Emitter *e, Buf *b, const TableDef *t, const char *ind);
 static void ranked_select(Emitter *e, Buf *b, const TableDef *t, const char *lead, int from)
 {
     const LoadDef *ld = t->load;
-    bool npk = emit_natural_pk(t);
+    bool npk = table_has_load_key(t);
     bool rn = npk || ld->dedupe == DEDUPE_LATEST;
     if (!rn) {
         buf_puts(b, ld->dedupe == DEDUPE_DISTINCT ? "SELECT DISTINCT\n" : "SELECT\n");
@@ -568,7 +554,7 @@ static bool keys_plain(const TableDef *t)
 static bool split_applies(const TableDef *t)
 {
     const LoadDef *ld = t->load;
-    if (!keys_plain(t) || ld->mode != MODE_REPLACE || emit_natural_pk(t) ||
+    if (!keys_plain(t) || ld->mode != MODE_REPLACE || table_has_load_key(t) ||
         ld->dedupe != DEDUPE_LATEST || !ld->dedupe_by.len)
         return false;
     if (reads_join(ld, ld->where_expr) || reads_join(ld, ld->latest_expr))
@@ -737,7 +723,7 @@ static void split_select(Emitter *e, Buf *b, const TableDef *t)
 static bool latest_applies(const TableDef *t)
 {
     const LoadDef *ld = t->load;
-    if (!keys_plain(t) || ld->mode != MODE_REPLACE || !emit_natural_pk(t) || !ld->latest_expr ||
+    if (!keys_plain(t) || ld->mode != MODE_REPLACE || !table_has_load_key(t) || !ld->latest_expr ||
         ld->joins.len || type_cat(ld->latest_expr->type) == CAT_BOOLEAN ||
         !reads_only(ld->latest_expr, ld->from_alias))
         return false;
@@ -816,7 +802,7 @@ static void describe(Emitter *e, Buf *b, const TableDef *t)
         buf_printf(b, ", %s join %s", j->kind == JOIN_LEFT ? "left" : "inner", j->table_name);
     }
     buf_puts(b, ".\n-- Rows: ");
-    if (emit_natural_pk(t)) {
+    if (table_has_load_key(t)) {
         buf_puts(b, t->natural.len ? "one per natural key" : "one per primary key");
         if (ld->latest_expr) {
             buf_puts(b, ", the latest by ");

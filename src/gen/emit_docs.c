@@ -206,7 +206,7 @@ static void star_table(Arena *a, Buf *b, const TableDef *t)
         code(b, ld->where->s);
     }
     buf_puts(b, "; ");
-    if (emit_natural_pk(t))
+    if (table_has_load_key(t))
         buf_puts(b, "one row per primary key");
     else if (ld->dedupe == DEDUPE_LATEST)
         buf_puts(b, "one row per dedupe key");

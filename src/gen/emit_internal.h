@@ -30,7 +30,6 @@ void emit_finish_step(Emitter *e, const char *name, Buf *b);
 void emit_from_clause(Emitter *e, Buf *b, const LoadDef *ld, const char *ind);
 /* "name ASC NULLS LAST", strings compared bytewise. */
 void emit_order_name(Emitter *e, Buf *b, const char *name, SqlType t, bool desc);
-bool emit_natural_pk(const TableDef *t);
 
 /* Model text inside a -- comment: one line, no control characters. */
 void emit_comment_text(Buf *b, const char *s);

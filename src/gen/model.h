@@ -226,6 +226,8 @@ Model *model_from_yaml(Arena *a, Diag *d, const char *text, size_t len);
 void model_forget_repeats(Diag *d, int from);
 
 ColumnDef *table_column(const TableDef *t, const char *name);
+/* t is loaded one row per key: a natural key, or a primary key that is not a surrogate */
+bool table_has_load_key(const TableDef *t);
 TableDef *model_table(const Model *m, const char *name);
 
 #endif

@@ -528,6 +528,22 @@ void read_star_table(Loader *L, const char *name, YNode *k, YNode *v, void *ctx)
         t->description = scalar(L, f[5], "description");
 }
 
+/* The columns t's loads match rows by: its natural key, else a primary key that is
+ * not an identity; false when it has neither. */
+bool table_has_load_key(const TableDef *t)
+{
+    if (t->natural.len)
+        return true;
+    bool pk = false;
+    for (size_t i = 0; i < t->columns.len; i++) {
+        const ColumnDef *col = t->columns.items[i];
+        if (col->primary_key && (col->identity || col->hash_key))
+            return false;
+        pk |= col->primary_key;
+    }
+    return pk;
+}
+
 ColumnDef *table_column(const TableDef *t, const char *name)
 {
     for (size_t i = 0; i < t->columns.len; i++) {
