@@ -179,10 +179,11 @@ static void count_rows(const ExecOpts *o, const CountDirective *cd, long long n,
         tc->updated += n;
         res->updated += n;
         break;
-    case COUNT_INSERTED: {
-        long long fresh = n - tc->updated;
+    case COUNT_INSERTED:
+    case COUNT_NEW: {
+        long long fresh = cd->as == COUNT_NEW ? n : n - tc->updated;
         int known = tc->read >= 0; /* negative skipped (a join made rows) is printed too */
-        long long skipped = known ? tc->read - (tc->staged_seen ? tc->staged : n) : 0;
+        long long skipped = known ? tc->read - (tc->staged_seen ? tc->staged : fresh) : 0;
         res->inserted += fresh;
         if (known) {
             res->skipped += skipped;

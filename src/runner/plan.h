@@ -54,7 +54,15 @@ typedef struct CopyDirective {
  * unchanged (candidates dropped because the stored row is newer or the same),
  * updated (stored rows replaced), inserted (rows the INSERT wrote: for an
  * upsert, the new ones are these minus the updated ones). */
-typedef enum CountKind { COUNT_STAGED, COUNT_UNCHANGED, COUNT_UPDATED, COUNT_INSERTED } CountKind;
+/* inserted: the statement's rows are every row stored (updated + new); new: only the new
+ * rows (an INSERT of absent keys after an UPDATE in place) */
+typedef enum CountKind {
+    COUNT_STAGED,
+    COUNT_UNCHANGED,
+    COUNT_UPDATED,
+    COUNT_INSERTED,
+    COUNT_NEW
+} CountKind;
 typedef struct CountDirective {
     CountKind as;
     const char *table;

@@ -29,9 +29,10 @@ TEST(count_directive_kinds_and_from)
             "-- stargen:count as=unchanged table=users from=staging_events\nDELETE FROM s;\n"
             "-- stargen:count as=updated table=users\nDELETE FROM users;\n"
             "-- stargen:count as=inserted table=users from=staging_events\nINSERT INTO users "
-            "SELECT 1;\nSELECT 2;",
+            "SELECT 1;\nSELECT 2;\n"
+            "-- stargen:count as=new table=dim from=staging_events\nINSERT INTO dim SELECT 1;",
             &st, &n, &err) == 0);
-    CHECK(n == 5);
+    CHECK(n == 6);
     CHECK(st[0].count && st[0].count->as == COUNT_STAGED);
     CHECK_STR(st[0].count->table, "users");
     CHECK_STR(st[0].count->from, "staging_events");
@@ -41,6 +42,8 @@ TEST(count_directive_kinds_and_from)
     CHECK(st[3].count && st[3].count->as == COUNT_INSERTED);
     CHECK_STR(st[3].count->from, "staging_events");
     CHECK(st[4].count == NULL);
+    CHECK(st[5].count && st[5].count->as == COUNT_NEW);
+    CHECK_STR(st[5].count->table, "dim");
     buf_free(&err);
     arena_free(&a);
 }

@@ -79,6 +79,7 @@ SET name = stargen_stage.name,
 FROM stargen_stage
 WHERE customers.customer_id = stargen_stage.customer_id;
 
+-- stargen:count as=new table=customers from=stage_customers
 INSERT INTO customers (customer_id, name, city, updated_at)
 SELECT customer_id, name, city, updated_at
 FROM stargen_stage
@@ -86,10 +87,6 @@ WHERE NOT EXISTS (
     SELECT 1 FROM customers AS stargen_existing
     WHERE stargen_existing.customer_id = stargen_stage.customer_id
 );
-
--- Every staged row is now stored (updated or inserted): emptying the stage counts them.
--- stargen:count as=inserted table=customers from=stage_customers
-DELETE FROM stargen_stage;
 
 DROP TABLE stargen_stage;
 
@@ -165,6 +162,7 @@ SET name = stargen_stage.name,
 FROM stargen_stage
 WHERE customers_h.customer_id = stargen_stage.customer_id;
 
+-- stargen:count as=new table=customers_h from=stage_customers
 INSERT INTO customers_h (customer_hkey, customer_id, name, city, updated_at)
 SELECT customer_hkey, customer_id, name, city, updated_at
 FROM stargen_stage
@@ -172,10 +170,6 @@ WHERE NOT EXISTS (
     SELECT 1 FROM customers_h AS stargen_existing
     WHERE stargen_existing.customer_id = stargen_stage.customer_id
 );
-
--- Every staged row is now stored (updated or inserted): emptying the stage counts them.
--- stargen:count as=inserted table=customers_h from=stage_customers
-DELETE FROM stargen_stage;
 
 DROP TABLE stargen_stage;
 
@@ -347,6 +341,7 @@ SET customer_key = stargen_stage.customer_key,
 FROM stargen_stage
 WHERE orders.order_id = stargen_stage.order_id;
 
+-- stargen:count as=new table=orders from=stage_orders
 INSERT INTO orders (order_id, customer_key, customer_hkey, status, amount, updated_at)
 SELECT order_id, customer_key, customer_hkey, status, amount, updated_at
 FROM stargen_stage
@@ -354,9 +349,5 @@ WHERE NOT EXISTS (
     SELECT 1 FROM orders AS stargen_existing
     WHERE stargen_existing.order_id = stargen_stage.order_id
 );
-
--- Every staged row is now stored (updated or inserted): emptying the stage counts them.
--- stargen:count as=inserted table=orders from=stage_orders
-DELETE FROM stargen_stage;
 
 DROP TABLE stargen_stage;
