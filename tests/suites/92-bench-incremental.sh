@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 91-bench-incremental.sh - keeps `make bench`'s incremental part working: runs
+# 92-bench-incremental.sh - keeps `make bench`'s incremental part working: runs
 # src/bench/incremental.sh at the smoke size (BENCH_SMOKE=1: 3,000 events over 5 days, 3
 # rounds of the three routes) and checks that it completes, that every round found the three
 # routes' star tables equal, and that it prints its table; then once more with a runner that
