@@ -1023,6 +1023,8 @@ static void infer_members(Emitter *e, Buf *b, const TableDef *t, const ColumnDef
     buf_puts(b, dim->name);
     buf_puts(b, "\" these rows name and it lacks becomes an\n-- inferred member (only its keys; "
                 "the rest NULL) until its row arrives and replaces it in place.\n");
+    if (!strpbrk(dim->name, " \t\"'"))
+        buf_printf(b, "-- stargen:count as=inferred table=%s\n", dim->name);
     buf_puts(b, "INSERT INTO ");
     print_name(b, dim->name);
     buf_puts(b, " (");

@@ -83,8 +83,8 @@ static const KeySpec tally_keys[] = {
     [K_NAME] = {"name", V_NAME, NULL, true},
 };
 
-static const char *const count_kinds[] = {"staged",   "unchanged", "updated",
-                                          "inserted", "new",       NULL};
+static const char *const count_kinds[] = {"staged", "unchanged", "updated", "inserted",
+                                          "new",    "inferred",  NULL};
 enum { K_AS, K_TABLE, K_FROM };
 static const KeySpec count_keys[] = {
     [K_AS] = {"as", V_CHOICE, count_kinds, true},
@@ -366,6 +366,7 @@ int directive_read(Arena *a, const char *path, int line, const char *p, const ch
                 : !strcmp(vals[K_AS], "unchanged") ? COUNT_UNCHANGED
                 : !strcmp(vals[K_AS], "updated")   ? COUNT_UPDATED
                 : !strcmp(vals[K_AS], "new")       ? COUNT_NEW
+                : !strcmp(vals[K_AS], "inferred")  ? COUNT_INFERRED
                                                    : COUNT_INSERTED;
         d->count = c;
     } else if (ks->kind == DIR_PLACEHOLDER) {

@@ -159,6 +159,25 @@ static long long staging_rows(const TableCount *tc, const char *from)
 static void count_rows(const ExecOpts *o, const CountDirective *cd, long long n, TableCount *tc,
                        StepResult *res)
 {
+    /* a dimension's inferred members come before its fact's load: counted apart */
+    if (cd->as == COUNT_INFERRED) {
+        res->counted = 1;
+        res->inferred += n;
+        if (n > 0 && !o->quiet) {
+            Buf b;
+            buf_init(&b);
+            buf_puts(&b, "      ");
+            put_display_text(&b, cd->table, NULL);
+            buf_printf(&b,
+                       ": %lld inferred member%s (keys only: named by the facts before "
+                       "their rows arrived)\n",
+                       n, n == 1 ? "" : "s");
+            fputs(b.data, stdout);
+            fflush(stdout);
+            buf_free(&b);
+        }
+        return;
+    }
     if (!tc->table || strcmp(tc->table, cd->table) != 0) {
         tc->staged = tc->unchanged = tc->updated = 0;
         tc->staged_seen = 0;
@@ -167,6 +186,7 @@ static void count_rows(const ExecOpts *o, const CountDirective *cd, long long n,
     }
     res->counted = 1;
     switch (cd->as) {
+    case COUNT_INFERRED: /* counted above */ break;
     case COUNT_STAGED:
         tc->staged += n;
         tc->staged_seen = 1;

@@ -43,8 +43,9 @@ typedef struct StepResult {
     /* kept tables (issue 14 item 6), from `-- stargen:count` statements */
     int counted;
     long long inserted, updated, unchanged; /* rows new, replaced, kept as stored */
-    long long skipped;                      /* staged rows not loaded (execute.c count_rows) ... */
-    int skipped_known; /* ... when some counted table's staging rows were known */
+    long long inferred; /* late-arriving dimension members created (keys only) */
+    long long skipped;  /* staged rows not loaded (execute.c count_rows) ... */
+    int skipped_known;  /* ... when some counted table's staging rows were known */
 } StepResult;
 
 /* Appends text from outside (a server message, a data file or S3 key name

@@ -61,7 +61,8 @@ typedef enum CountKind {
     COUNT_UNCHANGED,
     COUNT_UPDATED,
     COUNT_INSERTED,
-    COUNT_NEW
+    COUNT_NEW,
+    COUNT_INFERRED /* members a lookup created in table=, keys only (late-arriving) */
 } CountKind;
 typedef struct CountDirective {
     CountKind as;

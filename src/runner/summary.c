@@ -114,8 +114,10 @@ int report_json_write(const char *path, const RunInfo *info, const Plan *set, co
         buf_printf(&b, ", \"rows\": %lld, ", r->rows);
         /* kept tables: what the rows did (issue 14 item 6) */
         if (r->counted) {
-            buf_printf(&b, "\"inserted\": %lld, \"updated\": %lld, \"unchanged\": %lld, ",
-                       r->inserted, r->updated, r->unchanged);
+            buf_printf(&b,
+                       "\"inserted\": %lld, \"updated\": %lld, \"unchanged\": %lld, "
+                       "\"inferred\": %lld, ",
+                       r->inserted, r->updated, r->unchanged, r->inferred);
             /* staged rows the loads did not load; null when no staging count was known */
             if (r->skipped_known)
                 buf_printf(&b, "\"skipped\": %lld, ", r->skipped);

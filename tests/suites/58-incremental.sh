@@ -358,6 +358,12 @@ for n in 1 2 3 4 5 6 7 8; do
         { fail "keys: daily run $n: orders counts are not $ins inserted, $((lines - ins)) updated" "$(echo "$out" | grep inserted)"; good=0; }
     if [ $n = 1 ]; then
         INFERRED=$(q "SELECT count(*) FROM customers WHERE updated_at IS NULL")
+        INFERRED_H=$(q "SELECT count(*) FROM customers_h WHERE updated_at IS NULL")
+        printed=$(echo "$out" | awk '$1 == "customers:" && $3 ~ /^inferred/ { n += $2 } END { print n + 0 }')
+        printed_h=$(echo "$out" | awk '$1 == "customers_h:" && $3 ~ /^inferred/ { n += $2 } END { print n + 0 }')
+        [ "$INFERRED" -gt 0 ] && [ "${printed:-0}" = "$INFERRED" ] && [ "${printed_h:-0}" = "$INFERRED_H" ] &&
+            ok "keys: day 1 prints the inferred members it created ($INFERRED in customers, $INFERRED_H in customers_h)" ||
+            fail "keys: printed inferred members ($printed, $printed_h) differ from the stored ones ($INFERRED, $INFERRED_H)" "$out"
         q "SELECT customer_id || ' ' || customer_key FROM customers WHERE updated_at IS NULL ORDER BY 1" >"$tmp/inferred.txt"
         q "SELECT order_id || ' ' || order_key FROM orders ORDER BY 1" >"$tmp/okeys.txt"
     fi

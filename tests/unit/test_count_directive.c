@@ -30,9 +30,10 @@ TEST(count_directive_kinds_and_from)
             "-- stargen:count as=updated table=users\nDELETE FROM users;\n"
             "-- stargen:count as=inserted table=users from=staging_events\nINSERT INTO users "
             "SELECT 1;\nSELECT 2;\n"
-            "-- stargen:count as=new table=dim from=staging_events\nINSERT INTO dim SELECT 1;",
+            "-- stargen:count as=new table=dim from=staging_events\nINSERT INTO dim SELECT 1;\n"
+            "-- stargen:count as=inferred table=dim\nINSERT INTO dim SELECT 2;",
             &st, &n, &err) == 0);
-    CHECK(n == 6);
+    CHECK(n == 7);
     CHECK(st[0].count && st[0].count->as == COUNT_STAGED);
     CHECK_STR(st[0].count->table, "users");
     CHECK_STR(st[0].count->from, "staging_events");
@@ -44,6 +45,7 @@ TEST(count_directive_kinds_and_from)
     CHECK(st[4].count == NULL);
     CHECK(st[5].count && st[5].count->as == COUNT_NEW);
     CHECK_STR(st[5].count->table, "dim");
+    CHECK(st[6].count && st[6].count->as == COUNT_INFERRED && st[6].count->from == NULL);
     buf_free(&err);
     arena_free(&a);
 }

@@ -179,6 +179,7 @@ DROP TABLE stargen_stage;
 
 -- Late-arriving members: each natural key of "customers_h" these rows name and it lacks becomes an
 -- inferred member (only its keys; the rest NULL) until its row arrives and replaces it in place.
+-- stargen:count as=inferred table=customers_h
 INSERT INTO customers_h (customer_id, customer_hkey)
 SELECT stargen_named.customer_id, ('x' || LPAD(LEFT(MD5(CAST(OCTET_LENGTH(CAST(stargen_named.customer_id AS VARCHAR)) AS VARCHAR) || ':' || CAST(stargen_named.customer_id AS VARCHAR)), 15), 16, '0'))::BIT(64)::BIGINT
 FROM (
@@ -229,6 +230,7 @@ WHERE stargen_rn = 1
 
 -- Late-arriving members: each natural key of "customers" these rows name and it lacks becomes an
 -- inferred member (only its keys; the rest NULL) until its row arrives and replaces it in place.
+-- stargen:count as=inferred table=customers
 INSERT INTO customers (customer_id)
 SELECT stargen_named.customer_id
 FROM (
@@ -245,6 +247,7 @@ WHERE stargen_named.customer_id IS NOT NULL
 
 -- Late-arriving members: each natural key of "customers_h" these rows name and it lacks becomes an
 -- inferred member (only its keys; the rest NULL) until its row arrives and replaces it in place.
+-- stargen:count as=inferred table=customers_h
 INSERT INTO customers_h (customer_id, customer_hkey)
 SELECT stargen_named.customer_id, ('x' || LPAD(LEFT(MD5(CAST(OCTET_LENGTH(CAST(stargen_named.customer_id AS VARCHAR)) AS VARCHAR) || ':' || CAST(stargen_named.customer_id AS VARCHAR)), 15), 16, '0'))::BIT(64)::BIGINT
 FROM (
