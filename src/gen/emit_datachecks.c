@@ -196,9 +196,20 @@ static void check_sql(Emitter *e, Buf *b, const CheckDef *c)
         buf_puts(b, ") AS r\nWHERE l.n <> r.n");
         break;
     case CK_MIN_ROWS:
+        /* Counts at most min_rows rows: the check fails exactly when the full count is below
+         * min_rows (and then reports that count), but stops reading the table once it has
+         * found enough (songplays at 1M: 0.10 s -> 0). Redshift takes LIMIT in a subquery, up
+         * to 2147483647 (docs.aws.amazon.com/redshift/latest/dg/r_ORDER_BY_clause.html);
+         * above that the whole table is counted. */
         buf_printf(b, "SELECT c.n AS found_rows, %lld AS min_rows\nFROM (SELECT COUNT(*) AS n ",
                    c->min_rows);
-        rowset_from(e, b, c->left);
+        if (c->min_rows <= 2147483647LL) {
+            buf_puts(b, "FROM (SELECT 1 AS found ");
+            rowset_from(e, b, c->left);
+            buf_printf(b, " LIMIT %lld) AS f", c->min_rows);
+        } else {
+            rowset_from(e, b, c->left);
+        }
         buf_printf(b, ") AS c\nWHERE c.n < %lld", c->min_rows);
         break;
     case CK_NO_ROWS:

@@ -131,4 +131,22 @@ q "UPDATE songplays SET start_time = TIMESTAMP '1999-12-31 23:59:59' WHERE songp
 rc=$(only_checks)
 expect_check songplays_after_launch WARN 1
 if [ "$rc" = 0 ]; then ok "only warn checks failing: exit 0"; else fail "exit $rc with only a warn check failing, want 0" "$(cat "$tmp/checks.out")"; fi
+# min_rows reads at most the rows it needs (LIMIT, src/gen/emit_datachecks.c): it passes at
+# exactly the table's row count, and one more fails and shows the count found
+nu=$(q "SELECT count(*) FROM users")
+for t in "$nu PASS" "$((nu + 1)) FAIL"; do
+    set -- $t
+    sed "s/^    min_rows: {from: songplays, rows: 1}\$/    min_rows: {from: users, rows: $1}/" schema.yaml >"$tmp/model/schema.yaml"
+    if ! grep -q "rows: $1}" "$tmp/model/schema.yaml" || ! "${GEN_CMD[@]}" -q -m "$tmp/model/schema.yaml" -o "$tmp/model/out"; then
+        fail "could not build the min_rows $1 model"; continue
+    fi
+    "${RUNNER_CMD[@]}" -d dbname=sp --only checks "$tmp/model/out/postgres" >"$tmp/checks.out" 2>&1
+    if [ "$2" = PASS ]; then
+        expect_check songplays_not_empty pass ""
+    else
+        expect_check songplays_not_empty FAIL 1
+        if grep -qE "^ +$nu \| +$1\$" "$tmp/checks.out"; then ok "min_rows $1 on $nu users shows found_rows $nu"
+        else fail "min_rows sample row" "$(grep -A4 'check songplays_not_empty' "$tmp/checks.out")"; fi
+    fi
+done
 finish

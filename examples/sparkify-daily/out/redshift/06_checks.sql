@@ -287,7 +287,7 @@ WHERE t.level NOT IN ('free', 'paid');
 -- songplays has at least 1 row.
 -- stargen:check name=songplays_not_empty severity=error
 SELECT c.n AS found_rows, 1 AS min_rows
-FROM (SELECT COUNT(*) AS n FROM songplays) AS c
+FROM (SELECT COUNT(*) AS n FROM (SELECT 1 AS found FROM songplays LIMIT 1) AS f) AS c
 WHERE c.n < 1;
 
 -- No row of songplays matches the condition.
