@@ -15,7 +15,7 @@ CREATE TABLE artists__stargen_new (
     latitude DOUBLE PRECISION,
     longitude DOUBLE PRECISION,
     CONSTRAINT artists__stargen_new_pkey PRIMARY KEY (artist_id)
-);
+) WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 
 INSERT INTO artists__stargen_new (artist_id, name, location, latitude, longitude)
 SELECT artist_id, name, location, latitude, longitude

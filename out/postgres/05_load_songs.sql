@@ -17,7 +17,7 @@ CREATE TABLE songs__stargen_new (
     year SMALLINT,
     duration DOUBLE PRECISION,
     CONSTRAINT songs__stargen_new_pkey PRIMARY KEY (song_id)
-);
+) WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 
 INSERT INTO songs__stargen_new (song_id, title, artist_id, year, duration)
 SELECT song_id, title, artist_id, year, duration

@@ -15,7 +15,7 @@ CREATE TABLE users__stargen_new (
     gender CHAR(1),
     level VARCHAR(16) NOT NULL,
     CONSTRAINT users__stargen_new_pkey PRIMARY KEY (user_id)
-);
+) WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 
 -- Only the rows at each key's latest value are ranked.
 SET LOCAL enable_nestloop = off;

@@ -21,7 +21,7 @@ CREATE TABLE songplays__stargen_new (
     location VARCHAR(256),
     user_agent VARCHAR(512),
     CONSTRAINT songplays__stargen_new_pkey PRIMARY KEY (songplay_id)
-);
+) WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 
 -- Only keys that occur more than once are ranked; the others pass straight through,
 -- each join a lookup of the row the ranking would keep.

@@ -17,7 +17,7 @@ CREATE TABLE time__stargen_new (
     year SMALLINT NOT NULL,
     weekday SMALLINT NOT NULL,
     CONSTRAINT time__stargen_new_pkey PRIMARY KEY (start_time)
-);
+) WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 
 INSERT INTO time__stargen_new (start_time, hour, day, week, month, year, weekday)
 SELECT start_time, hour, day, week, month, year, weekday

@@ -39,10 +39,15 @@ DROP TABLE users__stargen_old;
 DROP TABLE songs__stargen_old;
 DROP TABLE artists__stargen_old;
 
--- Give the published tables the object names CREATE TABLE would.
+-- Give the published tables the object names and settings CREATE TABLE would.
+ALTER TABLE artists RESET (autovacuum_enabled, toast.autovacuum_enabled);
 ALTER TABLE artists RENAME CONSTRAINT artists__stargen_new_pkey TO artists_pkey;
+ALTER TABLE songs RESET (autovacuum_enabled, toast.autovacuum_enabled);
 ALTER TABLE songs RENAME CONSTRAINT songs__stargen_new_pkey TO songs_pkey;
+ALTER TABLE users RESET (autovacuum_enabled, toast.autovacuum_enabled);
 ALTER TABLE users RENAME CONSTRAINT users__stargen_new_pkey TO users_pkey;
+ALTER TABLE songplays RESET (autovacuum_enabled, toast.autovacuum_enabled);
 ALTER TABLE songplays RENAME CONSTRAINT songplays__stargen_new_pkey TO songplays_pkey;
 ALTER SEQUENCE songplays__stargen_new_songplay_id_seq RENAME TO songplays_songplay_id_seq;
+ALTER TABLE time RESET (autovacuum_enabled, toast.autovacuum_enabled);
 ALTER TABLE time RENAME CONSTRAINT time__stargen_new_pkey TO time_pkey;

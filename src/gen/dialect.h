@@ -40,8 +40,9 @@ struct Dialect {
     void (*create_staging)(Buf *b, const Dialect *d, const TableDef *t);
     void (*create_star)(Buf *b, const Dialect *d, const TableDef *t, const StarDDL *s);
     /* after the swap of the publish step: statements that give the published
-     * table t (built as `shadow`) the object names a plain CREATE TABLE t would
-     * have (PostgreSQL: the primary key index, the identity sequence); may be NULL */
+     * table t (built as `shadow`) the object names and settings a plain CREATE TABLE t
+     * would have (PostgreSQL: autovacuum back on, the primary key index, the identity
+     * sequence); may be NULL */
     void (*publish_tidy)(Buf *b, const TableDef *t, const char *shadow);
     /* the statements of a staging table's load step (empty it, then COPY) */
     void (*load_staging)(Buf *b, const Dialect *d, const Model *m, const TableDef *t);

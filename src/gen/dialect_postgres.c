@@ -59,14 +59,24 @@ static void columns(Buf *b, const Dialect *d, const TableDef *t)
     }
 }
 
+/* The run's own intermediate tables (staging tables, the shadows of rebuilt tables) are
+ * created with autovacuum off. Filled in one statement and read or swapped in within the
+ * run, they gain nothing from it, and at 5M events an autovacuum worker's VACUUM ANALYZE of
+ * songplays' 4.3M-row shadow held its lock through the publish step's rename for 24 s (the
+ * publish gives way after lock_timeout, half of deadlock_timeout, before PostgreSQL would
+ * cancel the worker; BENCH.md, round 4) and took a core from the steps running meanwhile.
+ * A published table gets the default back (pg_publish_tidy). */
+#define NO_AUTOVACUUM "WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false)"
+
 static void pg_create_staging(Buf *b, const Dialect *d, const TableDef *t)
 {
-    buf_puts(b, "-- Staging is rebuilt every run: UNLOGGED skips the write-ahead log.\n");
+    buf_puts(b, "-- Staging is rebuilt every run: UNLOGGED skips the write-ahead log, and "
+                "autovacuum is off\n-- (the rows live for one run).\n");
     buf_puts(b, "CREATE UNLOGGED TABLE ");
     print_name(b, t->name);
     buf_puts(b, " (\n");
     columns(b, d, t);
-    buf_puts(b, "\n);\n");
+    buf_puts(b, "\n) " NO_AUTOVACUUM ";\n");
 }
 
 /* Keys: the primary key is declared (and enforced): the load SQL deduplicates
@@ -119,18 +129,23 @@ static void pg_create_star(Buf *b, const Dialect *d, const TableDef *t, const St
     }
     if (pk)
         buf_putc(b, ')');
-    buf_puts(b, "\n);\n");
+    buf_puts(b, s->kept[t->order] ? "\n);\n" : "\n) " NO_AUTOVACUUM ";\n");
 }
 
-/* The shadow's primary key index and identity sequence were named after the
- * shadow; give them the names CREATE TABLE t would, so the next run's shadow
- * can take the shadow names again (PostgreSQL names indexes and sequences per
- * schema).  The old table, dropped just before, held them. */
+/* The shadow was created with autovacuum off (NO_AUTOVACUUM): the published table gets
+ * the default back, so autovacuum analyzes it for the readers' plans after the commit.
+ * Its primary key index and identity sequence were named after the shadow; give them
+ * the names CREATE TABLE t would, so the next run's shadow can take the shadow names
+ * again (PostgreSQL names indexes and sequences per schema).  The old table, dropped
+ * just before, held them. */
 static void pg_publish_tidy(Buf *b, const TableDef *t, const char *shadow)
 {
     Buf from, to;
     buf_init(&from);
     buf_init(&to);
+    buf_puts(b, "ALTER TABLE ");
+    print_name(b, t->name);
+    buf_puts(b, " RESET (autovacuum_enabled, toast.autovacuum_enabled);\n");
     for (size_t i = 0; i < t->columns.len; i++) {
         const ColumnDef *c = t->columns.items[i];
         if (!c->primary_key)

@@ -1293,7 +1293,9 @@ static void emit_publish(Emitter *e, Buf *b, const bool *in_publish)
         if (!e->kept[i])
             e->d->publish_tidy(&tidy, m->load_order.items[i], e->names[i]);
     if (tidy.len)
-        buf_printf(b, "\n-- Give the published tables the object names CREATE TABLE would.\n%s",
+        buf_printf(b,
+                   "\n-- Give the published tables the object names and settings CREATE TABLE "
+                   "would.\n%s",
                    tidy.data);
     buf_free(&tidy);
 }

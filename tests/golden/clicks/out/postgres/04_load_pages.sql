@@ -13,7 +13,7 @@ CREATE TABLE pages__stargen_new (
     url VARCHAR(2048) NOT NULL,
     section VARCHAR(64),
     CONSTRAINT pages__stargen_new_pkey PRIMARY KEY (page_id)
-);
+) WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 
 INSERT INTO pages__stargen_new (page_id, url, section)
 SELECT page_id, url, section

@@ -20,7 +20,7 @@ CREATE TABLE visits__stargen_new (
     referrer TEXT,
     url_len INTEGER,
     CONSTRAINT visits__stargen_new_pkey PRIMARY KEY (visit_id)
-);
+) WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 
 INSERT INTO visits__stargen_new (page_id, visitor, clicked_at, hour, from_ms, referrer, url_len)
 SELECT DISTINCT

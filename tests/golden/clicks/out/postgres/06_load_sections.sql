@@ -12,7 +12,7 @@ CREATE TABLE sections__stargen_new (
     section VARCHAR(64) NOT NULL,
     visits VARCHAR(20),
     CONSTRAINT sections__stargen_new_pkey PRIMARY KEY (section)
-);
+) WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 
 INSERT INTO sections__stargen_new (section, visits)
 SELECT section, visits

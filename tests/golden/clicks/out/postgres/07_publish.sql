@@ -29,8 +29,11 @@ DROP TABLE sections__stargen_old;
 DROP TABLE visits__stargen_old;
 DROP TABLE pages__stargen_old;
 
--- Give the published tables the object names CREATE TABLE would.
+-- Give the published tables the object names and settings CREATE TABLE would.
+ALTER TABLE pages RESET (autovacuum_enabled, toast.autovacuum_enabled);
 ALTER TABLE pages RENAME CONSTRAINT pages__stargen_new_pkey TO pages_pkey;
+ALTER TABLE visits RESET (autovacuum_enabled, toast.autovacuum_enabled);
 ALTER TABLE visits RENAME CONSTRAINT visits__stargen_new_pkey TO visits_pkey;
 ALTER SEQUENCE visits__stargen_new_visit_id_seq RENAME TO visits_visit_id_seq;
+ALTER TABLE sections RESET (autovacuum_enabled, toast.autovacuum_enabled);
 ALTER TABLE sections RENAME CONSTRAINT sections__stargen_new_pkey TO sections_pkey;

@@ -16,7 +16,7 @@ CREATE TABLE orders__stargen_new (
     placed_at TIMESTAMPTZ,
     ship_date DATE,
     CONSTRAINT orders__stargen_new_pkey PRIMARY KEY (order_id)
-);
+) WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 
 INSERT INTO orders__stargen_new (order_id, customer_id, first_sku, amount, placed_at, ship_date)
 SELECT order_id, customer_id, first_sku, amount, placed_at, ship_date

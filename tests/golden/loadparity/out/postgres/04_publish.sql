@@ -19,5 +19,6 @@ ALTER TABLE orders__stargen_new RENAME TO orders;
 -- Drop the previous tables, facts first.
 DROP TABLE orders__stargen_old;
 
--- Give the published tables the object names CREATE TABLE would.
+-- Give the published tables the object names and settings CREATE TABLE would.
+ALTER TABLE orders RESET (autovacuum_enabled, toast.autovacuum_enabled);
 ALTER TABLE orders RENAME CONSTRAINT orders__stargen_new_pkey TO orders_pkey;

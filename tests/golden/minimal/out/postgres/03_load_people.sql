@@ -12,7 +12,7 @@ CREATE TABLE people__stargen_new (
     id INTEGER NOT NULL,
     name VARCHAR(100),
     CONSTRAINT people__stargen_new_pkey PRIMARY KEY (id)
-);
+) WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 
 INSERT INTO people__stargen_new (id, name)
 SELECT id, name

@@ -19,5 +19,6 @@ ALTER TABLE people__stargen_new RENAME TO people;
 -- Drop the previous tables, facts first.
 DROP TABLE people__stargen_old;
 
--- Give the published tables the object names CREATE TABLE would.
+-- Give the published tables the object names and settings CREATE TABLE would.
+ALTER TABLE people RESET (autovacuum_enabled, toast.autovacuum_enabled);
 ALTER TABLE people RENAME CONSTRAINT people__stargen_new_pkey TO people_pkey;

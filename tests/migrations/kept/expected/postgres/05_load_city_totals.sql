@@ -11,7 +11,7 @@ DROP TABLE IF EXISTS city_totals__stargen_new CASCADE;
 CREATE TABLE city_totals__stargen_new (
     city VARCHAR(32),
     orders BIGINT NOT NULL
-);
+) WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 
 INSERT INTO city_totals__stargen_new (city, orders)
 SELECT DISTINCT

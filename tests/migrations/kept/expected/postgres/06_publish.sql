@@ -94,3 +94,6 @@ ALTER TABLE city_totals__stargen_new RENAME TO city_totals;
 
 -- Drop the previous tables, facts first.
 DROP TABLE city_totals__stargen_old;
+
+-- Give the published tables the object names and settings CREATE TABLE would.
+ALTER TABLE city_totals RESET (autovacuum_enabled, toast.autovacuum_enabled);
