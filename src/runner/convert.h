@@ -8,6 +8,7 @@
  * emptyasnull/blanksasnull for strings, integer columns take integer
  * literals only, epoch numbers become UTC timestamps computed by hand.
  * Nothing here allocates per field: the only allocation is CopyBuf growth.
+ * conv_row_binary writes the same values in COPY's binary format (below).
  */
 #ifndef STARGEN_CONVERT_H
 #define STARGEN_CONVERT_H
