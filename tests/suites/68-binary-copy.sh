@@ -316,9 +316,8 @@ if [ -d "$SAMPLE/log_data" ] && [ -d "$SAMPLE/song_data" ]; then
 else
     skip "the Sparkify sample is absent ($SAMPLE)" 5
 fi
-DATAGEN=build/rel/sparkify-data
-if [ -x "$DATAGEN" ]; then
-    "$DATAGEN" --events 20000 --seed 7 --out "$T/gen" >"$T/datagen.log" 2>&1 || fail "datagen" "$(cat "$T/datagen.log")"
+if [ -x "$DATAGEN_PROG" ] || command -v "$DATAGEN_PROG" >/dev/null; then
+    "${DATAGEN_CMD[@]}" --events 20000 --seed 7 --out "$T/gen" >"$T/datagen.log" 2>&1 || fail "datagen" "$(cat "$T/datagen.log")"
     createdb gb && createdb gt
     run gen-bin binary gb "$T/gen" out/postgres
     brc=$rc
@@ -333,7 +332,7 @@ if [ -x "$DATAGEN" ]; then
         fail "datagen: a run failed (binary $brc, text $rc)" "$(cat "$T/gen-bin.err" "$T/gen-text.err")"
     fi
 else
-    skip "$DATAGEN is not built" 9
+    skip "$DATAGEN_PROG is not built" 9
 fi
 # an unknown STARGEN_COPY_FORMAT is refused, not ignored
 createdb ev
