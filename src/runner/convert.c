@@ -10,6 +10,7 @@
 #include "../common/datetime.h"
 #include "../common/utf8.h"
 
+#include <errno.h>
 #include <math.h>
 
 #include <stdio.h>
@@ -57,7 +58,7 @@ ColType conv_type_from_oid(unsigned oid, int typmod, ColSpec *c)
     case 21: return CT_INT2;
     case 23: return CT_INT4;
     case 20: return CT_INT8;
-    case 700:
+    case 700: return CT_FLOAT4;
     case 701: return CT_FLOAT;
     case 1700:
         if (typmod >= 4) {
@@ -136,6 +137,7 @@ static const char *type_word(ColType t)
     case CT_INT4:
     case CT_INT8: return "integer";
     case CT_FLOAT:
+    case CT_FLOAT4:
     case CT_NUMERIC: return "number";
     case CT_DATE: return "date";
     case CT_BOOL: return "boolean";
@@ -154,9 +156,14 @@ static inline void put_bytes(CopyBuf *out, const char *s, size_t n)
     out->len += n;
 }
 
-static inline void put_null(CopyBuf *out)
+/* NULL: \\N in text; in binary the field's length word (reserved by
+ * conv_field_binary just before, nothing written since) becomes -1. */
+static inline void put_null(CopyBuf *out, int bin)
 {
-    put_bytes(out, "\\N", 2);
+    if (bin)
+        memset(out->p + out->len - 4, 0xFF, 4);
+    else
+        put_bytes(out, "\\N", 2);
 }
 
 static inline int hex4(const unsigned char *s)
@@ -275,8 +282,8 @@ int json_decode_string(CopyBuf *out, const char *raw, size_t n, int esc, size_t 
     return 0;
 }
 
-/* Raw JSON text (object, array, JSON column) escaped for COPY text. */
-static int put_raw_escaped(CopyBuf *out, const char *p, size_t n, Buf *err)
+/* Raw JSON text (object, array, JSON column), escaped for COPY text when esc. */
+static int put_raw_escaped(CopyBuf *out, const char *p, size_t n, int esc, Buf *err)
 {
     char *o = cb_reserve(out, 2 * n + 2), *o0 = o;
     const unsigned char *s = (const unsigned char *)p, *e = s + n;
@@ -293,7 +300,7 @@ static int put_raw_escaped(CopyBuf *out, const char *p, size_t n, Buf *err)
             s += l;
             continue;
         }
-        o += put_ascii(o, c, 1);
+        o += put_ascii(o, c, esc);
         s++;
     }
     out->len += (size_t)(o - o0);
@@ -591,16 +598,16 @@ static int raw_is_blank(const char *p, size_t n)
 /* ---- per kind ---------------------------------------------------------------- */
 
 static int conv_string(CopyBuf *out, const ColSpec *c, const JsonValue *v, const ConvOpts *o,
-                       Buf *err)
+                       int bin, Buf *err)
 {
     size_t n = v->n, decoded;
     if (c->type == CT_TEXT) {
         if (n == 0 && o->emptyasnull) {
-            put_null(out);
+            put_null(out, bin);
             return 0;
         }
         if (o->blanksasnull && n > 0 && raw_is_blank(v->p, n)) {
-            put_null(out);
+            put_null(out, bin);
             return 0;
         }
         if (!(v->flags & (JF_ESCAPE | JF_HIGH))) {
@@ -608,7 +615,7 @@ static int conv_string(CopyBuf *out, const ColSpec *c, const JsonValue *v, const
             decoded = n;
         } else {
             size_t emark = err->len;
-            if (json_decode_string(out, v->p, n, 1, &decoded, err))
+            if (json_decode_string(out, v->p, n, !bin, &decoded, err))
                 return wrap(err, emark, c, v);
         }
         if (c->maxlen >= 0 && decoded > (size_t)c->maxlen)
@@ -617,14 +624,15 @@ static int conv_string(CopyBuf *out, const ColSpec *c, const JsonValue *v, const
     }
     size_t emark = err->len;
     if (c->type == CT_JSON)
-        return put_raw_escaped(out, v->p - 1, n + 2, err) ? wrap(err, emark, c, v) : 0;
+        return put_raw_escaped(out, v->p - 1, n + 2, !bin, err) ? wrap(err, emark, c, v) : 0;
     if (n == 0) { /* "" is NULL for every non-string type */
-        put_null(out);
+        put_null(out, bin);
         return 0;
     }
     /* decode in place, then judge the decoded text */
     size_t mark = out->len;
-    if (json_decode_string(out, v->p, n, c->type == CT_OTHER || c->type == CT_BOOL, &decoded, err))
+    if (json_decode_string(out, v->p, n, (c->type == CT_OTHER || c->type == CT_BOOL) && !bin,
+                           &decoded, err))
         return wrap(err, emark, c, v);
     const char *s = out->p + mark;
     switch (c->type) {
@@ -640,6 +648,7 @@ static int conv_string(CopyBuf *out, const ColSpec *c, const JsonValue *v, const
         return 0;
     }
     case CT_FLOAT:
+    case CT_FLOAT4:
         if (!is_numeric_text(s, decoded))
             return bad(err, c, "invalid number", v);
         if ((memchr(s, 'e', decoded) || memchr(s, 'E', decoded)) && !float_in_range(s, decoded))
@@ -703,6 +712,7 @@ static int conv_number(CopyBuf *out, const ColSpec *c, const JsonValue *v, const
             return bad(err, c, "invalid boolean", v);
         break;
     case CT_FLOAT:
+    case CT_FLOAT4:
         if ((v->flags & JF_EXP) && !float_in_range(v->p, v->n))
             return bad(err, c, "number out of range for double precision", v);
         break;
@@ -751,7 +761,7 @@ static int conv_bool(CopyBuf *out, const ColSpec *c, const JsonValue *v, Buf *er
     }
 }
 
-static int conv_raw(CopyBuf *out, const ColSpec *c, const JsonValue *v, Buf *err)
+static int conv_raw(CopyBuf *out, const ColSpec *c, const JsonValue *v, int bin, Buf *err)
 {
     if (c->type != CT_TEXT && c->type != CT_JSON && c->type != CT_OTHER) {
         char what[64];
@@ -760,7 +770,7 @@ static int conv_raw(CopyBuf *out, const ColSpec *c, const JsonValue *v, Buf *err
         return bad(err, c, what, v);
     }
     size_t emark = err->len;
-    if (put_raw_escaped(out, v->p, v->n, err))
+    if (put_raw_escaped(out, v->p, v->n, !bin, err))
         return wrap(err, emark, c, v);
     if (c->type == CT_TEXT && c->maxlen >= 0 && v->n > (size_t)c->maxlen) {
         buf_printf(err, "column %s: value is %u bytes, longer than varchar(%ld) ", c->name, v->n,
@@ -771,17 +781,23 @@ static int conv_raw(CopyBuf *out, const ColSpec *c, const JsonValue *v, Buf *err
     return 0;
 }
 
-int conv_field(CopyBuf *out, const ColSpec *c, const JsonValue *v, const ConvOpts *o, Buf *err)
+static int conv_kind(CopyBuf *out, const ColSpec *c, const JsonValue *v, const ConvOpts *o, int bin,
+                     Buf *err)
 {
     switch (v->kind) {
     case JV_MISSING:
-    case JV_NULL: put_null(out); return 0;
-    case JV_STRING: return conv_string(out, c, v, o, err);
+    case JV_NULL: put_null(out, bin); return 0;
+    case JV_STRING: return conv_string(out, c, v, o, bin, err);
     case JV_NUMBER: return conv_number(out, c, v, o, err);
     case JV_TRUE:
     case JV_FALSE: return conv_bool(out, c, v, err);
-    default: return conv_raw(out, c, v, err);
+    default: return conv_raw(out, c, v, bin, err);
     }
+}
+
+int conv_field(CopyBuf *out, const ColSpec *c, const JsonValue *v, const ConvOpts *o, Buf *err)
+{
+    return conv_kind(out, c, v, o, 0, err);
 }
 
 int conv_row(CopyBuf *out, const ColSpec *cols, int ncols, const int *col_slot,
@@ -790,10 +806,236 @@ int conv_row(CopyBuf *out, const ColSpec *cols, int ncols, const int *col_slot,
     for (int i = 0; i < ncols; i++) {
         if (i)
             *cb_reserve(out, 1) = '\t', out->len++;
-        if (conv_field(out, &cols[i], &vals[col_slot[i]], o, err))
+        if (conv_kind(out, &cols[i], &vals[col_slot[i]], o, 0, err))
             return -1;
     }
     *cb_reserve(out, 1) = '\n';
     out->len++;
+    return 0;
+}
+
+/* ---- binary format ---------------------------------------------------------- */
+
+int conv_binary_oid(unsigned oid)
+{
+    switch (oid) {
+    case 25:   /* text */
+    case 1042: /* bpchar */
+    case 1043: /* varchar */
+    case 21:   /* int2 */
+    case 23:   /* int4 */
+    case 20:   /* int8 */
+    case 700:  /* float4 */
+    case 701:  /* float8 */
+    case 16: /* bool */ return 1;
+    default: return 0;
+    }
+}
+
+void conv_binary_header(CopyBuf *out)
+{
+    /* "PGCOPY\n\377\r\n\0", flags 0, header extension length 0 */
+    static const char h[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
+    put_bytes(out, h, sizeof h);
+}
+
+void conv_binary_trailer(CopyBuf *out)
+{
+    put_bytes(out, "\377\377", 2);
+}
+
+static inline void put_be(CopyBuf *out, uint64_t x, int width)
+{
+    char *o = cb_reserve(out, (size_t)width);
+    for (int i = width - 1; i >= 0; i--) {
+        o[i] = (char)(x & 0xFF);
+        x >>= 8;
+    }
+    out->len += (size_t)width;
+}
+
+static int c_space(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v';
+}
+
+/* PostgreSQL's boolin (bool.c): surrounding C-locale white space trimmed,
+ * then a case-insensitive prefix of true/false/yes/no, of on/off at least
+ * two letters long, or exactly 1/0.  1 true, 0 false, -1 not a boolean. */
+static int bool_value(const char *s, size_t n)
+{
+    while (n && c_space(*s))
+        s++, n--;
+    while (n && c_space(s[n - 1]))
+        n--;
+    static const struct {
+        const char *word;
+        size_t min;
+        int val;
+    } w[] = {{"true", 1, 1}, {"false", 1, 0}, {"yes", 1, 1}, {"no", 1, 0},
+             {"on", 2, 1},   {"off", 2, 0},   {"1", 1, 1},   {"0", 1, 0}};
+    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+        if (n >= w[i].min && n <= strlen(w[i].word) && strncasecmp(s, w[i].word, n) == 0)
+            return w[i].val;
+    return -1;
+}
+
+/* Clinger's fast path: a decimal whose digits make an integer m <= 2^53 and
+ * whose power of ten k has |k| <= 22 is m * 10^k or m / 10^-k in one IEEE
+ * operation: both operands are exact, so the result is correctly rounded,
+ * the same double glibc's strtod returns (never out of range).  Returns 0
+ * for anything else (strtod decides).  Most JSON numbers take this path,
+ * which costs a fraction of strtod's. */
+static int fast_double(const char *s, size_t n, double *out)
+{
+    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    size_t i = 0;
+    int neg = 0, digits = 0;
+    if (i < n && (s[i] == '-' || s[i] == '+'))
+        neg = s[i++] == '-';
+    uint64_t m = 0;
+    long k = 0;
+    int seen = 0;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, seen = 1) {
+        if (m || s[i] != '0')
+            digits++;
+        m = m * 10 + (uint64_t)(s[i] - '0');
+        if (digits > 17)
+            return 0;
+    }
+    if (i < n && s[i] == '.') {
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, seen = 1) {
+            if (m || s[i] != '0')
+                digits++;
+            m = m * 10 + (uint64_t)(s[i] - '0');
+            k--;
+            if (digits > 17)
+                return 0;
+        }
+    }
+    if (!seen)
+        return 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        int eneg = 0;
+        long e = 0;
+        if (i < n && (s[i] == '-' || s[i] == '+'))
+            eneg = s[i++] == '-';
+        if (i == n)
+            return 0;
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+            e = e * 10 + (s[i] - '0');
+            if (e > 1000)
+                return 0;
+        }
+        k += eneg ? -e : e;
+    }
+    if (i != n || m > (UINT64_C(1) << 53) || k < -22 || k > 22)
+        return 0;
+    double d = (double)m;
+    d = k < 0 ? d / pow10[-k] : d * pow10[k];
+    *out = neg ? -d : d;
+    return 1;
+}
+
+/* Replaces the validated text form of a field, out->p[start..len), by its
+ * binary form.  Floats: the server's float8in/float4in call strtod/strtof on
+ * the same text and refuse ERANGE when the result is 0 or +-HUGE_VAL
+ * (denormals load); that rule is applied here, so nothing the server would
+ * refuse is sent as 0 or infinity. */
+static int encode_binary(CopyBuf *out, size_t start, const ColSpec *c, const JsonValue *v, Buf *err)
+{
+    size_t n = out->len - start;
+    switch (c->type) {
+    case CT_INT2:
+    case CT_INT4:
+    case CT_INT8: {
+        int64_t x;
+        if (parse_int(out->p + start, n, &x) != 0)
+            return bad(err, c, "invalid integer", v);
+        out->len = start;
+        put_be(out, (uint64_t)x, c->type == CT_INT2 ? 2 : c->type == CT_INT4 ? 4 : 8);
+        return 0;
+    }
+    case CT_FLOAT:
+    case CT_FLOAT4: {
+        *cb_reserve(out, 1) = '\0'; /* after the text, not counted */
+        const char *s = out->p + start;
+        char *end;
+        errno = 0;
+        uint64_t bits;
+        int range_err;
+        if (c->type == CT_FLOAT4) {
+            float f = strtof(s, &end);
+            range_err = errno == ERANGE && (f == 0.0f || f >= HUGE_VALF || f <= -HUGE_VALF);
+            uint32_t b;
+            memcpy(&b, &f, 4);
+            bits = b;
+        } else {
+            double d;
+            if (fast_double(s, n, &d)) {
+                end = (char *)s + n;
+                range_err = 0;
+            } else {
+                d = strtod(s, &end);
+                range_err = errno == ERANGE && (d == 0.0 || d >= HUGE_VAL || d <= -HUGE_VAL);
+            }
+            memcpy(&bits, &d, 8);
+        }
+        if (n == 0 || end != s + n)
+            return bad(err, c, "invalid number", v);
+        if (range_err)
+            return bad(err, c,
+                       c->type == CT_FLOAT4 ? "number out of range for real"
+                                            : "number out of range for double precision",
+                       v);
+        out->len = start;
+        put_be(out, bits, c->type == CT_FLOAT4 ? 4 : 8);
+        return 0;
+    }
+    case CT_BOOL: {
+        int b = bool_value(out->p + start, n);
+        if (b < 0)
+            return bad(err, c, "invalid boolean", v);
+        out->len = start;
+        *cb_reserve(out, 1) = (char)b;
+        out->len++;
+        return 0;
+    }
+    default: return 0; /* text: the decoded bytes as they are */
+    }
+}
+
+int conv_field_binary(CopyBuf *out, const ColSpec *c, const JsonValue *v, const ConvOpts *o,
+                      Buf *err)
+{
+    size_t mark = out->len;
+    memset(cb_reserve(out, 4), 0, 4); /* the length word; put_null() sets it to -1 */
+    out->len += 4;
+    if (conv_kind(out, c, v, o, 1, err))
+        return -1;
+    const unsigned char *h = (const unsigned char *)out->p + mark;
+    if ((h[0] & h[1] & h[2] & h[3]) == 0xFF)
+        return 0; /* NULL */
+    if (encode_binary(out, mark + 4, c, v, err))
+        return -1;
+    size_t len = out->len - mark - 4;
+    unsigned char *w = (unsigned char *)out->p + mark;
+    w[0] = (unsigned char)(len >> 24);
+    w[1] = (unsigned char)(len >> 16);
+    w[2] = (unsigned char)(len >> 8);
+    w[3] = (unsigned char)len;
+    return 0;
+}
+
+int conv_row_binary(CopyBuf *out, const ColSpec *cols, int ncols, const int *col_slot,
+                    const JsonValue *vals, const ConvOpts *o, Buf *err)
+{
+    put_be(out, (uint64_t)ncols, 2);
+    for (int i = 0; i < ncols; i++)
+        if (conv_field_binary(out, &cols[i], &vals[col_slot[i]], o, err))
+            return -1;
     return 0;
 }

@@ -6,6 +6,11 @@
  * step's transaction, so tables the step just created are visible), list the
  * source files (sources.h; local or S3), then stream them: JsonReader ->
  * conv_row -> 1 MiB CopyBuf -> sender thread (copysend.h) -> PQputCopyData.
+ * When every column's type has an exact binary encoding (conv_binary_oid) the
+ * statement is sent with FORMAT binary and rows go through conv_row_binary
+ * (one header, the rows of every file, one trailer): the server's parse of
+ * text is the bottleneck of a staging load.  STARGEN_COPY_FORMAT=text (for
+ * tests only) keeps text; any other value but "auto" is an error.
  * A data error aborts the COPY with PQputCopyEnd(conn, message), so the
  * server rolls the statement back and the caller rolls back the step.
  * Memory is bounded by one 256 KiB read chunk, the largest object (<= 4 MB)
