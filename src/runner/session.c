@@ -3,6 +3,7 @@
 
 #include "../common/message.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@ static PGcancel *volatile g_cancel[SESSION_CONNS_MAX];
 static void on_signal(int sig)
 {
     (void)sig;
+    int saved = errno; /* PQcancel may set it; the interrupted code may be about to read it */
     runner_interrupted = 1;
     for (int i = 0; i < SESSION_CONNS_MAX; i++) {
         PGcancel *c = g_cancel[i];
@@ -29,6 +31,7 @@ static void on_signal(int sig)
             PQcancel(c, eb, sizeof eb);
         }
     }
+    errno = saved;
 }
 
 /* The session settings of a loading run's connection (PostgreSQL). */
