@@ -26,12 +26,14 @@ static void vsay(const char *prefix, const char *kind, const char *fmt, va_list 
 static void vsay(const char *prefix, const char *kind, const char *fmt, va_list ap)
 {
     FILE *f = stream ? stream : stderr;
+    flockfile(f); /* one line whole, even with threads (runner --jobs) */
     if (prefix)
         fprintf(f, "%s: ", prefix);
     if (kind)
         fprintf(f, "%s: ", kind);
     vfprintf(f, fmt, ap);
     fputc('\n', f);
+    funlockfile(f);
 }
 
 int msg_error(const char *fmt, ...)

@@ -32,6 +32,9 @@ struct Dialect {
     /* staging loads stream the source through the runner (which reads the jsonpaths
      * file); otherwise the server reads S3 and only declared jsonpaths files are written */
     bool client_copy;
+    /* a star table's DDL names the tables its keys refer to (FOREIGN KEY … REFERENCES; Redshift's
+     * informational keys): its step then comes after theirs (emit_after.c) */
+    bool foreign_keys;
     /* column / cast type */
     void (*type)(Buf *b, SqlType t);
     /* EXTRACT(field FROM x): the printer calls this with x already rendered */

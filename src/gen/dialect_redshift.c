@@ -256,6 +256,7 @@ const Dialect dialect_redshift = {
     .name = "redshift",
     .backslash_in_literals = true,
     .bytewise_order = "", /* Redshift compares strings by their UTF-8 bytes */
+    .foreign_keys = true,
     .type = rs_type,
     .extract = rs_extract,
     .create_staging = rs_create_staging,

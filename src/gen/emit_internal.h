@@ -24,6 +24,20 @@ typedef struct Emitter {
 void emit_add_file(Emitter *e, const char *name, Buf *b);
 /* The two header lines every generated SQL file starts with. */
 void emit_header(Emitter *e, Buf *b, const char *what);
+/* The same, then `-- stargen:after steps=AFTER` when after is not NULL. */
+void emit_step_header(Emitter *e, Buf *b, const char *what, const char *after);
+
+/* What one step reads and writes, for its `after` list (emit_after.c): the items are
+ * TableDef pointers (a star table stands for both its names), or any other pointer
+ * that names one shared thing (the ledger of incremental sources). */
+typedef struct StepUse {
+    const char *name; /* "load_users" */
+    Vec reads, writes;
+    bool all_before; /* publish, checks: after every earlier step, no directive */
+} StepUse;
+/* Each step's comma-separated `after` list (allocated in a), or NULL for the first
+ * step and the all_before ones. */
+const char **emit_after_lists(Arena *a, const StepUse *steps, size_t n);
 /* Writes b as the next numbered step NN_name.sql and resets b. */
 void emit_finish_step(Emitter *e, const char *name, Buf *b);
 /* FROM … [JOIN …] [WHERE …] of a load or query, each line prefixed by ind. */

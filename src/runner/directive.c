@@ -92,6 +92,11 @@ static const KeySpec count_keys[] = {
     [K_FROM] = {"from", V_NAME, NULL, false},
 };
 
+/* `after steps=a,b,c`: step names, comma-separated */
+static const KeySpec after_keys[] = {
+    {"steps", V_TEXT, NULL, true},
+};
+
 static const char *const ph_types[] = {"iam_role", "manifest", NULL};
 /* source=, manifests=, changed= and region= belong to type=manifest (the first
  * three required there), and to no other type */
@@ -114,6 +119,7 @@ static const KindSpec kinds[] = {
     {"count", DIR_COUNT, count_keys, sizeof count_keys / sizeof count_keys[0]},
     {"placeholder", DIR_PLACEHOLDER, placeholder_keys,
      sizeof placeholder_keys / sizeof placeholder_keys[0]},
+    {"after", DIR_AFTER, after_keys, sizeof after_keys / sizeof after_keys[0]},
 };
 
 const char *directive_kind_name(DirectiveKind k)
@@ -167,6 +173,56 @@ static bool printable(const char *v, size_t n)
     return utf8_valid(v, n);
 }
 
+/* A step name as gen writes one: [A-Za-z0-9_], at most PLAN_NAME_MAX bytes. */
+static bool step_name_ok(const char *v, size_t n)
+{
+    if (n == 0 || n > PLAN_NAME_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)v[i]) && v[i] != '_')
+            return false;
+    return true;
+}
+
+/* steps=a,b,c -> d->after; each name once, none empty. */
+static int read_after(Arena *a, const char *path, int line, const char *v, Directive *d, Buf *err)
+{
+    AfterDirective *af = arena_alloc(a, sizeof *af);
+    size_t cap = 1;
+    for (const char *p = v; *p; p++)
+        cap += *p == ',';
+    af->names = arena_alloc(a, cap * sizeof *af->names);
+    af->n = 0;
+    af->line = line;
+    for (const char *p = v;;) {
+        size_t n = strcspn(p, ",");
+        if (!step_name_ok(p, n)) {
+            Buf shown;
+            buf_init(&shown);
+            utf8_escape_display(&shown, p, n);
+            buf_printf(err,
+                       "%s:%d: stargen:after: \"%s\" is not a step name (steps=NAME,NAME,...: "
+                       "letters, digits, _)",
+                       path, line, shown.data);
+            buf_free(&shown);
+            return -1;
+        }
+        const char *name = arena_strndup(a, p, n);
+        for (size_t i = 0; i < af->n; i++) {
+            if (strcmp(af->names[i], name) == 0) {
+                buf_printf(err, "%s:%d: stargen:after: step %s is named twice", path, line, name);
+                return -1;
+            }
+        }
+        af->names[af->n++] = name;
+        if (!p[n])
+            break;
+        p += n + 1;
+    }
+    d->after = af;
+    return 0;
+}
+
 int directive_read(Arena *a, const char *path, int line, const char *p, const char *eol,
                    Directive *d, Buf *err)
 {
@@ -187,7 +243,7 @@ int directive_read(Arena *a, const char *path, int line, const char *p, const ch
         utf8_escape_display(&shown, kw, kwlen);
         buf_printf(err,
                    "%s:%d: unknown directive \"stargen:%s\" (known: copy, check, "
-                   "tally, no-transaction, placeholder)",
+                   "tally, count, no-transaction, placeholder, after)",
                    path, line, shown.data);
         buf_free(&shown);
         return -1;
@@ -369,6 +425,9 @@ int directive_read(Arena *a, const char *path, int line, const char *p, const ch
                 : !strcmp(vals[K_AS], "inferred")  ? COUNT_INFERRED
                                                    : COUNT_INSERTED;
         d->count = c;
+    } else if (ks->kind == DIR_AFTER) {
+        if (read_after(a, path, line, vals[0], d, err))
+            return -1;
     } else if (ks->kind == DIR_PLACEHOLDER) {
         PlaceholderUse *u = arena_alloc(a, sizeof *u);
         memset(u, 0, sizeof *u);

@@ -22,7 +22,8 @@ typedef enum DirectiveKind {
     DIR_TALLY,
     DIR_NO_TRANSACTION,
     DIR_PLACEHOLDER,
-    DIR_COUNT
+    DIR_COUNT,
+    DIR_AFTER
 } DirectiveKind;
 
 typedef struct Directive {
@@ -33,6 +34,7 @@ typedef struct Directive {
     TallyDirective *tally; /* DIR_TALLY */
     PlaceholderUse *ph;    /* DIR_PLACEHOLDER (off as declared; len set) */
     CountDirective *count; /* DIR_COUNT */
+    AfterDirective *after; /* DIR_AFTER (names as written; plan.c resolves them) */
 } Directive;
 
 /* The name of a kind as written after "stargen:" ("copy"). */

@@ -45,6 +45,15 @@ void dry_run(const Plan *set, const Preflight *pf, const RunRequest *req, const 
         put_display_text(&path, s->path, NULL);
         printf("\n[%zu/%zu] %s  sha256 %s%s\n", i + 1, set->n, s->file, s->checksum,
                s->no_transaction ? "  (no transaction)" : "");
+        /* what --jobs waits for before it starts the step */
+        if (s->after) {
+            fputs("  after:", stdout);
+            for (size_t k = 0; k < s->ndeps; k++)
+                printf("%s %s", k ? "," : "", set->steps[s->deps[k]].name);
+            putchar('\n');
+        } else if (i > 0) {
+            puts("  after: every earlier step");
+        }
         for (size_t k = 0; k < s->nstmts; k++) {
             const Statement *st = &s->stmts[k];
             printf("  -- statement %zu (%s:%d)\n", k + 1, path.data, st->line);

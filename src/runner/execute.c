@@ -15,6 +15,7 @@
 #include "copy.h"
 #include "datachecks.h"
 #include "history.h"
+#include "jobs.h"
 #include "ledger.h"
 #include "manifest.h"
 
@@ -150,6 +151,17 @@ static long long staging_rows(const TableCount *tc, const char *from)
     return n;
 }
 
+/* A line a step prints while it runs: at once, or kept for its step line (--jobs). */
+static void step_print(const ExecOpts *o, const char *text)
+{
+    if (o->lines) {
+        buf_puts(o->lines, text);
+        return;
+    }
+    fputs(text, stdout);
+    fflush(stdout);
+}
+
 /* Adds a counted statement's rows to the step's counts; after the INSERT of
  * a table, prints what happened to it.  Skipped rows (docs/out-format.md,
  * "Row counts"): the rows the load read from its staging table that it did not
@@ -172,8 +184,7 @@ static void count_rows(const ExecOpts *o, const CountDirective *cd, long long n,
                        ": %lld inferred member%s (keys only: named by the facts before "
                        "their rows arrived)\n",
                        n, n == 1 ? "" : "s");
-            fputs(b.data, stdout);
-            fflush(stdout);
+            step_print(o, b.data);
             buf_free(&b);
         }
         return;
@@ -222,8 +233,7 @@ static void count_rows(const ExecOpts *o, const CountDirective *cd, long long n,
                 buf_puts(&b, ")");
             }
             buf_putc(&b, '\n');
-            fputs(b.data, stdout);
-            fflush(stdout);
+            step_print(o, b.data);
             buf_free(&b);
         }
         tc->table = NULL;
@@ -415,11 +425,8 @@ static void run_checks(PGconn *c, const Plan *plan, size_t i, const ExecOpts *o,
     out->check_failures += failures;
 }
 
-/* Runs step i of either kind and records it in stargen_history; fills res.
- * Returns 0 when the step ran (its data checks may have failed), -1 when it
- * failed (res->err says why; a SQL step is rolled back). */
-static int execute_step(PGconn *c, const Plan *plan, size_t i, const ExecOpts *o, StepResult *res,
-                        ExecOutcome *out)
+int execute_step(PGconn *c, const Plan *plan, size_t i, const ExecOpts *o, StepResult *res,
+                 ExecOutcome *out)
 {
     const Step *s = &plan->steps[i];
     StepError *e = &res->err;
@@ -620,6 +627,19 @@ int execute_steps(PGconn *c, const Plan *plan, const ExecOpts *o, StepResult *re
         const Step *s = &plan->steps[i];
         if (s->kind == STEP_CHECKS && runner_interrupted)
             break;
+        /* --jobs: a stretch of SQL steps side by side, each after the steps it needs */
+        size_t end = i;
+        while (o->jobs > 1 && s->kind == STEP_SQL && end + 1 <= o->last &&
+               plan->steps[end + 1].kind == STEP_SQL)
+            end++;
+        if (end > i) {
+            if (jobs_run(c, plan, o, res, i, end)) {
+                rc = -1;
+                break;
+            }
+            i = end;
+            continue;
+        }
         int failed = execute_step(c, plan, i, o, &res[i], out);
         /* the publish step gave way to a reader's lock (see execute_step): wait, retry */
         for (int attempt = 1; failed && s->kind == STEP_PUBLISH && attempt <= PUBLISH_RETRIES &&

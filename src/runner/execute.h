@@ -25,6 +25,7 @@
 #include "placeholder.h"
 #include "plan.h"
 #include "s3.h"
+#include "session.h"
 
 typedef struct ExecOpts {
     const char *data_root; /* --data: a folder or s3://bucket/prefix */
@@ -39,6 +40,13 @@ typedef struct ExecOpts {
     int publish_on_check_failure; /* commit the publish step even if error checks fail */
     int full_reload; /* --full-reload: incremental sources stage every file (ledger.h) */
     int delay_ms;    /* tests only (STARGEN_TEST_STEP_DELAY_MS): pause before each statement */
+    /* --jobs N (1..SESSION_CONNS_MAX): independent steps side by side (jobs.h), on
+     * connections session_open_extra() opens when a step needs one */
+    int jobs;
+    Session *session;
+    /* where the lines a step prints while it runs go (its tables' counts): NULL =
+     * stdout at once; under --jobs, collected and printed with its step line */
+    Buf *lines;
 } ExecOpts;
 
 /* What the run leaves besides the per-step results. */
@@ -56,9 +64,19 @@ extern volatile sig_atomic_t runner_interrupted;
  * (or a generic message when r is NULL). */
 void step_error_from_result(StepError *e, const PGresult *r);
 
+/* Runs step i of either kind on connection c and records it in stargen_history
+ * (on c); fills *res.  Returns 0 when the step ran (its data checks may have
+ * failed), -1 when it failed (res->err says why; a SQL step is rolled back).
+ * Safe to call from several threads at once for different SQL steps, each on its
+ * own connection with its own res (out is then read, not written). */
+int execute_step(PGconn *c, const Plan *plan, size_t i, const ExecOpts *o, StepResult *res,
+                 ExecOutcome *out);
+
 /* Runs the steps in o->first..o->last through execute_step(), filling res[]
  * (plan->n entries; the others are marked skipped) and out.  Prints progress
- * and errors; stops at the first failed step.  Returns 0 when every step ran,
+ * and errors; stops at the first failed step.  With o->jobs > 1, each stretch of
+ * two or more SQL steps runs through jobs_run() (jobs.h); the publish and checks
+ * steps always run alone, on c.  Returns 0 when every step ran,
  * else -1 (the failed step's res has the error).  Failed data checks are not
  * a failed step: they are counted in out->check_failures. */
 int execute_steps(PGconn *c, const Plan *plan, const ExecOpts *o, StepResult *res,

@@ -61,6 +61,10 @@ static void usage(FILE *f)
           "                         publish even when an error-severity data check fails\n"
           "                         (by default the publish step rolls back: exit 4)\n"
           "      --only STEP        run only STEP\n"
+          "  -j, --jobs N           run up to N independent steps at the same time, each on\n"
+          "                         its own connection (1..32; default 1: one after another);\n"
+          "                         a step starts when the steps its -- stargen:after line\n"
+          "                         names have succeeded; publish and checks run alone, last\n"
           "      --json FILE        write a machine-readable run report to FILE\n"
           "      --report           run the analytics queries (FOLDER/queries/*.sql) and\n"
           "                         print them as tables; loads nothing\n"
@@ -100,6 +104,24 @@ static void error_display(const char *text)
     put_display_text(&d, text, NULL);
     msg_error("%s", d.data);
     buf_free(&d);
+}
+
+/* --jobs N: a whole number from 1 to SESSION_CONNS_MAX. */
+static int parse_jobs(const char *v, int *jobs)
+{
+    size_t len = strlen(v);
+    long n = len && len <= 3 && strspn(v, "0123456789") == len ? strtol(v, NULL, 10) : 0;
+    if (n < 1 || n > SESSION_CONNS_MAX) {
+        Buf shown;
+        buf_init(&shown);
+        put_display_text(&shown, v, NULL);
+        msg_error("--jobs takes a whole number from 1 to %d, not \"%s\"", SESSION_CONNS_MAX,
+                  shown.data);
+        buf_free(&shown);
+        return -1;
+    }
+    *jobs = (int)n;
+    return 0;
 }
 
 /* The phases after preflight: connect, execute or report, summary and --json. */
@@ -143,7 +165,7 @@ static int dry_run_ledger(const Plan *plan, const RunRequest *q, const Config *c
     return problems;
 }
 
-static int run(Plan *plan, const RunRequest *q, const Config *cfg, Preflight *pf)
+static int run(Plan *plan, const RunRequest *q, const Config *cfg, Preflight *pf, int jobs)
 {
     char run_id[37], started[32];
     history_new_run_id(run_id);
@@ -218,7 +240,10 @@ static int run(Plan *plan, const RunRequest *q, const Config *cfg, Preflight *pf
                    pf->last,
                    q->publish_on_check_failure,
                    q->full_reload,
-                   delay ? atoi(delay) : 0};
+                   delay ? atoi(delay) : 0,
+                   jobs,
+                   &s,
+                   NULL};
     execute_steps(s.conn, plan, &eo, res, &outcome);
     info.checks_json = outcome.checks_json;
     rc = summary_print(&info, res, plan->n, pf->first, pf->last, outcome.failed,
@@ -284,11 +309,12 @@ int main(int argc, char **argv)
         {"publish", no_argument, NULL, OPT_PUBLISH},
         {"publish-on-check-failure", no_argument, NULL, OPT_PUBLISH_ON_CHECK_FAILURE},
         {"full-reload", no_argument, NULL, OPT_FULL_RELOAD},
+        {"jobs", required_argument, NULL, 'j'},
         {NULL, 0, NULL, 0}};
     RunRequest q;
     memset(&q, 0, sizeof q);
-    int opt;
-    while ((opt = getopt_long(argc, argv, "d:qh", longopts, NULL)) != -1) {
+    int opt, jobs = 1;
+    while ((opt = getopt_long(argc, argv, "d:qhj:", longopts, NULL)) != -1) {
         switch (opt) {
         case 'd': q.conninfo = optarg; break;
         case OPT_CONFIG: q.config_path = optarg; break;
@@ -305,6 +331,10 @@ int main(int argc, char **argv)
         case OPT_PUBLISH: q.publish = 1; break;
         case OPT_PUBLISH_ON_CHECK_FAILURE: q.publish_on_check_failure = 1; break;
         case OPT_FULL_RELOAD: q.full_reload = 1; break;
+        case 'j':
+            if (parse_jobs(optarg, &jobs))
+                return RUNNER_EXIT_USAGE;
+            break;
         case 'h': usage(stdout); return RUNNER_EXIT_OK;
         case OPT_VERSION: printf("stargen runner %s\n", RUNNER_VERSION_STR); return RUNNER_EXIT_OK;
         default: usage(stderr); return RUNNER_EXIT_USAGE;
@@ -342,7 +372,7 @@ int main(int argc, char **argv)
         if (preflight_select(&plan, &q, &cfg, &pf))
             rc = RUNNER_EXIT_USAGE;
         else
-            rc = run(&plan, &q, &cfg, &pf);
+            rc = run(&plan, &q, &cfg, &pf, jobs);
         preflight_free(&pf);
     }
     plan_free(&plan);

@@ -87,6 +87,53 @@ static int step_kind(Step *s, Buf *err)
     return 0;
 }
 
+/* Step i's dependencies: its `after` names, each an earlier step; without the
+ * directive, every earlier step.  The publish and checks steps come after
+ * everything before them and take no list. */
+static int step_deps(Plan *set, size_t i, Buf *err)
+{
+    Step *s = &set->steps[i];
+    const AfterDirective *af = s->after;
+    s->deps = arena_alloc(&set->arena, (i ? i : 1) * sizeof *s->deps);
+    s->ndeps = 0;
+    if (af && s->kind != STEP_SQL) {
+        buf_printf(err,
+                   "%s:%d: stargen:after does not apply to the %s step: it comes after every "
+                   "step before it",
+                   s->path, af->line, s->kind == STEP_PUBLISH ? "publish" : "checks");
+        return -1;
+    }
+    if (!af) {
+        for (size_t k = 0; k < i; k++)
+            s->deps[s->ndeps++] = k;
+        return 0;
+    }
+    bool *on = arena_alloc(&set->arena, (i ? i : 1) * sizeof *on);
+    memset(on, 0, (i ? i : 1) * sizeof *on);
+    for (size_t k = 0; k < af->n; k++) {
+        const char *nm = af->names[k];
+        size_t j = 0;
+        while (j < set->n && strcmp(set->steps[j].name, nm) != 0)
+            j++;
+        if (j == set->n) {
+            buf_printf(err, "%s:%d: stargen:after: no step is named %s", s->path, af->line, nm);
+            return -1;
+        }
+        if (j >= i) {
+            buf_printf(err,
+                       "%s:%d: stargen:after: step %s %s: a step comes after earlier steps "
+                       "only",
+                       s->path, af->line, nm, j == i ? "is this step" : "comes later");
+            return -1;
+        }
+        on[j] = true;
+    }
+    for (size_t k = 0; k < i; k++)
+        if (on[k])
+            s->deps[s->ndeps++] = k;
+    return 0;
+}
+
 /* The table an "INSERT INTO name ..." statement fills, as written, or NULL. */
 static const char *insert_target(Arena *a, const char *p, size_t len)
 {
@@ -190,14 +237,16 @@ int plan_load(Plan *set, const char *dir, Buf *err)
             break;
         }
         sha256_hex(s->text, s->len, s->checksum);
-        if (plan_split(a, s->path, s->text, s->len, &s->stmts, &s->nstmts, &s->no_transaction,
-                       err) ||
+        if (plan_split_step(a, s->path, s->text, s->len, &s->stmts, &s->nstmts, &s->no_transaction,
+                            &s->after, err) ||
             step_kind(s, err))
             rc = -1;
         else
             step_fills(a, s);
     }
     free(names);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = step_deps(set, i, err);
     if (rc)
         return rc;
     /* Dialect from the header "(dialect: X)", else the folder's base name. */

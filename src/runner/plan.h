@@ -129,6 +129,15 @@ typedef struct PlaceholderUse {
     const ManifestSpot *manifest; /* type=manifest, else NULL */
 } PlaceholderUse;
 
+/* `-- stargen:after steps=a,b`: the earlier steps, by name, whose results this step
+ * reads or refers to (docs/out-format.md, "Directives"); file-level, before the first
+ * statement.  plan_load() resolves the names into Step.deps. */
+typedef struct AfterDirective {
+    const char **names;
+    size_t n;
+    int line;
+} AfterDirective;
+
 typedef struct Statement {
     size_t off, len;             /* byte range in the text, without the closing ';' */
     int line, col;               /* 1-based position of the first character */
@@ -166,6 +175,12 @@ typedef struct Step {
     const char *fills;
     Statement *stmts;
     size_t nstmts;
+    /* the steps (indexes, increasing) that must succeed before this one starts
+     * (runner --jobs): its `after` list; without one, every earlier step (the
+     * publish and checks steps always) */
+    const AfterDirective *after; /* as written, or NULL */
+    size_t *deps;
+    size_t ndeps;
 } Step;
 
 /* queries/NN_name.sql: one SELECT each (runner --report). */
@@ -202,6 +217,10 @@ void plan_free(Plan *plan);
  * path is used in messages.  Returns 0 or -1 with "path:LINE: ..." in err. */
 int plan_split(Arena *a, const char *path, const char *text, size_t len, Statement **out, size_t *n,
                bool *no_transaction, Buf *err);
+/* The same for a step file, which may also hold `-- stargen:after` (*after; NULL when
+ * it has none); plan_split() refuses that directive (a query, a migration). */
+int plan_split_step(Arena *a, const char *path, const char *text, size_t len, Statement **out,
+                    size_t *n, bool *no_transaction, const AfterDirective **after, Buf *err);
 
 /* Finds a step by name ("load_users"), stem ("05_load_users") or number
  * ("5", "05").  Returns its index, -1 if none matches, -2 if ambiguous. */

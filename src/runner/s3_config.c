@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,32 @@ int s3_credentials_parse(const char *text, const char *profile, char **key, char
     return found;
 }
 
+/* The share's locks, one per kind of shared data: runner --jobs runs COPYs from S3 on
+ * several threads at once (jobs.h), and libcurl asks for them around every use. */
+static pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+
+static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *user)
+{
+    (void)h;
+    (void)access;
+    (void)user;
+    pthread_mutex_lock(&share_locks[data]);
+}
+
+static void share_unlock(CURL *h, curl_lock_data data, void *user)
+{
+    (void)h;
+    (void)user;
+    pthread_mutex_unlock(&share_locks[data]);
+}
+
+static pthread_once_t share_locks_once = PTHREAD_ONCE_INIT;
+static void share_locks_init(void)
+{
+    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+        pthread_mutex_init(&share_locks[i], NULL);
+}
+
 int s3_config_load(S3Config *c, const char *cfg_key, const char *cfg_secret, int no_sign, Buf *err)
 {
     memset(c, 0, sizeof *c);
@@ -90,10 +117,13 @@ int s3_config_load(S3Config *c, const char *cfg_key, const char *cfg_secret, int
     c->page_size = env_long("STARGEN_S3_PAGE_SIZE", 0, 1);
     c->timeout_s = env_long("STARGEN_S3_TIMEOUT", 30, 1);
     /* one connection cache for every request: thousands of small objects would otherwise
-     * each pay a TCP (and TLS) handshake.  Requests run on one thread at a time (the
-     * copy's parsing thread, or main), so the share needs no lock callbacks. */
+     * each pay a TCP (and TLS) handshake.  Under runner --jobs several steps' requests run
+     * at once, each on its own thread: the share takes a lock around each use. */
+    pthread_once(&share_locks_once, share_locks_init);
     CURLSH *sh = curl_share_init();
     if (sh) {
+        curl_share_setopt(sh, CURLSHOPT_LOCKFUNC, share_lock);
+        curl_share_setopt(sh, CURLSHOPT_UNLOCKFUNC, share_unlock);
         curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
         curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
         c->share = sh;

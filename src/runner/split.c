@@ -127,15 +127,23 @@ static int check_placeholders(Arena *a, const char *path, const char *start, Sta
 int plan_split(Arena *a, const char *path, const char *text, size_t len, Statement **out, size_t *n,
                bool *no_transaction, Buf *err)
 {
+    return plan_split_step(a, path, text, len, out, n, no_transaction, NULL, err);
+}
+
+int plan_split_step(Arena *a, const char *path, const char *text, size_t len, Statement **out,
+                    size_t *n, bool *no_transaction, const AfterDirective **after, Buf *err)
+{
     const char *p = text, *end = text + len;
     size_t cap = 8, count = 0;
     Statement *v = arena_alloc(a, cap * sizeof *v);
     int line = 1, seen_stmt = 0;
     *no_transaction = false;
+    if (after)
+        *after = NULL;
     /* The directives waiting for the next statement: at most one copy or
      * check, any number of placeholders, on consecutive lines ending on the
      * line just before the statement. */
-    Directive pending = {DIR_NONE, 0, NULL, NULL, NULL, NULL, NULL};
+    Directive pending = {DIR_NONE, 0, NULL, NULL, NULL, NULL, NULL, NULL};
     PlaceholderUse *phs[PH_PER_STMT];
     size_t nph = 0;
     int block_first = 0, block_last = 0; /* lines of the pending block; 0: none */
@@ -168,6 +176,20 @@ int plan_split(Arena *a, const char *path, const char *text, size_t len, Stateme
                             return -1;
                         }
                         *no_transaction = true;
+                    } else if (d.kind == DIR_AFTER) {
+                        if (!after) {
+                            buf_printf(err, "%s:%d: stargen:after applies to a step file only",
+                                       path, line);
+                            return -1;
+                        }
+                        if (seen_stmt || *after) {
+                            buf_printf(err,
+                                       "%s:%d: stargen:after must come once, before the first "
+                                       "statement",
+                                       path, line);
+                            return -1;
+                        }
+                        *after = d.after;
                     } else if (block_last &&
                                (line != block_last + 1 ||
                                 (pending.kind != DIR_NONE && d.kind != DIR_PLACEHOLDER))) {

@@ -100,10 +100,9 @@ TEST(plan_directive_strictness)
     Buf err;
     buf_init(&err);
     /* an unknown directive kind */
-    CHECK_STR(
-        split_error(&a, &err, "-- stargen:copyx source=x\nSELECT 1;"),
-        "f.sql:1: unknown directive \"stargen:copyx\" (known: copy, check, tally, no-transaction, "
-        "placeholder)");
+    CHECK_STR(split_error(&a, &err, "-- stargen:copyx source=x\nSELECT 1;"),
+              "f.sql:1: unknown directive \"stargen:copyx\" (known: copy, check, tally, count, "
+              "no-transaction, placeholder, after)");
     /* an unknown key: an error naming file:line, in every kind */
     CHECK_STR(
         split_error(&a, &err, "\n-- stargen:check name=a severity=error colour=red\nSELECT 1;"),
