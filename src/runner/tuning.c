@@ -7,11 +7,14 @@
  *                    GROUP BYs spill to disk with the default 4MB (songplays'
  *                    window over every row, ~300 MB on disk even at 256MB, is
  *                    gone: its load ranks only repeated keys, src/gen/emit.c).
- *                    It is per sort or hash node of the runner's one backend.
- *   jit off          once the staging tables have statistics (autovacuum's
- *                    ANALYZE runs about a minute after the COPY, so mid-run) the
- *                    transforms cost more than jit_above_cost, and compiling
- *                    their expressions then costs more than it saves.
+ *                    It is per sort or hash node of each of the runner's
+ *                    backends: one, or up to N with --jobs N (src/runner/jobs.c).
+ *   jit off          once the staging tables have statistics the transforms cost
+ *                    more than jit_above_cost, and compiling their expressions
+ *                    then costs more than it saves.  gen now creates staging
+ *                    tables with autovacuum off (dialect_postgres.c), but an
+ *                    older out/ or someone's ANALYZE still gives them statistics
+ *                    (autovacuum's ANALYZE ran about a minute after the COPY).
  * Measured and not kept: maintenance_work_mem (no step builds an index or a
  * foreign key after its rows are in: primary keys exist before the INSERT) and an
  * ANALYZE of the staging tables after their COPY (the plans of every transform
