@@ -3,7 +3,9 @@
 #
 # On one fresh private PostgreSQL (default settings) and the same generated data per size, it
 # times five ways to build the Sparkify star schema end to end (create, load staging, transform):
-#   runner    ./runner -q on out/postgres (client-side JSON parsing, COPY FROM STDIN)
+#   runner    ./runner -q --jobs $JOBS on out/postgres (client-side JSON parsing, COPY FROM STDIN;
+#             independent steps on up to JOBS connections)
+#   serial    the same with --jobs 1 (one step at a time): what --jobs buys
 #   untuned   the same with the server's own work_mem and jit (without src/runner/tuning.c)
 #   hand      the hand-written floor (src/bench/hand.sql): \copy of pre-typed TSV (made
 #             beforehand, untimed) + the minimal transforms an expert writes by hand: primary
@@ -23,7 +25,8 @@
 #   SIZES="sample 100000 1000000 5000000"  sizes in events; "sample" = ../shared/data/sparkify-sample; "" skips
 #   RUNS=N            timed runs per size, routes alternated within each run (default 3)
 #   SEED=42           data generator seed
-#   ROUTES="runner hand naive untuned tsvgen rowbyrow"
+#   ROUTES="runner hand naive untuned tsvgen rowbyrow"  (serial: add it to see --jobs 1)
+#   JOBS=2            the runner routes' --jobs (the machine's cores; 1 = one step at a time)
 #   ROWBYROW_LIMIT=600  row by row runs in full only when its estimate is under this (seconds)
 #   ROWBYROW_PROBE=120  seconds of events the first row-by-row run may spend before it estimates
 #   GEN_TABLES="100 1000 2000 5000"  synthetic model sizes for the gen benchmark ("" skips it)
@@ -43,6 +46,7 @@ fi
 SIZES="${SIZES-sample 100000 1000000 5000000}"  # "" skips the load benchmark
 SEED="${SEED:-42}"
 ROUTES="${ROUTES:-runner hand naive untuned tsvgen rowbyrow}"
+JOBS="${JOBS:-2}"
 ROWBYROW_LIMIT="${ROWBYROW_LIMIT:-600}"
 ROWBYROW_PROBE="${ROWBYROW_PROBE:-120}"
 GEN_TABLES="${GEN_TABLES-100 1000 2000 5000}"
@@ -172,11 +176,13 @@ phase_of() { # phase of a step file: create (before the first load), staging, tr
 # untuned: the runner with the server's own work_mem and jit (PGOPTIONS sets them for the
 # session, and src/runner/tuning.c leaves a value someone set alone): what tuning.c buys
 route_untuned() { PGOPTIONS="-c work_mem=$SERVER_WORK_MEM -c jit=$SERVER_JIT" route_runner untuned; }
+# serial: the runner one step at a time (--jobs 1): what running independent steps side by side buys
+route_serial() { JOBS=1 route_runner serial; }
 route_runner() {
     local t0 t1 rss route=${1:-runner}
     t0=$(now)
-    if ! /usr/bin/time -v -o "$B/time.txt" "$SNAP/runner" -q -d "dbname=$DB" --data "$DATA" \
-        --json "$B/runner.json" "$SNAP/postgres" >"$B/runner.out" 2>&1; then
+    if ! /usr/bin/time -v -o "$B/time.txt" "$SNAP/runner" -q --jobs "$JOBS" -d "dbname=$DB" \
+        --data "$DATA" --json "$B/runner.json" "$SNAP/postgres" >"$B/runner.out" 2>&1; then
         t1=$(now); ELAPSED=$(secs "$t0" "$t1"); STATUS=fail; DETAIL="runner failed"
         cat "$B/runner.out" >&2; return
     fi
@@ -565,12 +571,12 @@ END {
         }
     }
     if (anyest) printf "\nest.: row by row would run over %s s at that size; the figure is its measured songs phase plus its measured per-event rate on the real data of that size (a probe of up to %s s of events) times all of its events.\n", limit, probe
-    printf "\n## Ratios\n\nMedians of the alternated runs. runner/hand: the goal is <= 1.00; naive/runner: the goal is >= 2.00.\n\n| events | runs | runner/hand | naive/runner | untuned/runner | runner/tsvgen | rowbyrow/runner | runner peak RSS MB |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+    printf "\n## Ratios\n\nMedians of the alternated runs. runner/hand: the goal is <= 1.00; naive/runner: the goal is >= 2.00. The runner runs with --jobs " jobs " (serial: --jobs 1); its per-step seconds below overlap when steps run side by side.\n\n| events | runs | runner/hand | naive/runner | serial/runner | untuned/runner | runner/tsvgen | rowbyrow/runner | runner peak RSS MB |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     for (i = 1; i <= nsizes; i++) {
         s = sizes[i]; rn = med(s, "runner"); rb = med(s, "rowbyrow"); pre = ""
         if (rb == "" && ((s SUBSEP "rowbyrow") in est)) { rb = est[s, "rowbyrow"]; pre = "~" }
         rr = ratio(rb, rn); if (rr != "-") rr = pre rr
-        printf "| %s | %d | %s | %s | %s | %s | %s | %s |\n", sizename(s), nok[s, "runner"], ratio(rn, med(s, "hand")), ratio(med(s, "naive"), rn), ratio(med(s, "untuned"), rn), ratio(rn, med(s, "tsvgen")), rr, rss[s, "runner"] == "" ? "-" : sprintf("%.1f", rss[s, "runner"] / 1024)
+        printf "| %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", sizename(s), nok[s, "runner"], ratio(rn, med(s, "hand")), ratio(med(s, "naive"), rn), ratio(med(s, "serial"), rn), ratio(med(s, "untuned"), rn), ratio(rn, med(s, "tsvgen")), rr, rss[s, "runner"] == "" ? "-" : sprintf("%.1f", rss[s, "runner"] / 1024)
     }
     printf "\n## Where the time goes (median seconds per phase)\n\n| events | route | create | staging load | transform | other steps | rows (row by row) |\n|---:|---|---:|---:|---:|---:|---:|\n"
     for (i = 1; i <= nsizes; i++) {
@@ -622,7 +628,7 @@ END {
 }'
 report() {
     awk -F'\t' -v settings="$SETTINGS" -v pgv="$PG_VERSION" -v skipped="$SKIPPED" \
-        -v limit="$ROWBYROW_LIMIT" -v probe="$ROWBYROW_PROBE" "$REPORT_AWK" "$RESULTS" "$STEPS_TSV"
+        -v jobs="$JOBS" -v limit="$ROWBYROW_LIMIT" -v probe="$ROWBYROW_PROBE" "$REPORT_AWK" "$RESULTS" "$STEPS_TSV"
 }
 report
 [ "$FAILED" = 0 ] || { log "bench: FAILED: a route failed or disagreed on row counts (see above)"; exit 1; }
