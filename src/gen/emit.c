@@ -1364,9 +1364,9 @@ static const char **step_after_lists(Emitter *e, const bool *in_publish)
     StepUse *u = arena_alloc(a, cap * sizeof *u);
     memset(u, 0, cap * sizeof *u);
     u[n].name = "drop";
-    for (size_t i = 0; i < m->tables.len; i++)
+    for (size_t i = 0; i < m->tables.len; i++) /* each table once: no need to look */
         if (((TableDef *)m->tables.items[i])->role == ROLE_STAGING)
-            use(a, &u[n].writes, m->tables.items[i]);
+            vec_push(a, &u[n].writes, m->tables.items[i]);
     n++;
     u[n].name = "create_staging";
     u[n].writes = u[n - 1].writes;

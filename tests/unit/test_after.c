@@ -1,6 +1,7 @@
 /* test_after.c - `-- stargen:after steps=…` (runner --jobs): gen's lists (emit_after.c:
  * conflicts, the fallback to the step before, the transitive reduction) and the runner's
  * reader (directive.c, split.c: names, once, before the first statement, step files only). */
+#include <stdio.h>
 #include <string.h>
 
 #include "gen/emit_internal.h"
@@ -94,4 +95,94 @@ TEST(after_directive_reader)
     CHECK_STR(err.data, "q.sql:1: stargen:after applies to a step file only");
     buf_free(&err);
     arena_free(&a);
+}
+
+/* The reference the lists must equal: every pair compared (one writes what the other
+ * reads or writes), the fallback to the step before, then the transitive reduction by
+ * brute force.  emit_after.c gets them from each thing's last writer and readers. */
+static bool ref_shares(const Vec *x, const Vec *y)
+{
+    for (size_t i = 0; i < x->len; i++)
+        for (size_t k = 0; k < y->len; k++)
+            if (x->items[i] == y->items[k])
+                return true;
+    return false;
+}
+
+TEST(after_lists_equal_pairwise_reference_random)
+{
+    enum { N = 24, THINGS = 7 };
+    static char things[THINGS];
+    unsigned seed = 12345;
+    for (int round = 0; round < 300; round++) {
+        Arena a;
+        arena_init(&a);
+        StepUse u[N];
+        memset(u, 0, sizeof u);
+        size_t n = 2 + (seed = seed * 1103515245u + 12345u) % (N - 2);
+        char names[N][8];
+        for (size_t j = 0; j < n; j++) {
+            snprintf(names[j], sizeof names[j], "s%zu", j);
+            u[j].name = names[j];
+            for (int t = 0; t < THINGS; t++) {
+                seed = seed * 1103515245u + 12345u;
+                unsigned r = (seed >> 16) % 10;
+                if (r == 0)
+                    vec_push(&a, &u[j].writes, &things[t]);
+                else if (r == 1)
+                    vec_push(&a, &u[j].reads, &things[t]);
+                else if (r == 2) {
+                    vec_push(&a, &u[j].reads, &things[t]);
+                    vec_push(&a, &u[j].writes, &things[t]);
+                }
+            }
+        }
+        if (round % 3 == 0) /* publish-like last steps */
+            u[n - 1].all_before = true;
+        bool dep[N][N], reach[N][N];
+        memset(dep, 0, sizeof dep);
+        memset(reach, 0, sizeof reach);
+        for (size_t j = 0; j < n; j++) {
+            if (u[j].all_before) {
+                for (size_t i = 0; i < j; i++)
+                    dep[j][i] = true;
+                continue;
+            }
+            bool any = false;
+            for (size_t i = 0; i < j; i++)
+                if (ref_shares(&u[i].writes, &u[j].writes) ||
+                    ref_shares(&u[i].writes, &u[j].reads) || ref_shares(&u[i].reads, &u[j].writes))
+                    dep[j][i] = any = true;
+            if (!any && j > 0)
+                dep[j][j - 1] = true;
+        }
+        for (size_t j = 0; j < n; j++)
+            for (size_t i = 0; i < j; i++)
+                if (dep[j][i]) {
+                    reach[j][i] = true;
+                    for (size_t k = 0; k < i; k++)
+                        reach[j][k] |= reach[i][k];
+                }
+        const char **l = emit_after_lists(&a, u, n);
+        for (size_t j = 1; j < n; j++) {
+            if (u[j].all_before) {
+                CHECK(l[j] == NULL);
+                continue;
+            }
+            Buf want;
+            buf_init(&want);
+            for (size_t i = 0; i < j; i++) {
+                if (!dep[j][i])
+                    continue;
+                bool implied = false;
+                for (size_t k = i + 1; k < j && !implied; k++)
+                    implied = dep[j][k] && reach[k][i];
+                if (!implied)
+                    buf_printf(&want, "%s%s", want.len ? "," : "", u[i].name);
+            }
+            CHECK_STR(list_of(l, j), want.data);
+            buf_free(&want);
+        }
+        arena_free(&a);
+    }
 }
