@@ -120,7 +120,7 @@ TEST(after_lists_equal_pairwise_reference_random)
         StepUse u[N];
         memset(u, 0, sizeof u);
         size_t n = 2 + (seed = seed * 1103515245u + 12345u) % (N - 2);
-        char names[N][8];
+        char names[N][24];
         for (size_t j = 0; j < n; j++) {
             snprintf(names[j], sizeof names[j], "s%zu", j);
             u[j].name = names[j];
